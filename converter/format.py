@@ -1,0 +1,546 @@
+"""The official 2021 report format (国办公开办函〔2021〕30号), declared once, as data.
+
+Everything else (workbook, reader, checks, Word template, docs) is derived from the objects
+declared here.  Nothing outside this module types an official label.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+FORMAT_VERSION = "2021"
+
+
+class Kind(str, Enum):
+    """Type of a value cell."""
+
+    COUNT = "count"  # non-negative integer
+    WAN_YUAN = "wan_yuan"  # non-negative decimal, 万元, kept exactly
+    YUAN = "yuan"  # non-negative decimal, 元
+
+    @property
+    def unit(self) -> str:
+        return {"count": "件", "wan_yuan": "万元", "yuan": "元"}[self.value]
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell of a table grid: a label or a value placeholder, possibly merged."""
+
+    row: int
+    col: int
+    label: str | None = None
+    key: str | None = None
+    rowspan: int = 1
+    colspan: int = 1
+
+    @property
+    def is_header(self) -> bool:
+        return self.label is not None
+
+
+@dataclass(frozen=True)
+class Value:
+    """A value of the report: one stable English key, its Chinese description and kind."""
+
+    key: str
+    table: str  # table id, or "fees" for section 六's fee figures
+    description: str  # e.g. "一、本年新收政府信息公开申请数量 / 自然人"
+    kind: Kind = Kind.COUNT
+    sum_of: tuple[str, ...] = ()  # computed total: the keys it adds up
+    required: bool = True  # a blank is a finding (R6) when required
+
+
+@dataclass(frozen=True)
+class Table:
+    """An official table as a grid of header and value cells."""
+
+    id: str
+    name: str  # 表二
+    caption: str
+    section: str  # key of the section the table belongs to
+    ncols: int
+    nrows: int
+    header_rows: int  # rows repeated on a new page
+    label_cols: int  # leading label columns of data rows
+    cells: tuple[Cell, ...]
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(c.key for c in self.cells if c.key)
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    number: str  # 一
+    heading: str  # 一、总体情况
+    sheet: str  # workbook sheet name
+    table: str | None = None
+    variants: tuple[str, ...] = ()  # headings accepted when reading older reports
+
+
+@dataclass(frozen=True)
+class Equation:
+    """left side sum == right side sum, reported at the anchor key's cell."""
+
+    left: tuple[str, ...]
+    right: tuple[str, ...]
+    anchor: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: str  # "error" | "warning"
+    title: str  # Chinese, one line
+    explanation: str  # Chinese, for 填写说明 and docs
+    message: str  # template with {left} {right} and other named fields
+    equations: tuple[Equation, ...] = ()
+
+
+@dataclass(frozen=True)
+class InfoField:
+    key: str
+    label: str
+    hint: str
+    required: bool = True
+    choices: tuple[str, ...] = ()
+
+
+# --------------------------------------------------------------------------- sections
+
+SECTIONS: tuple[Section, ...] = (
+    Section("overview", "一", "一、总体情况", "一、总体情况"),
+    Section("proactive", "二", "二、主动公开政府信息情况", "二、主动公开", "proactive"),
+    Section("applications", "三", "三、收到和处理政府信息公开申请情况", "三、依申请公开", "applications"),
+    Section("review", "四", "四、政府信息公开行政复议、行政诉讼情况", "四、复议诉讼", "review"),
+    Section(
+        "problems",
+        "五",
+        "五、存在的主要问题及改进情况",
+        "五、问题及改进",
+        variants=("五、政府信息公开工作存在的主要问题及改进情况",),
+    ),
+    Section("other", "六", "六、其他需要报告的事项", "六、其他事项"),
+)
+
+OVERVIEW_SUBHEADS = ("主动公开", "依申请公开", "政府信息管理", "政府信息公开平台建设", "监督保障")
+
+# --------------------------------------------------------------------------- 基本信息
+
+ORGAN_TYPES = ("部门", "乡镇街道", "人民政府")
+
+INFO_FIELDS: tuple[InfoField, ...] = (
+    InfoField("org", "机关全称", "如：襄城区欧庙镇人民政府；用于标题和落款"),
+    InfoField("self_name", "自称", "正文中的自称，如：我镇、我市、本机关"),
+    InfoField("year", "报告年度", "四位数字，如：2024"),
+    InfoField("date", "成文日期", "如：2025年1月17日（也可填日期格式）"),
+    InfoField("title", "标题", "留空则为：机关全称+年度+“年政府信息公开工作年度报告”", False),
+    InfoField("organ_type", "机关类型", "部门 / 乡镇街道 / 人民政府，用于检查发布时限", True, ORGAN_TYPES),
+)
+
+DEADLINES = {"部门": (1, 31), "乡镇街道": (1, 31), "人民政府": (3, 31)}  # (month, day) of year+1
+
+
+def default_title(org: str, year: int | str) -> str:
+    return f"{org}{year}年政府信息公开工作年度报告"
+
+
+# --------------------------------------------------------------------------- 表二
+
+_T2_BLOCKS = (
+    # (header label, column titles, rows (key, label), value columns (key, label))
+    (
+        "第二十条第（一）项",
+        ("本年制发件数", "本年废止件数", "现行有效件数"),
+        (("regulations", "规章"), ("normative_documents", "行政规范性文件")),
+        ("issued", "repealed", "in_force"),
+        Kind.COUNT,
+    ),
+    (
+        "第二十条第（五）项",
+        ("本年处理决定数量",),
+        (("licensing", "行政许可"),),
+        ("decisions",),
+        Kind.COUNT,
+    ),
+    (
+        "第二十条第（六）项",
+        ("本年处理决定数量",),
+        (("penalty", "行政处罚"), ("enforcement", "行政强制")),
+        ("decisions",),
+        Kind.COUNT,
+    ),
+    (
+        "第二十条第（八）项",
+        ("本年收费金额（单位：万元）",),
+        (("admin_fees", "行政事业性收费"),),
+        ("amount",),
+        Kind.WAN_YUAN,
+    ),
+)
+
+
+def _proactive() -> tuple[Table, tuple[Value, ...]]:
+    cells: list[Cell] = []
+    values: list[Value] = []
+    r = 0
+    for header, titles, rows, cols, kind in _T2_BLOCKS:
+        width = 3 // len(titles)  # one title spans the three value columns
+        cells.append(Cell(r, 0, label=header, colspan=4))
+        cells.append(Cell(r + 1, 0, label="信息内容"))
+        cells += [Cell(r + 1, 1 + i, label=t, colspan=width) for i, t in enumerate(titles)]
+        r += 2
+        for row_key, row_label in rows:
+            cells.append(Cell(r, 0, label=row_label))
+            for i, (col, title) in enumerate(zip(cols, titles, strict=False)):
+                key = f"proactive.{row_key}.{col}"
+                cells.append(Cell(r, 1 + i, key=key, colspan=width))
+                values.append(Value(key, "proactive", f"{header} / {row_label} / {title}", kind))
+            r += 1
+    table = Table("proactive", "表二", "主动公开政府信息情况", "proactive", 4, r, 0, 1, tuple(cells))
+    return table, tuple(values)
+
+
+# --------------------------------------------------------------------------- 表三
+
+APPLICANT_COLUMNS = (
+    ("natural_person", "自然人"),
+    ("commercial", "商业企业"),
+    ("research", "科研机构"),
+    ("public_interest", "社会公益组织"),
+    ("legal_services", "法律服务机构"),
+    ("other_org", "其他"),
+)
+TOTAL_COLUMN = ("total", "总计")
+
+_OUTCOME_GROUPS = (
+    # (group key, group label, items (key, label)); no items: the group is one row
+    ("granted", "（一）予以公开", ()),
+    ("partly_granted", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", ()),
+    (
+        "withheld",
+        "（三）不予公开",
+        (
+            ("state_secret", "1.属于国家秘密"),
+            ("prohibited_by_law", "2.其他法律行政法规禁止公开"),
+            ("three_safeties", "3.危及“三安全一稳定”"),
+            ("third_party", "4.保护第三方合法权益"),
+            ("internal_affairs", "5.属于三类内部事务信息"),
+            ("process_info", "6.属于四类过程性信息"),
+            ("enforcement_files", "7.属于行政执法案卷"),
+            ("query_matters", "8.属于行政查询事项"),
+        ),
+    ),
+    (
+        "unavailable",
+        "（四）无法提供",
+        (
+            ("not_held", "1.本机关不掌握相关政府信息"),
+            ("needs_creation", "2.没有现成信息需要另行制作"),
+            ("unclear", "3.补正后申请内容仍不明确"),
+        ),
+    ),
+    (
+        "not_processed",
+        "（五）不予处理",
+        (
+            ("petition", "1.信访举报投诉类申请"),
+            ("repeated", "2.重复申请"),
+            ("publications", "3.要求提供公开出版物"),
+            ("excessive", "4.无正当理由大量反复申请"),
+            ("confirmation", "5.要求行政机关确认或重新出具已获取信息"),
+        ),
+    ),
+    (
+        "other",
+        "（六）其他处理",
+        (
+            ("no_correction", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"),
+            ("unpaid_fee", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"),
+            ("other", "3.其他"),
+        ),
+    ),
+)
+
+APPLICATIONS_CORNER = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+
+
+def _application_rows() -> list[tuple[str, str]]:
+    """(row key, description) for the 25 data rows of 表三, in order."""
+    rows = [("new", "一、本年新收政府信息公开申请数量"), ("carried_over", "二、上年结转政府信息公开申请数量")]
+    for group, label, items in _OUTCOME_GROUPS:
+        if not items:
+            rows.append((group, f"三、本年度办理结果 / {label}"))
+        for item, item_label in items:
+            rows.append((f"{group}.{item}", f"三、本年度办理结果 / {label} / {item_label}"))
+    rows.append(("total", "三、本年度办理结果 / （七）总计"))
+    rows.append(("carried_forward", "四、结转下年度继续办理"))
+    return rows
+
+
+APPLICATION_ROWS = tuple(_application_rows())
+OUTCOME_ROWS = tuple(k for k, _ in APPLICATION_ROWS[2:-2])
+
+
+def _applications_header() -> list[Cell]:
+    cells = [
+        Cell(0, 0, label=APPLICATIONS_CORNER, rowspan=3, colspan=3),
+        Cell(0, 3, label="申请人情况", colspan=7),
+        Cell(1, 3, label="自然人", rowspan=2),
+        Cell(1, 4, label="法人或其他组织", colspan=5),
+        Cell(1, 9, label="总计", rowspan=2),
+    ]
+    cells += [Cell(2, 4 + i, label=label) for i, (_, label) in enumerate(APPLICANT_COLUMNS[1:])]
+    return cells
+
+
+def _applications_labels() -> list[Cell]:
+    h = 3
+    cells = [
+        Cell(h, 0, label="一、本年新收政府信息公开申请数量", colspan=3),
+        Cell(h + 1, 0, label="二、上年结转政府信息公开申请数量", colspan=3),
+        Cell(h + 2, 0, label="三、本年度办理结果", rowspan=len(OUTCOME_ROWS) + 1),
+    ]
+    r = h + 2
+    for _group, label, items in _OUTCOME_GROUPS:
+        if not items:
+            cells.append(Cell(r, 1, label=label, colspan=2))
+            r += 1
+            continue
+        cells.append(Cell(r, 1, label=label, rowspan=len(items)))
+        for i, (_item, item_label) in enumerate(items):
+            cells.append(Cell(r + i, 2, label=item_label))
+        r += len(items)
+    cells.append(Cell(r, 1, label="（七）总计", colspan=2))
+    cells.append(Cell(r + 1, 0, label="四、结转下年度继续办理", colspan=3))
+    return cells
+
+
+def _applications() -> tuple[Table, tuple[Value, ...]]:
+    cells = _applications_header() + _applications_labels()
+    values: list[Value] = []
+    columns = (*APPLICANT_COLUMNS, TOTAL_COLUMN)
+    for i, (row, desc) in enumerate(APPLICATION_ROWS):
+        for j, (col, col_label) in enumerate(columns):
+            key = f"applications.{row}.{col}"
+            cells.append(Cell(3 + i, 3 + j, key=key))
+            if col == "total":
+                sum_of = tuple(f"applications.{row}.{c}" for c, _ in APPLICANT_COLUMNS)
+            elif row == "total":
+                sum_of = tuple(f"applications.{o}.{col}" for o in OUTCOME_ROWS)
+            else:
+                sum_of = ()
+            values.append(Value(key, "applications", f"{desc} / {col_label}", Kind.COUNT, sum_of))
+    nrows = 3 + len(APPLICATION_ROWS)
+    table = Table(
+        "applications",
+        "表三",
+        "收到和处理政府信息公开申请情况",
+        "applications",
+        10,
+        nrows,
+        3,
+        3,
+        tuple(cells),
+    )
+    return table, tuple(values)
+
+
+# --------------------------------------------------------------------------- 表四
+
+REVIEW_GROUPS = (
+    ("review", "行政复议"),
+    ("litigation_direct", "未经复议直接起诉"),
+    ("litigation_after_review", "复议后起诉"),
+)
+REVIEW_OUTCOMES = (
+    ("upheld", "结果维持"),
+    ("corrected", "结果纠正"),
+    ("other", "其他结果"),
+    ("pending", "尚未审结"),
+    ("total", "总计"),
+)
+
+
+def _review() -> tuple[Table, tuple[Value, ...]]:
+    cells = [
+        Cell(0, 0, label="行政复议", colspan=5),
+        Cell(0, 5, label="行政诉讼", colspan=10),
+        Cell(1, 5, label="未经复议直接起诉", colspan=5),
+        Cell(1, 10, label="复议后起诉", colspan=5),
+    ]
+    cells += [Cell(1, i, label=label, rowspan=2) for i, (_, label) in enumerate(REVIEW_OUTCOMES)]
+    values: list[Value] = []
+    for g, (group, group_label) in enumerate(REVIEW_GROUPS):
+        for i, (outcome, label) in enumerate(REVIEW_OUTCOMES):
+            col = 5 * g + i
+            if g:
+                cells.append(Cell(2, col, label=label))
+            key = f"{group}.{outcome}"
+            cells.append(Cell(3, col, key=key))
+            parts = tuple(f"{group}.{o}" for o, _ in REVIEW_OUTCOMES[:-1]) if outcome == "total" else ()
+            prefix = group_label if g == 0 else f"行政诉讼 / {group_label}"
+            values.append(Value(key, "review", f"{prefix} / {label}", Kind.COUNT, parts))
+    table = Table("review", "表四", "政府信息公开行政复议、行政诉讼情况", "review", 15, 4, 3, 0, tuple(cells))
+    return table, tuple(values)
+
+
+# --------------------------------------------------------------------------- 六: 信息处理费
+
+FEE_VALUES = (
+    Value("fees.notices", "fees", "发出收费通知的件数", Kind.COUNT, required=False),
+    Value("fees.notice_amount", "fees", "收费通知的总金额", Kind.YUAN, required=False),
+    Value("fees.collected", "fees", "实际收取的总金额", Kind.YUAN, required=False),
+)
+
+# --------------------------------------------------------------------------- assembled
+
+PROACTIVE, _PROACTIVE_VALUES = _proactive()
+APPLICATIONS, _APPLICATION_VALUES = _applications()
+REVIEW, _REVIEW_VALUES = _review()
+TABLES: tuple[Table, ...] = (PROACTIVE, APPLICATIONS, REVIEW)
+VALUES: dict[str, Value] = {
+    v.key: v for v in _PROACTIVE_VALUES + _APPLICATION_VALUES + _REVIEW_VALUES + FEE_VALUES
+}
+TABLE_BY_ID = {t.id: t for t in TABLES}
+SECTION_BY_KEY = {s.key: s for s in SECTIONS}
+
+# Labels that only the 2019 trial format (国办公开办函〔2019〕60号) used.
+LABELS_2019 = (
+    "本年新制作数量",
+    "本年新公开数量",
+    "对外公开总数量",
+    "上一年项目数量",
+    "本年增/减",
+    "其他对外管理服务事项",
+    "政府集中采购",
+    "采购总金额",
+)
+
+
+# --------------------------------------------------------------------------- rules
+
+
+def _app(row: str, col: str) -> str:
+    return f"applications.{row}.{col}"
+
+
+_ALL_COLUMNS = tuple(c for c, _ in (*APPLICANT_COLUMNS, TOTAL_COLUMN))
+
+
+def _r0() -> tuple[Equation, ...]:
+    """一 + 二 = （七）总计 + 四, in each of the 7 columns."""
+    return tuple(
+        Equation(
+            (_app("new", c), _app("carried_over", c)),
+            (_app("total", c), _app("carried_forward", c)),
+            _app("carried_forward", c),
+        )
+        for c in _ALL_COLUMNS
+    )
+
+
+def _r1() -> tuple[Equation, ...]:
+    """（七）总计 = the sum of the outcome rows, in each of the 7 columns."""
+    return tuple(
+        Equation((_app("total", c),), tuple(_app(o, c) for o in OUTCOME_ROWS), _app("total", c))
+        for c in _ALL_COLUMNS
+    )
+
+
+def _r2() -> tuple[Equation, ...]:
+    """总计 = the sum of the 6 applicant columns, in each of the 25 rows."""
+    return tuple(
+        Equation((_app(r, "total"),), tuple(_app(r, c) for c, _ in APPLICANT_COLUMNS), _app(r, "total"))
+        for r, _ in APPLICATION_ROWS
+    )
+
+
+def _r3() -> tuple[Equation, ...]:
+    """总计 = 维持 + 纠正 + 其他 + 尚未审结, for 复议 and each 诉讼 group."""
+    return tuple(Equation((v.key,), v.sum_of, v.key) for v in _REVIEW_VALUES if v.sum_of)
+
+
+RULES: dict[str, Rule] = {
+    r.id: r
+    for r in (
+        Rule(
+            "R0",
+            "error",
+            "表三各列：第一项加第二项之和等于第三项加第四项之和",
+            "表三每一列（含总计列）：“一、本年新收”+“二、上年结转”=“（七）总计”+“四、结转下年度继续办理”。",
+            "第一项加第二项之和（{left}）不等于第三项加第四项之和（{right}）",
+            _r0(),
+        ),
+        Rule(
+            "R1",
+            "error",
+            "表三各列：（七）总计等于各项办理结果之和",
+            "表三每一列：“（七）总计”=（一）+（二）+（三）1至8+（四）1至3+（五）1至5+（六）1至3。",
+            "（七）总计（{left}）不等于各项办理结果之和（{right}）",
+            _r1(),
+        ),
+        Rule(
+            "R2",
+            "error",
+            "表三各行：总计等于各类申请人之和",
+            "表三每一行：“总计”=自然人+商业企业+科研机构+社会公益组织+法律服务机构+其他。",
+            "总计（{left}）不等于各类申请人之和（{right}）",
+            _r2(),
+        ),
+        Rule(
+            "R3",
+            "error",
+            "表四：总计等于结果维持、结果纠正、其他结果、尚未审结之和",
+            "表四的行政复议、未经复议直接起诉、复议后起诉三组，各组“总计”=结果维持+结果纠正+其他结果+尚未审结。",
+            "总计（{left}）不等于结果维持、结果纠正、其他结果、尚未审结之和（{right}）",
+            _r3(),
+        ),
+        Rule(
+            "R4",
+            "error",
+            "表三：本年“上年结转”等于上年报告的“结转下年度继续办理”",
+            "提供上年工作簿（--previous）时检查：本年“二、上年结转”每一列等于上年“四、结转下年度继续办理”同一列。",
+            "上年结转（{actual}）不等于上年报告的结转下年度继续办理（{expected}）",
+        ),
+        Rule(
+            "R6",
+            "error",
+            "统计数必须是非负整数，不得留空或填“无”“/”",
+            "表格中每个统计数都必须填写非负整数；没有发生的填 0，不要留空，也不要填“无”“/”“-”。",
+            "{message}",
+        ),
+        Rule(
+            "R7",
+            "error",
+            "表三（六）2 大于 0 时，第六部分必须报告发出的收费通知",
+            "表三“（六）其他处理 2.申请人逾期未按收费通知要求缴纳费用”大于 0，说明发出过收费通知，"
+            "第六部分的“发出收费通知的件数”必须大于 0。",
+            "表三（六）2 为 {cause}，说明发出过收费通知，但发出收费通知的件数为 {actual}",
+        ),
+        Rule(
+            "R8",
+            "error",
+            "表二行政事业性收费为非负数，单位万元，可有小数",
+            "表二“行政事业性收费”以万元为单位填写，可以有小数，不能为负数，按填写值原样输出。",
+            "{message}",
+        ),
+        Rule(
+            "S1",
+            "warning",
+            "表二：上年现行有效件数+本年制发−本年废止 应等于本年现行有效件数",
+            "提供上年工作簿（--previous）时检查；因清理、修订等原因不一致时仅作提示。",
+            "上年现行有效（{previous}）+本年制发（{issued}）−本年废止（{repealed}）={expected}，与本年现行有效件数（{actual}）不一致",
+        ),
+        Rule(
+            "D1",
+            "warning",
+            "成文日期应在报告年度之后、发布时限之前",
+            "成文日期应晚于报告年度；部门和乡镇街道应在次年1月31日前，人民政府本级报告应在次年3月31日前。",
+            "{message}",
+        ),
+    )
+}

@@ -1,0 +1,100 @@
+"""Where everything lives in the standard workbook: sheet names and A1 cells, derived from the format.
+
+Pure data, no openpyxl: the checks use it to name cells, the workbook module to write and read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import format as fmt
+
+INSTRUCTIONS_SHEET = "填写说明"
+INFO_SHEET = "基本信息"
+
+TABLE_TITLE_ROW = 1  # "表三　收到和处理政府信息公开申请情况"
+TABLE_STATUS_ROW = 2  # status cell: whether the table's rules hold
+TABLE_GRID_ROW = 4  # first row of the official grid
+TABLE_GRID_COL = 1  # column A
+
+INFO_FIRST_ROW = 3  # A: label, B: value, C: hint
+CUSTOM_TITLE = "自定义字段"
+CUSTOM_ROWS = 10  # name / value pairs below the standard fields
+
+TEXT_HEADER = ("小标题", "正文")
+TEXT_ROWS = 40  # unlocked rows offered per text section
+FEE_FIRST_ROW = 3  # sheet 六: fee figures in rows 3-5 (A label, B value, C unit)
+
+
+def column_letter(col: int) -> str:
+    """1 -> A, 27 -> AA."""
+    letters = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def a1(row: int, col: int) -> str:
+    return f"{column_letter(col)}{row}"
+
+
+@dataclass(frozen=True)
+class Position:
+    sheet: str
+    row: int
+    col: int
+
+    @property
+    def cell(self) -> str:
+        return a1(self.row, self.col)
+
+    def __str__(self) -> str:
+        return f"{self.sheet}!{self.cell}"
+
+
+def table_sheet(table: fmt.Table) -> str:
+    return table.name
+
+
+def grid_position(table: fmt.Table, cell: fmt.Cell) -> Position:
+    return Position(table_sheet(table), TABLE_GRID_ROW + cell.row, TABLE_GRID_COL + cell.col)
+
+
+def _fee_positions() -> dict[str, Position]:
+    sheet = fmt.SECTION_BY_KEY["other"].sheet
+    return {v.key: Position(sheet, FEE_FIRST_ROW + i, 2) for i, v in enumerate(fmt.FEE_VALUES)}
+
+
+def _value_positions() -> dict[str, Position]:
+    positions = {c.key: grid_position(t, c) for t in fmt.TABLES for c in t.cells if c.key}
+    positions.update(_fee_positions())
+    return positions
+
+
+VALUE_POSITIONS: dict[str, Position] = _value_positions()
+INFO_POSITIONS: dict[str, Position] = {
+    f.key: Position(INFO_SHEET, INFO_FIRST_ROW + i, 2) for i, f in enumerate(fmt.INFO_FIELDS)
+}
+CUSTOM_HEADER_ROW = INFO_FIRST_ROW + len(fmt.INFO_FIELDS) + 1
+CUSTOM_FIRST_ROW = CUSTOM_HEADER_ROW + 1
+
+
+def text_first_row(section: fmt.Section) -> int:
+    """First 小标题/正文 input row of a text section's sheet (its header row is the one above)."""
+    return FEE_FIRST_ROW + len(fmt.FEE_VALUES) + 2 if section.key == "other" else 4
+
+
+def sheet_order() -> tuple[str, ...]:
+    """Sheets of the standard workbook, in order: each table follows its section."""
+    names = [INSTRUCTIONS_SHEET, INFO_SHEET]
+    for section in fmt.SECTIONS:
+        names.append(section.sheet)
+        if section.table:
+            names.append(table_sheet(fmt.TABLE_BY_ID[section.table]))
+    return tuple(names)
+
+
+def position(key: str) -> Position:
+    """Where a value or a 基本信息 field lives."""
+    return VALUE_POSITIONS.get(key) or INFO_POSITIONS[key]

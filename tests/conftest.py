@@ -1,0 +1,57 @@
+"""Shared fixtures: paths, and LibreOffice (soffice) conversion with a private profile per call."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import uuid
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "sample_workbooks"
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+def soffice_path() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def convert(src: Path, target: str, outdir: Path) -> Path:
+    """Convert src with LibreOffice (`target` such as "xlsx", "pdf", "docx") into outdir."""
+    exe = soffice_path()
+    assert exe, "soffice not found"
+    profile = Path("/tmp") / f"xxgk-lo-{uuid.uuid4().hex}"
+    try:
+        subprocess.run(
+            [
+                exe,
+                f"-env:UserInstallation=file://{profile}",
+                "--headless",
+                "--convert-to",
+                target,
+                "--outdir",
+                str(outdir),
+                str(src),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    out = outdir / f"{src.stem}.{target.split(':')[0]}"
+    assert out.exists(), f"soffice did not write {out}"
+    return out
+
+
+@pytest.fixture
+def soffice():
+    """The convert function; skipped without LibreOffice, but a failure under CI=true."""
+    if soffice_path() is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("soffice (LibreOffice) is required under CI=true")
+        pytest.skip("soffice (LibreOffice) not installed")
+    return convert
