@@ -27,6 +27,7 @@ class Info:
     year: int | None = None
     date: dt.date | None = None
     title: str = ""
+    preamble: str = ""
     organ_type: str = ""
     custom: dict[str, str] = field(default_factory=dict)
 
@@ -96,6 +97,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
             "year": info.year,
             "date": info.date.isoformat() if info.date else None,
             "title": info.title,
+            "preamble": info.preamble,
             "organ_type": info.organ_type,
             "custom": dict(info.custom),
         },
@@ -122,6 +124,7 @@ def report_from_dict(data: dict[str, Any]) -> Report:
             year=None if info.get("year") is None else int(info["year"]),
             date=dt.date.fromisoformat(date) if date else None,
             title=str(info.get("title", "")),
+            preamble=str(info.get("preamble", "")),
             organ_type=str(info.get("organ_type", "")),
             custom={str(k): str(v) for k, v in (info.get("custom") or {}).items()},
         )
