@@ -1,0 +1,5 @@
+"""`python -m converter` runs the xxgk command."""
+
+from .cli import run
+
+run()

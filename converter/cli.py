@@ -1,0 +1,204 @@
+"""The `xxgk` command: thin Typer commands over converter.pipeline (heavy imports stay inside commands)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from . import __version__
+from .errors import ExitCode, XxgkError
+
+app = typer.Typer(
+    name="xxgk",
+    help="政府信息公开工作年度报告：由 Excel 工作簿生成 Word 报告，并检查表格勾稽关系。",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+template_app = typer.Typer(help="Word 模板：导出、查看字段、检查。", no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(template_app, name="template")
+
+T = TypeVar("T")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"xxgk {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="显示版本号后退出。")
+    ] = False,
+) -> None:
+    """政府信息公开工作年度报告：由 Excel 工作簿生成 Word 报告，并检查表格勾稽关系。"""
+
+
+def err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def guarded(action: Callable[[], T]) -> T:
+    """Run a command body: failures become a Chinese message and their exit code, never a traceback."""
+    try:
+        return action()
+    except typer.Exit:
+        raise
+    except XxgkError as exc:
+        err(f"错误：{exc.message}")
+        raise typer.Exit(int(exc.exit_code)) from None
+    except KeyboardInterrupt:
+        err("已中断。")
+        raise typer.Exit(130) from None
+    except Exception as exc:  # a bug: log the details, show a short message
+        log = _log_exception(exc)
+        err(f"内部错误：{type(exc).__name__}。详细信息已记录在 {log}，请将该文件反馈给维护人员。")
+        raise typer.Exit(int(ExitCode.INTERNAL)) from None
+
+
+def _log_exception(exc: Exception) -> Path:
+    import tempfile
+    import traceback
+
+    log = Path(tempfile.gettempdir()) / "xxgk-error.log"
+    with log.open("a", encoding="utf-8") as fh:
+        fh.write("".join(traceback.format_exception(exc)))
+    return log
+
+
+# --------------------------------------------------------------------------- new
+
+ExistingFile = Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="工作簿（.xlsx）或 JSON 文件")]
+Force = Annotated[bool, typer.Option("--force", help="覆盖已存在的输出文件。")]
+
+
+@app.command()
+def new(
+    out: Annotated[Path, typer.Argument(help="要生成的工作簿，如 2024年报.xlsx", dir_okay=False)],
+    org: Annotated[str, typer.Option("--org", help="机关全称，如：某某县某某局")] = "",
+    year: Annotated[int | None, typer.Option("--year", help="报告年度，如 2024", min=2000, max=2100)] = None,
+    source: Annotated[
+        Path | None,
+        typer.Option("--from", exists=True, dir_okay=False, help="用 `xxgk dump` 输出的 JSON 填写工作簿"),
+    ] = None,
+    force: Force = False,
+) -> None:
+    """生成标准工作簿（可用 --from 由 JSON 填好数据）。"""
+    from . import pipeline
+
+    written = guarded(lambda: pipeline.new_workbook(out, org=org, year=year, source=source, force=force))
+    err(f"已生成工作簿：{written}")
+
+
+# --------------------------------------------------------------------------- check
+
+
+@app.command()
+def check(
+    workbooks: Annotated[
+        list[Path], typer.Argument(exists=True, dir_okay=False, help="一个或多个工作簿（.xlsx）或 JSON 文件")
+    ],
+    previous: Annotated[
+        Path | None,
+        typer.Option("--previous", exists=True, dir_okay=False, help="上年的工作簿，用于检查上年结转（R4）"),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出检查结果。")] = False,
+) -> None:
+    """检查工作簿：全部勾稽关系和填写规则，一次列出所有问题及所在单元格。
+
+    退出码：0 无错误（可有警告），1 有错误，2 用法错误，3 文件无法读取。
+    """
+    from . import pipeline
+
+    codes: list[int] = []
+    reports: list[dict[str, Any]] = []
+    for path in workbooks:
+        try:
+            result = guarded(lambda path=path: pipeline.check_file(path, previous))
+        except typer.Exit as exc:
+            codes.append(exc.exit_code)
+            reports.append({"file": str(path), "ok": False, "unreadable": True})
+            continue
+        codes.append(int(ExitCode.FINDINGS if result.errors else ExitCode.OK))
+        reports.append(result.to_dict())
+        if not as_json:
+            typer.echo(render_findings(result))
+    if as_json:
+        payload = reports[0] if len(reports) == 1 else reports
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    raise typer.Exit(max(codes))
+
+
+def render_findings(result: Any) -> str:
+    """The human report: one line per finding, a summary line."""
+    lines = [f"文件：{result.path}"]
+    for f in result.findings:
+        lines.append(f"  {f.severity.label}  {f.rule:<3}  {f.location:<16}  {f.message}")
+    errors = len(result.errors)
+    warnings = len(result.findings) - errors
+    verdict = "检查通过" if not errors else "检查未通过"
+    lines.append(f"{verdict}：{errors} 个错误，{warnings} 个警告。")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- dump
+
+
+@app.command()
+def dump(workbook: ExistingFile) -> None:
+    """以 JSON 输出工作簿中的全部数据（可用 `xxgk new --from` 写回工作簿）。"""
+    from . import pipeline
+
+    data = guarded(lambda: pipeline.dump(workbook))
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+# --------------------------------------------------------------------------- build
+
+
+@app.command()
+def build(
+    source: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="工作簿（.xlsx）或 JSON 文件")],
+    out: Annotated[
+        Path | None, typer.Option("-o", "--output", dir_okay=False, help="输出的 Word 文件，默认放在输入文件旁")
+    ] = None,
+    template: Annotated[
+        Path | None, typer.Option("--template", exists=True, dir_okay=False, help="自定义 Word 模板（.docx）")
+    ] = None,
+    previous: Annotated[
+        Path | None,
+        typer.Option("--previous", exists=True, dir_okay=False, help="上年的工作簿，用于检查上年结转（R4）"),
+    ] = None,
+    force: Force = False,
+) -> None:
+    """先检查，再生成 Word 报告；有错误时不生成文件并列出错误。"""
+    from . import pipeline
+
+    result = guarded(lambda: pipeline.build(source, out, template=template, previous=previous, force=force))
+    if result.check.findings:
+        err(render_findings(result.check))
+    if result.output is None:
+        err("有错误，未生成报告。请改正后重试。")
+        raise typer.Exit(int(ExitCode.FINDINGS))
+    typer.echo(str(result.output))
+    err(f"已生成报告：{result.output}")
+
+
+def run() -> None:
+    """Entry point that never shows a traceback, even for errors outside a command body."""
+    try:
+        app()
+    except SystemExit:
+        raise
+    except Exception as exc:  # pragma: no cover - last resort
+        log = _log_exception(exc)
+        print(f"内部错误：{type(exc).__name__}。详细信息已记录在 {log}。", file=sys.stderr)
+        sys.exit(int(ExitCode.INTERNAL))
