@@ -1,0 +1,325 @@
+"""Rule checks, baseline plus one mutation: break exactly one thing, assert the exact findings."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from factories import consistent_report
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from converter import checks, layout
+from converter import format as fmt
+from converter.checks import check, chinese_date
+from converter.findings import Severity
+from converter.model import Report
+
+BASELINE = consistent_report()
+INFO, T2, T3, T4, FEES = "基本信息", "表二", "表三", "表四", "六、其他事项"
+
+
+def mutated(**values) -> Report:
+    """The baseline with some values replaced; keys use `__` for `.`."""
+    report = copy.deepcopy(BASELINE)
+    for key, value in values.items():
+        dotted = key.replace("__", ".")
+        assert dotted in report.values, dotted
+        report.values[dotted] = value
+    return report
+
+
+def bumped(key: str, delta: int = 1) -> Report:
+    report = copy.deepcopy(BASELINE)
+    report.values[key] += delta
+    return report
+
+
+def previous_report() -> Report:
+    """Last year's report matching the baseline: its carried-forward and in-force figures line up."""
+    last = copy.deepcopy(BASELINE)
+    last.info.year = 2023
+    last.info.date = dt.date(2024, 1, 22)
+    for column in (*fmt.APPLICANT_COLUMNS, fmt.TOTAL_COLUMN):
+        last.values[f"applications.carried_forward.{column[0]}"] = BASELINE.values[
+            f"applications.carried_over.{column[0]}"
+        ]
+    for row in ("regulations", "normative_documents"):
+        v = BASELINE.values
+        last.values[f"proactive.{row}.in_force"] = (
+            v[f"proactive.{row}.in_force"] - v[f"proactive.{row}.issued"] + v[f"proactive.{row}.repealed"]
+        )
+    return last
+
+
+def where(findings) -> list[tuple[str, str, str]]:
+    return [(f.rule, f.sheet, f.cell) for f in findings]
+
+
+# --------------------------------------------------------------------------- baseline
+
+
+def test_baseline_has_no_findings():
+    assert check(BASELINE) == []
+    assert check(BASELINE, previous_report()) == []
+
+
+def test_check_does_not_change_the_report():
+    report = bumped("applications.new.natural_person")
+    before = copy.deepcopy(report)
+    check(report, previous_report())
+    assert report == before
+
+
+# --------------------------------------------------------------------------- R0–R3
+
+
+def test_one_applicant_cell_breaks_its_row_and_its_column():
+    assert where(check(bumped("applications.new.natural_person"))) == [
+        ("R2", T3, "J7"),
+        ("R0", T3, "D31"),
+    ]
+
+
+def test_r0_total_column_message():
+    findings = check(bumped("applications.new.total"))
+    assert where(findings) == [("R2", T3, "J7"), ("R0", T3, "J31")]
+    r0 = findings[1]
+    assert r0.text == "表三!J31：第一项加第二项之和（323）不等于第三项加第四项之和（322）"
+    assert (r0.expected, r0.actual, r0.severity, r0.code) == ("322", "323", Severity.ERROR, "sum-mismatch")
+    assert r0.related == ("J7", "J8", "J30")
+
+
+def test_r1_outcome_counted_in_both_totals_but_not_in_the_grand_total():
+    report = bumped("applications.granted.natural_person")
+    report.values["applications.granted.total"] += 1
+    findings = check(report)
+    assert where(findings) == [("R1", T3, "D30"), ("R1", T3, "J30")]
+    assert findings[0].message == "（七）总计（51）不等于各项办理结果之和（52）"
+
+
+def test_r2_on_the_grand_total_row():
+    assert where(check(bumped("applications.total.total"))) == [
+        ("R1", T3, "J30"),
+        ("R2", T3, "J30"),
+        ("R0", T3, "J31"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("key", "cell"),
+    [
+        ("review.upheld", "E7"),
+        ("litigation_direct.corrected", "J7"),
+        ("litigation_after_review.total", "O7"),
+    ],
+)
+def test_r3_each_group(key, cell):
+    findings = check(bumped(key, -1))
+    assert where(findings) == [("R3", T4, cell)]
+    assert findings[0].message.startswith("总计（")
+
+
+def test_r3_related_cells_are_the_four_outcomes():
+    (finding,) = check(bumped("review.pending"))
+    assert finding.related == ("A7", "B7", "C7", "D7")
+
+
+# --------------------------------------------------------------------------- R4
+
+
+def test_r4_carry_over_matches_last_year():
+    assert check(BASELINE, previous_report()) == []
+
+
+def test_r4_carry_over_differs_from_last_year():
+    last = previous_report()
+    last.values["applications.carried_forward.commercial"] += 3
+    findings = check(BASELINE, last)
+    assert where(findings) == [("R4", T3, "E8")]
+    assert findings[0].message == "上年结转（2）不等于上年报告的结转下年度继续办理（5）"
+    assert (findings[0].expected, findings[0].actual) == ("5", "2")
+
+
+def test_r4_previous_report_of_another_year_is_a_warning():
+    last = previous_report()
+    last.info.year = 2022
+    findings = check(BASELINE, last)
+    assert where(findings) == [("R4", INFO, "B5")]
+    assert findings[0].severity is Severity.WARNING
+    assert findings[0].code == "not-previous-year"
+
+
+def test_r4_and_s1_need_a_previous_report():
+    report = bumped("applications.carried_over.natural_person", 0)
+    report.values["proactive.regulations.in_force"] += 7
+    assert check(report) == []
+
+
+# --------------------------------------------------------------------------- S1
+
+
+def test_s1_in_force_follows_from_last_year():
+    assert [f for f in check(BASELINE, previous_report()) if f.rule == "S1"] == []
+
+
+def test_s1_in_force_does_not_follow_from_last_year():
+    last = previous_report()
+    last.values["proactive.normative_documents.in_force"] += 1
+    findings = check(BASELINE, last)
+    assert where(findings) == [("S1", T2, "D7")]
+    assert findings[0].severity is Severity.WARNING
+    assert (
+        findings[0].message
+        == "上年现行有效（38）+本年制发（8）−本年废止（3）=43，与本年现行有效件数（42）不一致"
+    )
+
+
+# --------------------------------------------------------------------------- R6, R8
+
+
+def test_r6_blank_is_reported_once_without_cascading_into_sums():
+    findings = check(mutated(review__pending=None))
+    assert where(findings) == [("R6", T4, "D7")]
+    assert (findings[0].code, findings[0].message) == ("blank", "数值为空，没有发生请填 0")
+
+
+def test_r6_negative_count():
+    findings = check(mutated(proactive__licensing__decisions=-1))
+    assert where(findings) == [("R6", T2, "B10")]
+    assert findings[0].code == "negative"
+
+
+def test_r6_not_integer_count():
+    findings = check(mutated(proactive__penalty__decisions=Decimal("2.5")))
+    assert where(findings) == [("R6", T2, "B13")]
+    assert (findings[0].code, findings[0].actual) == ("not-integer", "2.5")
+
+
+def test_r6_optional_fee_figures_may_be_blank():
+    assert check(mutated(fees__notice_amount=None, fees__collected=None)) == []
+
+
+def test_r8_amounts_may_have_decimals():
+    assert check(mutated(proactive__admin_fees__amount=Decimal("5949.088667"))) == []
+
+
+def test_r8_negative_admin_fees():
+    findings = check(mutated(proactive__admin_fees__amount=Decimal("-0.5")))
+    assert where(findings) == [("R8", T2, "B17")]
+    assert findings[0].message == "金额不能为负数（-0.5万元）"
+
+
+def test_r8_negative_fee_collected():
+    assert where(check(mutated(fees__collected=Decimal("-1")))) == [("R8", FEES, "B5")]
+
+
+# --------------------------------------------------------------------------- R7
+
+
+def no_unpaid_fee_report() -> Report:
+    """The baseline with the 逾期未缴费 applications moved to （六）3.其他: every total still holds."""
+    report = copy.deepcopy(BASELINE)
+    for column in (*fmt.APPLICANT_COLUMNS, fmt.TOTAL_COLUMN):
+        unpaid, other = (f"applications.other.{item}.{column[0]}" for item in ("unpaid_fee", "other"))
+        report.values[other] += report.values[unpaid]
+        report.values[unpaid] = 0
+    report.values["fees.notices"] = 0
+    return report
+
+
+def test_r7_no_unpaid_fee_no_notices_needed():
+    assert check(no_unpaid_fee_report()) == []
+
+
+def test_r7_unpaid_fee_without_notices_is_an_error():
+    findings = check(mutated(fees__notices=0))
+    assert where(findings) == [("R7", FEES, "B3")]
+    assert findings[0].severity is Severity.ERROR
+    assert findings[0].message == "表三（六）2 为 15，说明发出过收费通知，但发出收费通知的件数为 0"
+    assert findings[0].related == ("表三!J28",)
+
+
+def test_r7_unpaid_fee_with_notices_not_stated_is_a_warning():
+    findings = check(mutated(fees__notices=None))
+    assert where(findings) == [("R7", FEES, "B3")]
+    assert (findings[0].severity, findings[0].code) == (Severity.WARNING, "not-stated")
+    assert "第六部分应报告发出收费通知的件数和总金额" in findings[0].message
+
+
+# --------------------------------------------------------------------------- D1
+
+
+def dated(date: dt.date, organ_type: str = "部门") -> Report:
+    report = copy.deepcopy(BASELINE)
+    report.info.date, report.info.organ_type = date, organ_type
+    return report
+
+
+def test_d1_date_within_the_deadline():
+    assert check(dated(dt.date(2025, 1, 31))) == []
+    assert check(dated(dt.date(2025, 1, 1))) == []
+
+
+def test_d1_date_in_the_report_year():
+    findings = check(dated(dt.date(2024, 12, 30)))
+    assert where(findings) == [("D1", INFO, "B6")]
+    assert findings[0].message == "成文日期2024年12月30日应晚于报告年度2024年"
+    assert findings[0].severity is Severity.WARNING
+
+
+def test_d1_too_late_for_a_department():
+    findings = check(dated(dt.date(2025, 3, 15)))
+    assert where(findings) == [("D1", INFO, "B6")]
+    assert findings[0].message == "成文日期2025年3月15日晚于部门的发布时限2025年1月31日"
+
+
+def test_d1_in_time_for_a_government():
+    assert check(dated(dt.date(2025, 3, 15), "人民政府")) == []
+
+
+def test_d1_skipped_without_organ_type():
+    assert check(dated(dt.date(2026, 1, 1), "")) == []
+
+
+def test_chinese_date_has_no_leading_zeros():
+    assert chinese_date(dt.date(2025, 1, 7)) == "2025年1月7日"
+
+
+# --------------------------------------------------------------------------- all at once
+
+
+def test_keys_named_by_the_checks_exist():
+    assert {checks.UNPAID_FEE, checks.FEE_NOTICES} <= set(fmt.VALUES)
+    for column in checks.APPLICATION_COLUMNS:
+        assert f"{checks.CARRIED_OVER}.{column}" in fmt.VALUES
+        assert f"{checks.CARRIED_FORWARD}.{column}" in fmt.VALUES
+    in_force = [k for k in fmt.VALUES if k.endswith(".in_force")]
+    assert in_force == ["proactive.regulations.in_force", "proactive.normative_documents.in_force"]
+    assert set(checks.RULE_IDS) == {"R0", "R1", "R2", "R3", "R4", "R6", "R7", "R8", "S1", "D1"}
+
+
+def test_all_findings_in_one_pass_in_workbook_order():
+    report = mutated(review__pending=None, proactive__licensing__decisions=-1, fees__notices=0)
+    report.info.date = dt.date(2025, 6, 1)
+    assert where(check(report)) == [
+        ("R7", FEES, "B3"),
+        ("D1", INFO, "B6"),
+        ("R6", T2, "B10"),
+        ("R6", T4, "D7"),
+    ]
+
+
+# --------------------------------------------------------------------------- property
+
+COUNT_KEYS = sorted(k for k, v in fmt.VALUES.items() if v.table in ("applications", "review"))
+
+
+@settings(max_examples=150)
+@given(key=st.sampled_from(COUNT_KEYS), delta=st.integers(-60, 60).filter(bool))
+def test_any_single_count_change_is_caught(key, delta):
+    pos = layout.position(key)
+    errors = [f for f in check(bumped(key, delta)) if f.severity is Severity.ERROR]
+    assert any(f.sheet == pos.sheet and (f.cell == pos.cell or pos.cell in f.related) for f in errors)
