@@ -51,8 +51,12 @@ def errors(findings: list[Finding]) -> list[Finding]:
     return [f for f in findings if f.severity is Severity.ERROR]
 
 
-def sort_key(finding: Finding) -> tuple[str, int, str, str]:
-    """Order by sheet, then row, then column, so output reads like the workbook."""
+def sort_key(finding: Finding) -> tuple[int, str, int, str, str]:
+    """Order by sheet as in the workbook, then row, then column, so output reads like the workbook."""
+    from .layout import sheet_order
+
+    order = sheet_order()
+    rank = order.index(finding.sheet) if finding.sheet in order else len(order)
     digits = "".join(ch for ch in finding.cell if ch.isdigit())
     letters = "".join(ch for ch in finding.cell if ch.isalpha())
-    return (finding.sheet, int(digits or 0), f"{len(letters):02d}{letters}", finding.rule)
+    return (rank, finding.sheet, int(digits or 0), f"{len(letters):02d}{letters}", finding.rule)
