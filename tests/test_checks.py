@@ -305,10 +305,10 @@ def test_all_findings_in_one_pass_in_workbook_order():
     report = mutated(review__pending=None, proactive__licensing__decisions=-1, fees__notices=0)
     report.info.date = dt.date(2025, 6, 1)
     assert where(check(report)) == [
-        ("R7", FEES, "B3"),
         ("D1", INFO, "B6"),
         ("R6", T2, "B10"),
         ("R6", T4, "D7"),
+        ("R7", FEES, "B3"),
     ]
 
 
