@@ -38,6 +38,7 @@ NOT_INTEGER_MESSAGE = "统计数必须是整数，不能填 {value}"
 NEGATIVE_AMOUNT_MESSAGE = "金额不能为负数（{value}{unit}）"
 FEES_NOT_STATED = "表三（六）2 为 {cause}，说明发出过收费通知，第六部分应报告发出收费通知的件数和总金额"
 NOT_PREVIOUS_YEAR = "上年报告的年度为{previous}年，不是本报告年度（{year}年）的上一年"
+DATE_NOT_STATED = "未填写成文日期，报告落款将没有日期；请在签发前补填"
 DATE_TOO_EARLY = "成文日期{date}应晚于报告年度{year}年"
 DATE_TOO_LATE = "成文日期{date}晚于{organ_type}的发布时限{deadline}"
 
@@ -244,7 +245,10 @@ def _check_in_force_row(report: Report, previous: Report, row: str) -> Finding |
 def check_signing_date(report: Report) -> Iterator[Finding]:
     """D1: the 成文日期 falls after the report year and by the organ type's deadline of the next year."""
     info = report.info
-    if info.date is None or info.year is None or info.organ_type not in fmt.DEADLINES:
+    if info.date is None:
+        yield _finding("D1", "not-stated", "date", "成文日期", "空", DATE_NOT_STATED)
+        return
+    if info.year is None or info.organ_type not in fmt.DEADLINES:
         return
     month, day = fmt.DEADLINES[info.organ_type]
     deadline = dt.date(info.year + 1, month, day)

@@ -136,7 +136,7 @@ INFO_FIELDS: tuple[InfoField, ...] = (
     InfoField("org", "机关全称", "如：襄城区欧庙镇人民政府；用于标题和落款"),
     InfoField("self_name", "自称", "正文中的自称，如：我镇、我市、本机关"),
     InfoField("year", "报告年度", "四位数字，如：2024"),
-    InfoField("date", "成文日期", "如：2025年1月17日（也可填日期格式）"),
+    InfoField("date", "成文日期", "如：2025年1月17日（也可填日期格式）；未定时可暂空", False),
     InfoField("title", "标题", "留空则为：机关全称+年度+“年政府信息公开工作年度报告”", False),
     InfoField("preamble", "导语", "标题下、“一、总体情况”前的一段说明；留空则按惯例生成", False),
     InfoField("organ_type", "机关类型", "部门 / 乡镇街道 / 人民政府，用于检查发布时限", True, ORGAN_TYPES),

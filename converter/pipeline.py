@@ -50,13 +50,17 @@ def load_json(path: Path) -> Report:
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UnreadableInput(f"{path.name} 不是有效的 JSON 文件：{exc}。请使用 `xxgk dump` 输出的格式。") from exc
+        raise UnreadableInput(
+            f"{path.name} 不是有效的 JSON 文件：{exc}。请使用 `xxgk dump` 输出的格式。"
+        ) from exc
     if not isinstance(data, dict):
         raise UnreadableInput(f"{path.name} 的内容不是报告数据（应为 `xxgk dump` 输出的 JSON 对象）。")
     try:
         return report_from_dict(data)
     except (KeyError, ValueError, TypeError, AttributeError) as exc:
-        raise UnreadableInput(f"{path.name} 中的报告数据有误：{_reason(exc)}。请对照 `xxgk dump` 的输出格式修改。") from exc
+        raise UnreadableInput(
+            f"{path.name} 中的报告数据有误：{_reason(exc)}。请对照 `xxgk dump` 的输出格式修改。"
+        ) from exc
 
 
 def _reason(exc: Exception) -> str:
@@ -73,7 +77,7 @@ def check_file(path: Path, previous: Path | None = None) -> CheckResult:
     return CheckResult(path, report, sorted(merged, key=fnd.sort_key))
 
 
-CELL_RULES = {"R6", "R8"}  # rules about one cell's value: one finding per cell is enough
+CELL_RULES = {"R6", "R8", "D1"}  # rules about one cell's value: one finding per cell is enough
 
 
 def _dedupe(findings: list[fnd.Finding]) -> list[fnd.Finding]:
@@ -88,7 +92,9 @@ def _dedupe(findings: list[fnd.Finding]) -> list[fnd.Finding]:
     return kept
 
 
-def new_workbook(out: Path, *, org: str = "", year: int | None = None, source: Path | None = None, force=False) -> Path:
+def new_workbook(
+    out: Path, *, org: str = "", year: int | None = None, source: Path | None = None, force=False
+) -> Path:
     """Write the standard workbook, empty or filled from a JSON report."""
     from .output import write_atomically
     from .workbook import write_workbook
@@ -98,7 +104,9 @@ def new_workbook(out: Path, *, org: str = "", year: int | None = None, source: P
         report.info.org = org
     if year is not None:
         report.info.year = year
-    return write_atomically(out, lambda tmp: write_workbook(tmp, report), force=force, inputs=[source] if source else [])
+    return write_atomically(
+        out, lambda tmp: write_workbook(tmp, report), force=force, inputs=[source] if source else []
+    )
 
 
 def _json_input(path: Path) -> Path:

@@ -280,6 +280,15 @@ def test_d1_in_time_for_a_government():
     assert check(dated(dt.date(2025, 3, 15), "人民政府")) == []
 
 
+def test_d1_blank_date_is_a_warning():
+    report = copy.deepcopy(BASELINE)
+    report.info.date = None
+    findings = check(report)
+    assert where(findings) == [("D1", INFO, "B6")]
+    assert findings[0].severity is Severity.WARNING
+    assert findings[0].code == "not-stated"
+
+
 def test_d1_skipped_without_organ_type():
     assert check(dated(dt.date(2026, 1, 1), "")) == []
 
