@@ -21,7 +21,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-template_app = typer.Typer(help="Word 模板：导出、查看字段、检查。", no_args_is_help=True, rich_markup_mode=None)
+template_app = typer.Typer(
+    help="Word 模板：导出、查看字段、检查。", no_args_is_help=True, rich_markup_mode=None
+)
 app.add_typer(template_app, name="template")
 
 T = TypeVar("T")
@@ -76,7 +78,9 @@ def _log_exception(exc: Exception) -> Path:
 
 # --------------------------------------------------------------------------- new
 
-ExistingFile = Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="工作簿（.xlsx）或 JSON 文件")]
+ExistingFile = Annotated[
+    Path, typer.Argument(exists=True, dir_okay=False, help="工作簿（.xlsx）或 JSON 文件")
+]
 Force = Annotated[bool, typer.Option("--force", help="覆盖已存在的输出文件。")]
 
 
@@ -138,15 +142,25 @@ def check(
 
 
 def render_findings(result: Any) -> str:
-    """The human report: one line per finding, a summary line."""
+    """The human report: a header, one aligned row per finding, a summary line."""
     lines = [f"文件：{result.path}"]
+    if result.findings:
+        lines.append(f"  {pad('级别', 4)}  {pad('规则', 4)}  {pad('位置', 18)}  说明")
     for f in result.findings:
-        lines.append(f"  {f.severity.label}  {f.rule:<3}  {f.location:<16}  {f.message}")
+        lines.append(f"  {pad(f.severity.label, 4)}  {pad(f.rule, 4)}  {pad(f.location, 18)}  {f.message}")
     errors = len(result.errors)
     warnings = len(result.findings) - errors
     verdict = "检查通过" if not errors else "检查未通过"
     lines.append(f"{verdict}：{errors} 个错误，{warnings} 个警告。")
     return "\n".join(lines)
+
+
+def pad(text: str, width: int) -> str:
+    """Left-justify to a display width, counting a Chinese character as two columns."""
+    import unicodedata
+
+    shown = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(0, width - shown)
 
 
 # --------------------------------------------------------------------------- dump
@@ -168,7 +182,8 @@ def dump(workbook: ExistingFile) -> None:
 def build(
     source: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="工作簿（.xlsx）或 JSON 文件")],
     out: Annotated[
-        Path | None, typer.Option("-o", "--output", dir_okay=False, help="输出的 Word 文件，默认放在输入文件旁")
+        Path | None,
+        typer.Option("-o", "--output", dir_okay=False, help="输出的 Word 文件，默认放在输入文件旁"),
     ] = None,
     template: Annotated[
         Path | None, typer.Option("--template", exists=True, dir_okay=False, help="自定义 Word 模板（.docx）")

@@ -1,0 +1,183 @@
+"""The `xxgk` command line: exit codes, stdout/stderr, files written or not."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, SAMPLES
+from factories import consistent_report
+from typer.testing import CliRunner
+
+from converter import pipeline
+from converter.cli import app
+
+runner = CliRunner()
+
+
+def xxgk(*args: str):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def write_json(path: Path, report) -> Path:
+    path.write_text(json.dumps(report.to_dict(), ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def good(tmp_path) -> Path:
+    return write_json(tmp_path / "好 报告.json", consistent_report())
+
+
+@pytest.fixture
+def broken(tmp_path) -> Path:
+    report = consistent_report()
+    report.values["applications.carried_forward.natural_person"] += 1
+    return write_json(tmp_path / "broken.json", report)
+
+
+def test_version_and_help():
+    assert xxgk("--version").stdout.startswith("xxgk ")
+    result = xxgk("--help")
+    assert result.exit_code == 0
+    for command in ("new", "check", "dump", "build", "template"):
+        assert command in result.stdout
+
+
+def test_check_passes_with_exit_0(good):
+    result = xxgk("check", good)
+    assert result.exit_code == 0
+    assert "检查通过：0 个错误，0 个警告。" in result.stdout
+
+
+def test_check_reports_errors_with_exit_1(broken):
+    result = xxgk("check", broken)
+    assert result.exit_code == 1
+    assert "表三!D31" in result.stdout
+    assert "表三!J31" in result.stdout
+    assert "检查未通过：2 个错误，0 个警告。" in result.stdout
+
+
+def test_check_json_is_the_same_report_as_data(broken):
+    result = xxgk("check", broken, "--json")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["ok"] is False
+    where = [(f["rule"], f["sheet"], f["cell"]) for f in data["findings"]]
+    assert where == [("R0", "表三", "D31"), ("R2", "表三", "J31")]
+    assert data["findings"][0]["text"].startswith("表三!")
+
+
+def test_check_many_files_exit_with_the_worst(good, broken):
+    result = xxgk("check", good, broken)
+    assert result.exit_code == 1
+    assert result.stdout.count("文件：") == 2
+
+
+def test_check_unreadable_input_exits_3_without_traceback(tmp_path):
+    empty = tmp_path / "空.xlsx"
+    empty.write_bytes(b"")
+    result = xxgk("check", empty)
+    assert result.exit_code == 3
+    assert "空.xlsx" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_check_missing_file_is_a_usage_error(tmp_path):
+    assert xxgk("check", tmp_path / "nope.xlsx").exit_code == 2
+
+
+def test_dump_prints_the_model(good):
+    result = xxgk("dump", good)
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == json.loads(good.read_text(encoding="utf-8"))
+
+
+def test_build_writes_beside_the_input_named_after_the_title(good):
+    result = xxgk("build", good)
+    assert result.exit_code == 0, result.stderr
+    out = good.with_name("某某市某某局2024年政府信息公开工作年度报告.docx")
+    assert out.is_file()
+    assert result.stdout.strip() == str(out)
+
+
+def test_build_does_not_overwrite_without_force(good, tmp_path):
+    out = tmp_path / "报告.docx"
+    out.write_bytes(b"keep me")
+    result = xxgk("build", good, "-o", out)
+    assert result.exit_code == 5
+    assert "--force" in result.stderr
+    assert out.read_bytes() == b"keep me"
+    assert xxgk("build", good, "-o", out, "--force").exit_code == 0
+    assert out.read_bytes()[:2] == b"PK"
+
+
+def test_build_with_errors_writes_nothing(broken, tmp_path):
+    out = tmp_path / "out.docx"
+    before = digest(broken)
+    result = xxgk("build", broken, "-o", out)
+    assert result.exit_code == 1
+    assert "未生成报告" in result.stderr
+    assert not out.exists()
+    assert digest(broken) == before
+    assert list(tmp_path.iterdir()) == [broken]
+
+
+def test_build_into_a_missing_folder_is_a_clear_error(good, tmp_path):
+    result = xxgk("build", good, "-o", tmp_path / "没有" / "out.docx")
+    assert result.exit_code == 5
+    assert "没有" in result.stderr
+
+
+def test_unexpected_exception_is_logged_not_shown(good, monkeypatch):
+    def boom(*_args, **_kwargs):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(pipeline, "check_file", boom)
+    result = xxgk("check", good)
+    assert result.exit_code == 70
+    assert "内部错误" in result.stderr
+    assert "xxgk-error.log" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_new_then_dump_round_trips(good, tmp_path):
+    book = tmp_path / "填好.xlsx"
+    assert xxgk("new", book, "--from", good).exit_code == 0
+    assert json.loads(xxgk("dump", book).stdout) == json.loads(good.read_text(encoding="utf-8"))
+    assert xxgk("new", book, "--from", good).exit_code == 5
+    assert xxgk("check", book).exit_code == 0
+
+
+def test_new_blank_workbook_with_org_and_year(tmp_path):
+    book = tmp_path / "空白.xlsx"
+    assert xxgk("new", book, "--org", "某某县某某局", "--year", "2025").exit_code == 0
+    info = json.loads(xxgk("dump", book).stdout)["info"]
+    assert (info["org"], info["year"]) == ("某某县某某局", 2025)
+
+
+def test_samples_pass_check():
+    for sample in sorted(SAMPLES.glob("*.xlsx")) + sorted(SAMPLES.glob("*.json")):
+        result = xxgk("check", sample)
+        assert result.exit_code == 0, result.stdout
+
+
+def test_console_script_separates_stdout_and_stderr(good, tmp_path):
+    out = tmp_path / "r.docx"
+    proc = subprocess.run(
+        [sys.executable, "-m", "converter", "build", str(good), "-o", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == str(out)
+    assert "已生成报告" in proc.stderr
