@@ -17,6 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from . import cellvalues as cv
 from . import format as fmt
 from . import layout
+from . import workbook_spec as wbs
 from .errors import UnreadableInput
 from .findings import Finding
 from .model import Info, Paragraph, Report
@@ -33,15 +34,6 @@ BOLD = Font(bold=True)
 TITLE_FONT = Font(bold=True, size=14)
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 
-INFO_CAPTION = "基本信息（浅黄色单元格填写）"
-INFO_HEADER = ("项目", "内容", "说明")
-CUSTOM_HEADER = ("名称", "内容")
-CUSTOM_HINT = "自定义字段：模板中用 custom.名称 引用，如名称填“联系电话”，模板写 {{ custom.联系电话 }}"
-STATUS_OK = "✔ 本表勾稽关系成立"
-STATUS_OK_NO_RULES = "✔ 本表已填写完整"
-STATUS_BAD = "✘ 本表勾稽关系不成立或有空格，请运行 xxgk check 查看"
-STATUS_BAD_NO_RULES = "✘ 本表有空格或非数字，请运行 xxgk check 查看"
-CHINESE_NUMERALS = "一二三四五六七八九十"
 MAX_LISTED = 20
 
 
@@ -64,56 +56,14 @@ def write_workbook(path: Path, report: Report | None = None) -> None:
         _fill(wb, report)
     for ws in wb.worksheets:
         ws.protection.sheet = True  # no password: labels locked, input cells unlocked
+        ws.protection.formatRows = ws.protection.formatColumns = False  # resizing stays allowed
     wb.calculation.fullCalcOnLoad = True
     wb.save(path)
 
 
-def _instruction_lines() -> Iterator[tuple[str, bool]]:
-    """(line, is_heading) of the 填写说明 sheet, built from the format."""
-    yield "政府信息公开工作年度报告工作簿 填写说明", True
-    yield "本工作簿按《中华人民共和国政府信息公开工作年度报告格式》（国办公开办函〔2021〕30号）设计。", False
-    yield "一、工作表", True
-    yield f"{layout.INFO_SHEET}：机关全称、报告年度、成文日期、机关类型等，以及自定义字段。", False
-    for section in fmt.SECTIONS:
-        yield f"{section.sheet}：第{section.number}部分“{section.heading}”的正文。", False
-        if section.table:
-            table = fmt.TABLE_BY_ID[section.table]
-            yield f"{layout.table_sheet(table)}：{table.name}“{table.caption}”。", False
-    yield "二、怎样填写", True
-    yield from (
-        (line, False)
-        for line in (
-            "浅黄色单元格可以填写，其余单元格已锁定（工作表保护，没有密码）。"
-            "请不要改动表头、工作表名称和顺序，不要插入或删除行、列。",
-            "浅蓝色单元格是自动计算的总计，不用填写；每张表第 2 行显示本表勾稽关系是否成立。",
-            "统计数填非负整数；没有发生的填 0，不要留空，也不要填“无”“/”“-”。",
-            f"金额按表头注明的单位（{fmt.Kind.WAN_YUAN.unit}、{fmt.Kind.YUAN.unit}）填写，"
-            "可以有小数，按填写值原样输出。",
-            f"正文：每行一段，A 列填{layout.TEXT_HEADER[0]}（可空），B 列填{layout.TEXT_HEADER[1]}。"
-            f"{layout.TEXT_HEADER[0]}以“。”结尾时（如“（一）{fmt.OVERVIEW_SUBHEADS[0]}。”），"
-            "印在该段开头、与正文同段；否则单独成行。正文单元格内换行（Alt+Enter）会分成几段。",
-            f"信息处理费：在工作表“{_fee_sheet()}”上方填写{_fee_descriptions()}，可以留空；没有发生的填 0。",
-        )
-    )
-    yield "三、勾稽关系和检查规则", True
-    for rule in fmt.RULES.values():
-        yield f"{rule.id}　{rule.title}：{rule.explanation}", False
-    yield "四、检查和生成报告", True
-    yield "xxgk check 工作簿.xlsx　检查数据，一次列出所有问题及所在工作表和单元格。", False
-    yield "xxgk build 工作簿.xlsx　生成 Word 报告（有错误时不生成）。", False
-
-
-def _fee_descriptions() -> str:
-    return "、".join(v.description for v in fmt.FEE_VALUES)
-
-
-def _fee_sheet() -> str:
-    return fmt.SECTION_BY_KEY["other"].sheet
-
-
 def _write_instructions(ws: Worksheet) -> None:
     ws.column_dimensions["A"].width = 120
-    for row, (line, heading) in enumerate(_instruction_lines(), start=1):
+    for row, (line, heading) in enumerate(wbs.instruction_lines(), start=1):
         cell = ws.cell(row, 1, line)
         cell.alignment = WRAPPED
         if heading:
@@ -121,8 +71,8 @@ def _write_instructions(ws: Worksheet) -> None:
 
 
 def _write_info(ws: Worksheet) -> None:
-    ws.cell(1, 1, INFO_CAPTION).font = TITLE_FONT
-    _header_row(ws, 2, INFO_HEADER)
+    ws.cell(1, 1, wbs.INFO_CAPTION).font = TITLE_FONT
+    _header_row(ws, 2, wbs.INFO_HEADER)
     for spec in fmt.INFO_FIELDS:
         pos = layout.INFO_POSITIONS[spec.key]
         _label(ws.cell(pos.row, 1, spec.label))
@@ -134,18 +84,21 @@ def _write_info(ws: Worksheet) -> None:
     _validate(ws, _year_validation(), year.cell)
     ws.cell(date.row, date.col).number_format = DATE_FORMAT
     ws.cell(layout.CUSTOM_HEADER_ROW - 1, 1, layout.CUSTOM_TITLE).font = BOLD
-    _header_row(ws, layout.CUSTOM_HEADER_ROW, CUSTOM_HEADER)
-    ws.cell(layout.CUSTOM_HEADER_ROW, 3, CUSTOM_HINT).alignment = WRAPPED
+    _header_row(ws, layout.CUSTOM_HEADER_ROW, wbs.CUSTOM_HEADER)
+    ws.cell(layout.CUSTOM_HEADER_ROW, 3, wbs.CUSTOM_HINT).alignment = WRAPPED
     for row in range(layout.CUSTOM_FIRST_ROW, layout.CUSTOM_FIRST_ROW + layout.CUSTOM_ROWS):
         _input(ws.cell(row, 1))
         _input(ws.cell(row, 2))
     _widths(ws, {"A": 16, "B": 50, "C": 60})
     ws.freeze_panes = "A3"
+    _print_setup(ws, landscape=True)
 
 
 def _write_section(ws: Worksheet, section: fmt.Section) -> None:
     ws.cell(1, 1, section.heading).font = TITLE_FONT
-    ws.cell(2, 1, _section_hint(section)).alignment = Alignment(wrap_text=False)
+    ws.cell(2, 1, wbs.section_hint(section)).alignment = WRAPPED
+    ws.merge_cells("A2:B2")
+    ws.row_dimensions[2].height = 36
     if section.key == "other":
         _write_fees(ws)
     first = layout.text_first_row(section)
@@ -154,21 +107,7 @@ def _write_section(ws: Worksheet, section: fmt.Section) -> None:
         _text_input_row(ws, row)
     _widths(ws, {"A": 30, "B": 100, "C": 10})
     ws.freeze_panes = f"A{first}"
-
-
-def _section_hint(section: fmt.Section) -> str:
-    hint = (
-        f"每行一段：A 列{layout.TEXT_HEADER[0]}（可空，以“。”结尾则与正文同段），"
-        f"B 列{layout.TEXT_HEADER[1]}（单元格内换行分段）。"
-    )
-    if section.key == "overview":
-        numbered = (f"（{n}）{h}" for n, h in zip(CHINESE_NUMERALS, fmt.OVERVIEW_SUBHEADS, strict=False))
-        hint += f"建议小标题：{'、'.join(numbered)}。"
-    if section.table:
-        hint += f"本部分表格填在工作表“{layout.table_sheet(fmt.TABLE_BY_ID[section.table])}”。"
-    if section.key == "other":
-        hint += "上方填写信息处理费（可留空）。"
-    return hint
+    _print_setup(ws, landscape=False)
 
 
 def _write_fees(ws: Worksheet) -> None:
@@ -187,8 +126,8 @@ def _text_input_row(ws: Worksheet, row: int) -> None:
 
 
 def _write_table(ws: Worksheet, table: fmt.Table) -> None:
-    ws.cell(layout.TABLE_TITLE_ROW, 1, f"{table.name}　{table.caption}").font = TITLE_FONT
-    status = ws.cell(layout.TABLE_STATUS_ROW, 1, _status_formula(table))
+    ws.cell(layout.TABLE_TITLE_ROW, 1, wbs.table_title(table)).font = TITLE_FONT
+    status = ws.cell(layout.TABLE_STATUS_ROW, 1, wbs.status_formula(table))
     status.font = BOLD
     top, left = layout.TABLE_GRID_ROW, layout.TABLE_GRID_COL
     for row in ws.iter_rows(top, top + table.nrows - 1, left, left + table.ncols - 1):
@@ -202,7 +141,7 @@ def _write_table(ws: Worksheet, table: fmt.Table) -> None:
             ws.add_data_validation(validation)
     _table_widths(ws, table)
     ws.freeze_panes = layout.a1(top + table.header_rows, left + table.label_cols)
-    _print_setup(ws, table)
+    _print_setup(ws, landscape=table.ncols > 4)
 
 
 def _write_grid_cell(
@@ -211,7 +150,7 @@ def _write_grid_cell(
     pos = layout.grid_position(table, spec)
     cell = ws.cell(pos.row, pos.col)
     if spec.rowspan > 1 or spec.colspan > 1:
-        ws.merge_cells(_span_range(table, spec))
+        ws.merge_cells(wbs.span_range(table, spec))
     cell.alignment = CENTRED
     if spec.label is not None:
         cell.value = spec.label
@@ -219,62 +158,12 @@ def _write_grid_cell(
         return
     value = fmt.VALUES[spec.key]
     if value.sum_of:
-        cell.value = f"=SUM({','.join(_ranges(layout.VALUE_POSITIONS[k] for k in value.sum_of))})"
+        cell.value = wbs.sum_formula(value)
         cell.fill = FORMULA_FILL
     else:
         _input(cell)
         cell.alignment = CENTRED
         validations[value.kind].add(pos.cell)
-
-
-def _span_range(table: fmt.Table, spec: fmt.Cell) -> str:
-    pos = layout.grid_position(table, spec)
-    return f"{pos.cell}:{layout.a1(pos.row + spec.rowspan - 1, pos.col + spec.colspan - 1)}"
-
-
-def _status_formula(table: fmt.Table) -> str:
-    """=IF(AND(all value cells are numbers, every equation of the table's rules holds), ok, not ok)."""
-    keys = table.keys
-    conditions = [f"COUNT({','.join(_ranges(layout.VALUE_POSITIONS[k] for k in keys))})={len(keys)}"]
-    for rule in fmt.RULES.values():
-        for eq in rule.equations:
-            if set(eq.left + eq.right) <= set(keys):
-                conditions.append(f"SUM({_sum_args(eq.left)})=SUM({_sum_args(eq.right)})")
-    ok, bad = (STATUS_OK, STATUS_BAD) if len(conditions) > 1 else (STATUS_OK_NO_RULES, STATUS_BAD_NO_RULES)
-    return f'=IF(AND({",".join(conditions)}),"{ok}","{bad}")'
-
-
-def _sum_args(keys: Iterable[str]) -> str:
-    return ",".join(_ranges(layout.VALUE_POSITIONS[k] for k in keys))
-
-
-def _ranges(positions: Iterable[layout.Position]) -> list[str]:
-    """Cells as few rectangular A1 ranges: runs down each column, then equal runs side by side."""
-    by_col: dict[int, list[int]] = {}
-    for pos in positions:
-        by_col.setdefault(pos.col, []).append(pos.row)
-    runs: list[tuple[int, int, int]] = []  # (first row, last row, col)
-    for col, col_rows in by_col.items():
-        rows = sorted(set(col_rows))
-        start = prev = rows[0]
-        for row in rows[1:]:
-            if row != prev + 1:
-                runs.append((start, prev, col))
-                start = row
-            prev = row
-        runs.append((start, prev, col))
-    rects: list[list[int]] = []  # [first row, last row, first col, last col]
-    for first, last, col in sorted(runs):
-        if rects and rects[-1][:2] == [first, last] and rects[-1][3] == col - 1:
-            rects[-1][3] = col
-        else:
-            rects.append([first, last, col, col])
-    return [_rect(*r) for r in rects]
-
-
-def _rect(first: int, last: int, left: int, right: int) -> str:
-    start, end = layout.a1(first, left), layout.a1(last, right)
-    return start if start == end else f"{start}:{end}"
 
 
 def _table_widths(ws: Worksheet, table: fmt.Table) -> None:
@@ -293,9 +182,10 @@ def _table_widths(ws: Worksheet, table: fmt.Table) -> None:
             ws.row_dimensions[row].height = max(current, 15 * lines + 3)
 
 
-def _print_setup(ws: Worksheet, table: fmt.Table) -> None:
+def _print_setup(ws: Worksheet, *, landscape: bool) -> None:
+    """A4, as wide as one page."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE if table.ncols > 4 else ws.ORIENTATION_PORTRAIT
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE if landscape else ws.ORIENTATION_PORTRAIT
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -447,16 +337,9 @@ def _load(path: Path) -> Workbook:
             return load_workbook(path, data_only=True)
     except Exception as exc:  # openpyxl and zipfile raise many unrelated types for a broken file
         raise UnreadableInput(
-            f"无法读取工作簿“{path}”（{type(exc).__name__}）：文件已损坏或不是 Excel 工作簿（.xlsx）。"
+            f"无法读取工作簿“{path.name}”（{type(exc).__name__}）：文件已损坏或不是 Excel 工作簿（.xlsx）。"
             "请用 Excel、WPS 或 LibreOffice 打开后另存为 .xlsx 再试。"
         ) from exc
-
-
-def _normal(value: Any) -> str:
-    """A label as compared: surrounding whitespace and line breaks removed."""
-    if value is None:
-        return ""
-    return str(value).replace("\r", "").replace("\n", "").strip()
 
 
 def _reject_2019(wb: Workbook, path: Path) -> None:
@@ -464,68 +347,35 @@ def _reject_2019(wb: Workbook, path: Path) -> None:
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for cell in row:
-                if isinstance(cell.value, str) and _normal(cell.value) in labels:
+                if isinstance(cell.value, str) and wbs.normal_label(cell.value) in labels:
                     raise UnreadableInput(
-                        f"工作簿“{path}”是 2019 年试行格式（国办公开办函〔2019〕60号）的表格"
-                        f"（{ws.title}!{cell.coordinate}：“{_normal(cell.value)}”），不再支持。"
+                        f"工作簿“{path.name}”是 2019 年试行格式（国办公开办函〔2019〕60号）的表格"
+                        f"（{ws.title}!{cell.coordinate}：“{wbs.normal_label(cell.value)}”），不再支持。"
                         "请使用 2021 年修订的格式（国办公开办函〔2021〕30号）："
                         "用 `xxgk new` 生成标准工作簿后把数据填进去。"
                     )
 
 
 def _check_standard(wb: Workbook, path: Path) -> None:
-    differences = [*_sheet_differences(wb), *_label_differences(wb)]
+    differences = [*wbs.sheet_differences(wb.sheetnames), *_label_differences(wb)]
     if not differences:
         return
     listed = differences[:MAX_LISTED]
     if len(differences) > MAX_LISTED:
         listed.append(f"……等 {len(differences)} 处")
     raise UnreadableInput(
-        f"工作簿“{path}”不是标准工作簿，以下 {len(differences)} 处与标准格式不一致：\n"
+        f"工作簿“{path.name}”不是标准工作簿，以下 {len(differences)} 处与标准格式不一致：\n"
         + "\n".join(listed)
         + "\n请用 `xxgk new` 生成标准工作簿后把数据粘贴进去"
         + "（只粘贴数值和正文，不要改动表头、工作表名称和行列）。"
     )
 
 
-def _sheet_differences(wb: Workbook) -> Iterator[str]:
-    expected, actual = layout.sheet_order(), wb.sheetnames
-    missing = [name for name in expected if name not in actual]
-    extra = [name for name in actual if name not in expected]
-    for name in missing:
-        yield f"缺少工作表“{name}”"
-    if missing and extra:
-        yield f"多出工作表“{'”“'.join(extra)}”（是否改了工作表名称？）"
-    present = [name for name in actual if name in expected]
-    if present != [name for name in expected if name in actual]:
-        yield f"工作表顺序应为“{'、'.join(expected)}”，实为“{'、'.join(present)}”"
-
-
-def _expected_labels() -> Iterator[tuple[str, int, int, str]]:
-    """(sheet, row, col, label) of every fixed label the reader relies on."""
-    for spec in fmt.INFO_FIELDS:
-        pos = layout.INFO_POSITIONS[spec.key]
-        yield pos.sheet, pos.row, 1, spec.label
-    for col, text in enumerate(CUSTOM_HEADER, start=1):
-        yield layout.INFO_SHEET, layout.CUSTOM_HEADER_ROW, col, text
-    for section in fmt.SECTIONS:
-        for col, text in enumerate(layout.TEXT_HEADER, start=1):
-            yield section.sheet, layout.text_first_row(section) - 1, col, text
-    for spec in fmt.FEE_VALUES:
-        pos = layout.VALUE_POSITIONS[spec.key]
-        yield pos.sheet, pos.row, 1, spec.description
-    for table in fmt.TABLES:
-        for cell in table.cells:
-            if cell.label is not None:
-                pos = layout.grid_position(table, cell)
-                yield pos.sheet, pos.row, pos.col, cell.label
-
-
 def _label_differences(wb: Workbook) -> Iterator[str]:
-    for sheet, row, col, label in _expected_labels():
+    for sheet, row, col, label in wbs.expected_labels():
         if sheet not in wb.sheetnames:
             continue
-        actual = _normal(wb[sheet].cell(row, col).value)
+        actual = wbs.normal_label(wb[sheet].cell(row, col).value)
         if actual != label:
             shown = f"“{actual}”" if actual else "空白"
             yield f"{sheet}!{layout.a1(row, col)}：应为“{label}”，实为{shown}"
@@ -536,7 +386,7 @@ def _label_differences(wb: Workbook) -> Iterator[str]:
         merged = {str(r) for r in wb[sheet].merged_cells.ranges}
         for cell in table.cells:
             if cell.label is not None and (cell.rowspan > 1 or cell.colspan > 1):
-                span = _span_range(table, cell)
+                span = wbs.span_range(table, cell)
                 if span not in merged:
                     yield f"{sheet}!{span}：应为合并单元格（“{cell.label}”），实为未合并"
 
@@ -616,7 +466,7 @@ def _read_info_value(spec: fmt.InfoField, raw: Any) -> cv.Reading:
     if spec.choices and text not in spec.choices:
         options = "、".join(spec.choices)
         message = f"“{spec.label}”应为{options}之一，实为“{text}”"
-        return cv.Reading("", [cv.Issue("bad-choice", message, options, text)])
+        return cv.Reading(text, [cv.Issue("bad-choice", message, options, text)])
     return cv.Reading(text)
 
 
