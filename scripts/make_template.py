@@ -102,6 +102,10 @@ def set_doc_defaults(doc) -> None:
         rpr.append(lang)
     lang.set(qn("w:val"), "en-US")
     lang.set(qn("w:eastAsia"), "zh-CN")
+    for tag in ("w:sz", "w:szCs"):
+        rpr.find(qn(tag)).set(qn("w:val"), str(SANHAO * 2))
+    spacing = defaults.find(qn("w:pPrDefault")).find(qn("w:pPr")).find(qn("w:spacing"))
+    spacing.set(qn("w:after"), "0")
     normal = doc.styles["Normal"]
     set_fonts(normal.element.get_or_add_rPr(), FANGSONG)
     normal.font.size = Pt(SANHAO)
@@ -130,9 +134,61 @@ def first_line_indent(style, chars: int, size: float) -> None:
     ind.set(qn("w:firstLine"), str(int(chars * size * 20)))
 
 
-def outline_level(style, level: int) -> None:
+# w:pPr children in schema order (CT_PPrBase): Word rejects them out of order.
+PPR_ORDER = [
+    "pStyle",
+    "keepNext",
+    "keepLines",
+    "pageBreakBefore",
+    "framePr",
+    "widowControl",
+    "numPr",
+    "suppressLineNumbers",
+    "pBdr",
+    "shd",
+    "tabs",
+    "suppressAutoHyphens",
+    "kinsoku",
+    "wordWrap",
+    "overflowPunct",
+    "topLinePunct",
+    "autoSpaceDE",
+    "autoSpaceDN",
+    "bidi",
+    "adjustRightInd",
+    "snapToGrid",
+    "spacing",
+    "ind",
+    "contextualSpacing",
+    "mirrorIndents",
+    "suppressOverlap",
+    "jc",
+    "textDirection",
+    "textAlignment",
+    "textboxTightWrap",
+    "outlineLvl",
+    "divId",
+    "cnfStyle",
+    "rPr",
+    "sectPr",
+    "pPrChange",
+]
+
+
+def add_ppr_child(style, xml: str) -> None:
+    """Insert a paragraph property at its schema position."""
     ppr = style.element.get_or_add_pPr()
-    ppr.append(parse_xml(f'<w:outlineLvl {nsdecls("w")} w:val="{level}"/>'))
+    child = parse_xml(xml.replace(" ", f" {nsdecls('w')} ", 1))  # `<w:tag attr/>`: declare w first
+    rank = PPR_ORDER.index(etree.QName(child).localname)
+    for existing in ppr:
+        if PPR_ORDER.index(etree.QName(existing).localname) > rank:
+            existing.addprevious(child)
+            return
+    ppr.append(child)
+
+
+def outline_level(style, level: int) -> None:
+    add_ppr_child(style, f'<w:outlineLvl w:val="{level}"/>')
 
 
 def add_styles(doc, text_width: int) -> None:
@@ -142,7 +198,7 @@ def add_styles(doc, text_width: int) -> None:
     title.paragraph_format.line_spacing = TITLE_LINE
     title.paragraph_format.space_after = LINE  # 标题下空一行
     title.paragraph_format.keep_with_next = True
-    title.element.get_or_add_pPr().append(parse_xml(f"<w:contextualSpacing {nsdecls('w')}/>"))
+    add_ppr_child(title, '<w:contextualSpacing w:val="1"/>')
 
     body = add_style(doc, "body", "Normal", FANGSONG, SANHAO)
     body.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
@@ -160,7 +216,7 @@ def add_styles(doc, text_width: int) -> None:
         pf.alignment = WD_ALIGN_PARAGRAPH.CENTER
         pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
         pf.widow_control = False
-        cell.element.get_or_add_pPr().append(parse_xml(f'<w:snapToGrid {nsdecls("w")} w:val="0"/>'))
+        add_ppr_child(cell, '<w:snapToGrid w:val="0"/>')
 
     sign = add_style(doc, "sign", "Normal", FANGSONG, SANHAO)
     sign.paragraph_format.keep_with_next = True
@@ -378,7 +434,8 @@ def grid_rows(table: fmt.Table) -> Iterator[list[tuple[fmt.Cell, bool]]]:
         yield row
 
 
-def cell_xml(cell: fmt.Cell, cont: bool, layout: TableLayout) -> str:
+def cell_xml(cell: fmt.Cell, cont: bool, layout: TableLayout, keep: bool) -> str:
+    """One cell; `keep` (keep with next) on all rows but the last holds a table on one page."""
     width = sum(layout.widths[cell.col : cell.col + cell.colspan])
     props = [f'<w:tcW w:w="{width}" w:type="dxa"/>']
     if cell.colspan > 1:
@@ -386,7 +443,7 @@ def cell_xml(cell: fmt.Cell, cont: bool, layout: TableLayout) -> str:
     if cell.rowspan > 1:
         props.append("<w:vMerge/>" if cont else '<w:vMerge w:val="restart"/>')
     props.append('<w:vAlign w:val="center"/>')
-    ppr = f'<w:pPr><w:pStyle w:val="{layout.style}"/>'
+    ppr = f'<w:pPr><w:pStyle w:val="{layout.style}"/>' + ("<w:keepNext/>" if keep else "")
     if (cell.row, cell.col) in layout.left_aligned:
         ppr += '<w:jc w:val="both"/>'
     ppr += "</w:pPr>"
@@ -406,7 +463,8 @@ def table_xml(table: fmt.Table, layout: TableLayout) -> str:
     rows = []
     for i, row in enumerate(grid_rows(table)):
         header = "<w:tblHeader/>" if i < table.header_rows else ""
-        cells = "".join(cell_xml(cell, cont, layout) for cell, cont in row)
+        keep = i < table.nrows - 1
+        cells = "".join(cell_xml(cell, cont, layout, keep) for cell, cont in row)
         height = f'<w:trHeight w:val="{layout.row_height}" w:hRule="atLeast"/>'
         rows.append(f"<w:tr><w:trPr><w:cantSplit/>{height}{header}</w:trPr>{cells}</w:tr>")
     grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in layout.widths)

@@ -87,6 +87,14 @@ def test_committed_template_is_what_the_script_writes():
     assert committed == fresh, "run: python scripts/make_template.py"
 
 
+def test_template_paragraph_properties_in_schema_order():
+    order = load_make_template().PPR_ORDER
+    for part in ("word/styles.xml", "word/document.xml", "word/footer1.xml", "word/footer2.xml"):
+        for ppr in template_part(part).iter(f"{W}pPr"):
+            ranks = [order.index(etree.QName(child).localname) for child in ppr]
+            assert ranks == sorted(ranks), part
+
+
 def template_part(name: str) -> etree._Element:
     with zipfile.ZipFile(default_template_path()) as z:
         return etree.fromstring(z.read(name))
