@@ -432,3 +432,31 @@ def _is_text(head: bytes) -> bool:
             if exc.start >= len(head) - 4:  # a character cut at the end of the sniffed bytes
                 return True
     return False
+
+
+def limits_markdown() -> str:
+    """The size limits, for README (generated, so the numbers cannot drift)."""
+    rows = (
+        ("工作簿、模板（zip）解压后的总大小", f"{MAX_TOTAL_UNCOMPRESSED // MiB} MiB"),
+        (
+            "单个部件的压缩比（部件大于 " + f"{RATIO_CHECKED_ABOVE // MiB} MiB 时）",
+            f"{MAX_COMPRESSION_RATIO}:1",
+        ),
+        ("zip 中的部件数", f"{MAX_ZIP_ENTRIES:,}"),
+        ("zip 目录大小", f"{MAX_CENTRAL_DIRECTORY // MiB} MiB"),
+        ("JSON 输入文件大小", f"{MAX_JSON_BYTES // MiB} MiB"),
+    )
+    lines = [
+        "### 大小限制",
+        "",
+        "超过限制的文件在解压之前即被拒绝（防范 zip 炸弹）：",
+        "",
+        "| 项目 | 上限 |",
+        "|---|---|",
+    ]
+    lines += [f"| {what} | {limit} |" for what, limit in rows]
+    lines.append("")
+    lines.append(
+        "此外：含 `../`、绝对路径的 zip 部件名，含 DTD/实体声明的 XML 部件，加密或旧格式（.xls/.et）文件均被拒绝。"
+    )
+    return "\n".join(lines)
