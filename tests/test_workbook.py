@@ -290,6 +290,7 @@ def test_optional_fee_figures_may_be_blank(filled: Path):
         ("2025-01-17", dt.date(2025, 1, 17)),
         ("2025/1/17", dt.date(2025, 1, 17)),
         (dt.datetime(2025, 1, 17), dt.date(2025, 1, 17)),
+        (45674, dt.date(2025, 1, 17)),  # an Excel day number
     ],
 )
 def test_dates_in_any_common_form(filled: Path, raw, expected):
@@ -429,3 +430,24 @@ def test_reading_does_not_change_the_report_it_was_written_from(filled: Path):
     before = copy.deepcopy(report)
     write_workbook(filled, report)
     assert report == before
+
+
+def test_a_cached_total_is_kept_as_it_is(filled: Path):
+    # A number in a total cell stands for the formula's cached value: the checks compare it with the sum.
+    key = "applications.granted.total"
+    edit(filled, T3, cell_of(key), 999)
+    report, findings = read_workbook(filled)
+    assert (report.values[key], findings) == (999, [])
+    edit(filled, T3, cell_of(key), "#VALUE!")
+    report, findings = read_workbook(filled)
+    assert [(f.rule, f.code, f.cell) for f in findings] == [("R6", "formula-error", cell_of(key))]
+    assert report.values[key] is None
+
+
+def test_more_rows_than_the_template_offers_round_trip(tmp_path: Path):
+    report = filled_report()
+    report.info.custom = {f"字段{i}": f"值{i}" for i in range(layout.CUSTOM_ROWS + 3)}
+    report.sections["other"] = [Paragraph(f"（{i}）", f"第{i}段。") for i in range(layout.TEXT_ROWS + 5)]
+    path = tmp_path / "长.xlsx"
+    write_workbook(path, report)
+    assert read_workbook(path) == (report, [])
