@@ -158,7 +158,8 @@ def render_report(report: Report, out: Path, template: Path | None = None) -> No
         raise TemplateError(template_message(template, exc)) from exc
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, XMLSyntaxError) as exc:
         raise TemplateError(
-            f"无法读取 Word 模板 {template}：它不是有效的 .docx 文件。请改用默认模板。"
+            f"无法读取或填充 Word 模板 {template}：它不是有效的 .docx 文件，或其中的填充标记破坏了文档结构。"
+            "请改用默认模板。"
         ) from exc
     except (TypeError, ValueError, ArithmeticError) as exc:
         raise TemplateError(f"Word 模板 {template} 中的填充标记无法计算（{exc}）。请检查模板。") from exc
