@@ -181,3 +181,10 @@ def test_console_script_separates_stdout_and_stderr(good, tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == str(out)
     assert "已生成报告" in proc.stderr
+
+
+@pytest.mark.parametrize("name", ["oumiao-2024", "huaian-2024"])
+def test_sample_workbooks_hold_the_sample_data(name):
+    """The committed .xlsx samples are `xxgk new --from` of the committed JSON: they cannot drift."""
+    dumped = json.loads(xxgk("dump", SAMPLES / f"{name}.xlsx").stdout)
+    assert dumped == json.loads((SAMPLES / f"{name}.json").read_text(encoding="utf-8"))
