@@ -18,6 +18,10 @@ if [ ${#packages[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 fi
 
+# Font stand-ins for previews (仿宋/楷体/黑体/小标宋 → free CJK fonts); harmless elsewhere.
+mkdir -p "$HOME/.config/fontconfig/conf.d"
+cp scripts/fonts.conf "$HOME/.config/fontconfig/conf.d/60-xxgk-gongwen.conf"
+
 python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e '.[test]'
