@@ -207,6 +207,63 @@ def build(
     err(f"已生成报告：{result.output}")
 
 
+# --------------------------------------------------------------------------- template
+
+
+@template_app.command("export")
+def template_export(
+    out: Annotated[Path, typer.Argument(dir_okay=False, help="导出的模板文件，如 我的模板.docx")],
+    force: Force = False,
+) -> None:
+    """导出默认 Word 模板，修改后用 `xxgk build --template` 生成报告。"""
+    from .template_check import export_template
+
+    written = guarded(lambda: export_template(out, force=force))
+    typer.echo(str(written))
+    err(f"已导出默认模板：{written}。修改后可先用 `xxgk template check` 检查。")
+
+
+@template_app.command("fields")
+def template_fields(
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出字段列表。")] = False,
+) -> None:
+    """列出模板中可以使用的全部字段及其含义。"""
+    from .fields import fields
+
+    found = guarded(fields)
+    if as_json:
+        typer.echo(json.dumps([f.to_dict() for f in found], ensure_ascii=False, indent=2))
+        return
+    width = max(len(f.name) for f in found)
+    for f in found:
+        typer.echo(f"{pad(f.name, width)}  {f.meaning}")
+
+
+@template_app.command("check")
+def template_check(
+    template: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Word 模板（.docx）")],
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出检查结果。")] = False,
+) -> None:
+    """检查 Word 模板：拼错的字段名、没有用到的表格数据、写法错误、被拆开的标记、不安全的标记，并试填充一次。
+
+    退出码：0 无错误（可有警告），1 有错误，2 用法错误，3 文件无法读取。
+    """
+    from .template_check import check_template_file
+
+    try:
+        result = guarded(lambda: check_template_file(template))
+    except typer.Exit:
+        if as_json:
+            payload = {"file": str(template), "ok": False, "unreadable": True}
+            typer.echo(json.dumps(payload, ensure_ascii=False))
+        raise
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(render_findings(result))
+    raise typer.Exit(int(ExitCode.FINDINGS if result.errors else ExitCode.OK))
+
+
 def run() -> None:
     """Entry point that never shows a traceback, even for errors outside a command body."""
     try:
