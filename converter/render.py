@@ -18,7 +18,8 @@ from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from lxml.etree import XMLSyntaxError
 
 from . import format as fmt
-from .errors import TemplateError
+from .docx_package import deduplicated
+from .errors import TemplateError, UnreadableInput
 from .model import Report, nested_values
 from .prose import effective_preamble, effective_sections
 
@@ -152,20 +153,29 @@ def render_report(report: Report, out: Path, template: Path | None = None) -> No
     """Write the Word report for `report` to `out`, from `template` or the default one."""
     template = template or default_template_path()
     try:
-        tpl = DocxTemplate(template)
+        with deduplicated(template) as source:  # LibreOffice can write duplicate zip entries
+            tpl = _render(source, template, report)
+            tpl.save(out)
+    except UnreadableInput as exc:  # the zip directory could not be read: a broken template
+        raise TemplateError(exc.message) from exc
+
+
+def _render(source: Path, template: Path, report: Report) -> DocxTemplate:
+    """Fill the template at `source` (a clean copy of `template`, named in messages)."""
+    try:
+        tpl = DocxTemplate(source)
         tpl.render(build_context(report), jinja_env=make_environment())
     except jinja2.TemplateError as exc:
         raise TemplateError(template_message(template, exc)) from exc
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, XMLSyntaxError) as exc:
         raise TemplateError(
-            f"无法读取或填充 Word 模板 {template}：它不是有效的 .docx 文件，或其中的填充标记破坏了文档结构。"
-            "请改用默认模板。"
+            f"无法读取 Word 模板 {template}：它不是有效的 .docx 文件。请改用默认模板。"
         ) from exc
     except (TypeError, ValueError, ArithmeticError) as exc:
         raise TemplateError(f"Word 模板 {template} 中的填充标记无法计算（{exc}）。请检查模板。") from exc
     props = tpl.docx.core_properties
     props.title, props.author = one_line(report.info.display_title), one_line(report.info.org)
-    tpl.save(out)
+    return tpl
 
 
 def template_message(template: Path, exc: jinja2.TemplateError) -> str:

@@ -457,6 +457,7 @@ def limits_markdown() -> str:
     lines += [f"| {what} | {limit} |" for what, limit in rows]
     lines.append("")
     lines.append(
-        "此外：含 `../`、绝对路径的 zip 部件名，含 DTD/实体声明的 XML 部件，加密或旧格式（.xls/.et）文件均被拒绝。"
+        "此外：含 `../`、绝对路径的 zip 部件名，含 DTD/实体声明的 XML 部件，"
+        "加密或旧格式（.xls/.et）文件均被拒绝。"
     )
     return "\n".join(lines)

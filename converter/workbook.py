@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import math
 import warnings
 from collections.abc import Iterable, Iterator
@@ -334,7 +335,8 @@ def _load(path: Path) -> Workbook:
         with warnings.catch_warnings():
             # openpyxl warns about parts it drops (extensions, unknown styles); they hold no data we read.
             warnings.simplefilter("ignore")
-            return load_workbook(path, data_only=True)
+            # From bytes, not the path: openpyxl refuses a real workbook whose name lacks `.xlsx`.
+            return load_workbook(io.BytesIO(path.read_bytes()), data_only=True)
     except Exception as exc:  # openpyxl and zipfile raise many unrelated types for a broken file
         raise UnreadableInput(
             f"无法读取工作簿“{path.name}”（{type(exc).__name__}）：文件已损坏或不是 Excel 工作簿（.xlsx）。"

@@ -1,0 +1,170 @@
+"""Bad and hostile input through the commands: a clear message, non-zero exit, nothing written."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import SAMPLES
+from docx_text import docx_text
+from factories import consistent_report
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl.utils.exceptions import IllegalCharacterError
+from typer.testing import CliRunner
+
+from converter import layout
+from converter.cli import app
+from converter.workbook import write_workbook
+
+runner = CliRunner()
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def xxgk(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def _truncated(path: Path) -> None:
+    data = (SAMPLES / "oumiao-2024.xlsx").read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def _docx_renamed(path: Path) -> None:
+    import docx
+
+    docx.Document().save(str(path))
+
+
+def _bomb(path: Path) -> None:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        with zf.open("xl/huge.xml", "w", force_zip64=True) as fh:
+            chunk = b"\0" * (1 << 20)
+            for _ in range(260):
+                fh.write(chunk)
+
+
+def _evil_name(path: Path) -> None:
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("../evil.txt", "x")
+
+
+BAD_FILES = {
+    "empty.xlsx": lambda p: p.write_bytes(b""),
+    "truncated.xlsx": _truncated,
+    "renamed docx.xlsx": _docx_renamed,
+    "old.xls": lambda p: p.write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 1024),
+    "wps.et": lambda p: p.write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 1024),
+    "data.csv": lambda p: p.write_text("信息内容,本年制发件数\n规章,1\n", encoding="utf-8"),
+    "~$锁定.xlsx": lambda p: p.write_bytes(b"\x05clerk" + b"\x20" * 160),
+    "bomb.xlsx": _bomb,
+    "evil.xlsx": _evil_name,
+}
+
+
+@pytest.fixture(scope="module")
+def bad_files(tmp_path_factory) -> Path:
+    """Each bad file made once (the bomb takes a second to compress)."""
+    folder = tmp_path_factory.mktemp("bad")
+    for name, make in BAD_FILES.items():
+        make(folder / name)
+    return folder
+
+
+@pytest.mark.parametrize("name", sorted(BAD_FILES))
+@pytest.mark.parametrize("command", ["check", "build", "dump"])
+def test_bad_files_exit_3_and_change_nothing(tmp_path, bad_files, name, command):
+    bad = tmp_path / name
+    bad.write_bytes((bad_files / name).read_bytes())
+    before = digest(bad)
+    result = xxgk(command, bad)
+    assert result.exit_code == 3, result.output
+    assert bad.name in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert digest(bad) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]
+
+
+def test_text_hazards_print_literally(tmp_path):
+    report = consistent_report()
+    hazards = "控制\x0b字符\x01，<b>&amp; ]]> 😀 {{ 7*7 }} {% if true %}x{% endif %}"
+    report.sections["problems"][0].body = hazards
+    report.sections["other"][0].body = "长" * 32_000
+    book = tmp_path / "输入 工作簿.xlsx"
+    write_workbook(book, report)
+    out = tmp_path / "报告 2024.docx"
+    result = xxgk("build", book, "-o", out)
+    assert result.exit_code == 0, result.output
+    text = docx_text(out)
+    assert "控制字符，<b>&amp; ]]> 😀 {{ 7*7 }} {% if true %}x{% endif %}" in text
+    assert "长" * 32_000 in text
+    assert "49" not in text.split("😀")[1][:20]
+
+
+def test_an_impossible_signing_date_is_a_finding(tmp_path):
+    book = tmp_path / "date.xlsx"
+    write_workbook(book, consistent_report())
+    wb = openpyxl.load_workbook(book)
+    pos = layout.position("date")
+    wb[pos.sheet][pos.cell] = "2025年2月30日"
+    wb.save(book)
+    result = xxgk("check", book)
+    assert result.exit_code == 1
+    assert f"{pos.sheet}!{pos.cell}" in result.stdout
+
+
+# --------------------------------------------------------------------------- fuzz
+
+CELL_VALUES = st.one_of(
+    st.integers(-(10**13), 10**13),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=30),
+    st.booleans(),
+    st.dates(min_value=dt.date(1900, 3, 1), max_value=dt.date(2100, 1, 1)),
+    st.sampled_from(["无", "/", "-", "十二", " 12 ", "#REF!", "=1/0", "=SUM(A1:A2)", "{{ x }}", "\x0b"]),
+    st.none(),
+)
+SHEETS = layout.sheet_order()
+
+
+@pytest.fixture(scope="module")
+def valid_book(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("fuzz") / "valid.xlsx"
+    write_workbook(path, consistent_report())
+    return path
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    edits=st.lists(
+        st.tuples(st.sampled_from(SHEETS), st.integers(1, 40), st.integers(1, 16), CELL_VALUES),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_mutated_workbooks_never_crash(tmp_path, valid_book, edits):
+    book = tmp_path / "mutated.xlsx"
+    book.write_bytes(valid_book.read_bytes())
+    wb = openpyxl.load_workbook(book)
+    for sheet, row, col, value in edits:
+        cell = wb[sheet].cell(row, col)
+        if type(cell).__name__ == "MergedCell":
+            continue
+        with contextlib.suppress(IllegalCharacterError):  # a value no office suite could save
+            cell.value = value
+    wb.save(book)
+    out = tmp_path / "out.docx"
+    for args in (["check", book], ["dump", book], ["build", book, "-o", out, "--force"]):
+        result = xxgk(*args)
+        assert result.exit_code in (0, 1, 3), (args[0], result.exit_code, result.stderr)
+        assert "Traceback" not in result.stderr + result.stdout
