@@ -6,9 +6,14 @@ literally (never executed) and an unknown placeholder in a template is an error,
 
 from __future__ import annotations
 
+import hashlib
+import marshal
+import os
 import re
+import sys
 import zipfile
 from pathlib import Path
+from types import CodeType
 from typing import Any
 
 import jinja2
@@ -143,6 +148,57 @@ class _Sandbox(SandboxedEnvironment):
             if isinstance(count, int) and count > MAX_REPEAT:
                 raise SecurityError("模板中的重复次数过大")
         return super().call_binop(context, operator, left, right)
+
+    def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> jinja2.Template:
+        """As jinja2's, with the compiled code cached (a template's XML is the same from run to run)."""
+        if not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        cls = template_class or self.template_class
+        return cls.from_code(self, compiled(self, source), self.make_globals(globals), None)
+
+
+# Compiled template code, by hash of the source: in memory, and on disk like Python's own .pyc files.
+_COMPILED: dict[str, CodeType] = {}
+_CACHE_ENTRIES = 64
+
+
+def compiled(env: SandboxedEnvironment, source: str) -> CodeType:
+    """The code for `source`: compiling the report's XML is the slowest step of a render."""
+    salt = f"{sys.version}|{jinja2.__version__}|{type(env).__qualname__}|{env.autoescape}|"
+    key = hashlib.sha256((salt + source).encode("utf-8", "surrogatepass")).hexdigest()
+    code = _COMPILED.get(key) or _read_cached(key)
+    if code is None:
+        code = env.compile(source)
+        _write_cached(key, code)
+    if len(_COMPILED) >= _CACHE_ENTRIES:
+        _COMPILED.clear()
+    _COMPILED[key] = code
+    return code
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "xxgk" / "jinja"
+
+
+def _read_cached(key: str) -> CodeType | None:
+    try:
+        code = marshal.loads((_cache_dir() / f"{key}.bin").read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+    return code if isinstance(code, CodeType) else None
+
+
+def _write_cached(key: str, code: CodeType) -> None:
+    """Best effort: a cache that cannot be written is no error."""
+    folder = _cache_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{key}.{os.getpid()}.tmp"
+        tmp.write_bytes(marshal.dumps(code))
+        os.replace(tmp, folder / f"{key}.bin")
+    except OSError:
+        return
 
 
 def make_environment() -> SandboxedEnvironment:

@@ -441,3 +441,19 @@ def test_effective_preamble():
     )
     report.info.preamble = "自定导语。"
     assert effective_preamble(report) == "自定导语。"
+
+
+def test_compiled_template_cache_keeps_the_sandbox(tmp_path, monkeypatch):
+    """The compiled-code cache (memory and disk) gives the same code and never bypasses the sandbox."""
+    from converter import render
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(render, "_COMPILED", {})
+    env = render.make_environment()
+    source = "{{ ''.__class__.__mro__ }}"
+    for _ in range(2):  # compiled, then from the cache
+        with pytest.raises(render.SecurityError):
+            env.from_string(source).render()
+        render._COMPILED.clear()  # the second round reads the disk cache
+    assert len(list((tmp_path / "cache" / "xxgk" / "jinja").glob("*.bin"))) == 1
+    assert env.from_string("{{ a }}+{{ b }}").render(a=1, b="<&>") == "1+&lt;&amp;&gt;"
