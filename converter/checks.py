@@ -129,12 +129,17 @@ def check_counts(report: Report) -> Iterator[Finding]:
     for key, spec in fmt.VALUES.items():
         value = report.values.get(key)
         if value is None:
-            if spec.required:
+            if spec.required and not _blank_because_of_parts(report, spec):
                 yield _finding(
                     "R6", "blank", key, "非负整数" if _is_count(spec) else "非负数", "", BLANK_MESSAGE
                 )
         elif _is_count(spec):
             yield from _check_count(key, value)
+
+
+def _blank_because_of_parts(report: Report, spec: fmt.Value) -> bool:
+    """A total left blank because one of its parts is blank: the part is the cell to report."""
+    return any(report.values.get(part) is None for part in spec.sum_of)
 
 
 def _is_count(spec: fmt.Value) -> bool:

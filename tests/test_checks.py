@@ -332,3 +332,16 @@ def test_any_single_count_change_is_caught(key, delta):
     pos = layout.position(key)
     errors = [f for f in check(bumped(key, delta)) if f.severity is Severity.ERROR]
     assert any(f.sheet == pos.sheet and (f.cell == pos.cell or pos.cell in f.related) for f in errors)
+
+
+def test_r6_a_total_blank_because_of_a_blank_part_is_not_reported_twice():
+    report = copy.deepcopy(BASELINE)
+    report.values["review.upheld"] = None
+    report.values["review.total"] = None  # a formula over a blank part, read without a cached value
+    assert where(check(report)) == [("R6", T4, "A7")]
+
+
+def test_r6_a_blank_total_with_filled_parts_is_reported():
+    report = copy.deepcopy(BASELINE)
+    report.values["review.total"] = None
+    assert where(check(report)) == [("R6", T4, "E7")]
