@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from enum import Enum
+from pathlib import Path
 from typing import Any
 
 
@@ -45,6 +46,27 @@ class Finding:
         data["related"] = list(self.related)
         data["text"] = self.text
         return data
+
+
+@dataclass
+class FileFindings:
+    """The findings for one input file, as `check` and `template check` print them."""
+
+    path: Path
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return errors(self.findings)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": str(self.path),
+            "ok": not self.errors,
+            "errors": len(self.errors),
+            "warnings": len(self.findings) - len(self.errors),
+            "findings": [f.to_dict() for f in self.findings],
+        }
 
 
 def errors(findings: list[Finding]) -> list[Finding]:

@@ -16,23 +16,10 @@ from .model import Report, report_from_dict
 
 
 @dataclass
-class CheckResult:
-    path: Path
-    report: Report
-    findings: list[fnd.Finding] = field(default_factory=list)
+class CheckResult(fnd.FileFindings):
+    """The findings for one report, and the report as read."""
 
-    @property
-    def errors(self) -> list[fnd.Finding]:
-        return fnd.errors(self.findings)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "file": str(self.path),
-            "ok": not self.errors,
-            "errors": len(self.errors),
-            "warnings": len(self.findings) - len(self.errors),
-            "findings": [f.to_dict() for f in self.findings],
-        }
+    report: Report = field(default_factory=Report)
 
 
 def load(path: Path) -> tuple[Report, list[fnd.Finding]]:
@@ -74,7 +61,7 @@ def check_file(path: Path, previous: Path | None = None) -> CheckResult:
     report, read_findings = load(path)
     last = load(previous)[0] if previous else None
     merged = _dedupe(read_findings + check(report, last))
-    return CheckResult(path, report, sorted(merged, key=fnd.sort_key))
+    return CheckResult(path, sorted(merged, key=fnd.sort_key), report)
 
 
 CELL_RULES = {"R6", "R8", "D1"}  # rules about one cell's value: one finding per cell is enough

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ from . import format as fmt
 from .docx_package import Line, Part, deduplicated, template_parts
 from .errors import TemplateError
 from .fields import Problem, Usage, sample_report, walk
-from .findings import Finding, Severity
+from .findings import FileFindings, Finding, Severity
 from .safety import duplicate_entries, inspect_input
 
 RULES = {
@@ -38,25 +37,7 @@ CLOSER = {"{{": "}}", "{%": "%}", "{#": "#}"}
 AROUND = 30  # characters of text shown on each side of a tag
 
 
-@dataclass
-class TemplateCheck:
-    """The findings for one template, shaped like pipeline.CheckResult for the CLI's printers."""
-
-    path: Path
-    findings: list[Finding] = field(default_factory=list)
-
-    @property
-    def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity is Severity.ERROR]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "file": str(self.path),
-            "ok": not self.errors,
-            "errors": len(self.errors),
-            "warnings": len(self.findings) - len(self.errors),
-            "findings": [f.to_dict() for f in self.findings],
-        }
+TemplateCheck = FileFindings  # the findings for one template
 
 
 def export_template(out: Path, *, force: bool = False) -> Path:
