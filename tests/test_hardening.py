@@ -99,7 +99,7 @@ def test_text_hazards_print_literally(tmp_path):
     report = consistent_report()
     hazards = "控制\x0b字符\x01，<b>&amp; ]]> 😀 {{ 7*7 }} {% if true %}x{% endif %}"
     report.sections["problems"][0].body = hazards
-    report.sections["other"][0].body = "长" * 32_000
+    report.sections["other"][0].body = "长" * 32_767  # the most an Excel cell holds
     book = tmp_path / "输入 工作簿.xlsx"
     write_workbook(book, report)
     out = tmp_path / "报告 2024.docx"
@@ -107,8 +107,54 @@ def test_text_hazards_print_literally(tmp_path):
     assert result.exit_code == 0, result.output
     text = docx_text(out)
     assert "控制字符，<b>&amp; ]]> 😀 {{ 7*7 }} {% if true %}x{% endif %}" in text
-    assert "长" * 32_000 in text
+    assert "长" * 32_767 in text
     assert "49" not in text.split("😀")[1][:20]
+
+
+def _rename_sheet(wb):
+    wb["表三"].title = "表3"
+
+
+def _edit_label(wb):
+    wb["表三"]["A7"] = "一、新收申请数量"
+
+
+def _insert_rows(wb):
+    wb["表二"].insert_rows(1, 2)
+
+
+def _unmerge(wb):
+    wb["表四"].unmerge_cells("A4:E4")
+
+
+def _label_2019(wb):
+    wb["表二"]["B5"] = "本年新制作数量"
+
+
+NOT_STANDARD = {
+    "renamed": (_rename_sheet, "表三"),
+    "label": (_edit_label, "表三!A7"),
+    "rows": (_insert_rows, "表二!"),
+    "unmerged": (_unmerge, "表四"),
+    "2019": (_label_2019, "2019"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(NOT_STANDARD))
+def test_a_workbook_no_longer_standard_is_refused_untouched(tmp_path, case):
+    edit, expected = NOT_STANDARD[case]
+    book = tmp_path / "改过的.xlsx"
+    write_workbook(book, consistent_report())
+    wb = openpyxl.load_workbook(book)
+    edit(wb)
+    wb.save(book)
+    before = digest(book)
+    result = xxgk("build", book)
+    assert result.exit_code == 3, result.output
+    assert book.name in result.stderr and expected in result.stderr
+    assert "xxgk new" in result.stderr or "2021" in result.stderr
+    assert digest(book) == before
+    assert [p.name for p in tmp_path.iterdir()] == [book.name]
 
 
 def test_an_impossible_signing_date_is_a_finding(tmp_path):
