@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
 import tempfile
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -451,3 +453,33 @@ def test_more_rows_than_the_template_offers_round_trip(tmp_path: Path):
     path = tmp_path / "长.xlsx"
     write_workbook(path, report)
     assert read_workbook(path) == (report, [])
+
+
+def _rewrite_sheets(source: Path, target: Path, change) -> None:
+    """Copy a workbook, passing each worksheet's XML through `change`, as other writers might store it."""
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                data = change(data.decode("utf-8")).encode("utf-8")
+            zout.writestr(item, data)
+
+
+@pytest.mark.parametrize("dimension", ['<dimension ref="A1"/>', ""])
+def test_a_wrong_or_missing_sheet_size_is_read_past(filled: Path, tmp_path: Path, dimension: str):
+    """Some writers store `<dimension ref="A1"/>` or none: every row is still read."""
+    changed = tmp_path / "dimension.xlsx"
+    _rewrite_sheets(filled, changed, lambda xml: re.sub(r"<dimension [^>]*/>", dimension, xml))
+    assert read_workbook(changed) == read_workbook(filled)
+
+
+def test_merged_ranges_are_read_from_each_sheet(filled: Path, tmp_path: Path):
+    """Merges are checked per sheet: a merge dropped from 表三's XML is found there, and only there."""
+    corner = APPLICATIONS.cells[0]
+    pos = layout.grid_position(APPLICATIONS, corner)
+    span = f"{pos.cell}:{layout.a1(pos.row + corner.rowspan - 1, pos.col + corner.colspan - 1)}"
+    changed = tmp_path / "merges.xlsx"
+    _rewrite_sheets(filled, changed, lambda xml: xml.replace(f'<mergeCell ref="{span}"/>', ""))
+    message = _unreadable(changed)
+    assert f"{T3}!{span}：应为合并单元格" in message
+    assert message.count("应为合并单元格") == 1
