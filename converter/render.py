@@ -12,10 +12,12 @@ import os
 import re
 import sys
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from types import CodeType
-from typing import Any
+from typing import Any, TypeVar
 
+import docxtpl
 import jinja2
 from docx.opc.exceptions import PackageNotFoundError
 from docxtpl import DocxTemplate
@@ -30,6 +32,7 @@ from .prose import effective_preamble, effective_sections
 
 # Characters XML 1.0 forbids (and ones docxtpl would turn into breaks: \x07, \x0c), lone surrogates.
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_LISTING_TEXT = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\t\a\n\f]")  # what docxtpl's resolve_listing acts on
 _LEVEL3 = re.compile(r"^\d+[.．、]")  # `1.` sub-items: printed in 仿宋 like the body
 TITLE_LINE_CHARS = 20  # 2号 characters in the 156 mm type area
 MAX_REPEAT = 10_000  # largest string/list repetition a template may compute
@@ -157,23 +160,48 @@ class _Sandbox(SandboxedEnvironment):
         return cls.from_code(self, compiled(self, source), self.make_globals(globals), None)
 
 
-# Compiled template code, by hash of the source: in memory, and on disk like Python's own .pyc files.
-_COMPILED: dict[str, CodeType] = {}
+class _Template(DocxTemplate):
+    """docxtpl's template, with its XML clean-up cached: a pure function of the part's XML."""
+
+    def patch_xml(self, src_xml: str) -> str:
+        return cached("patched", src_xml, super().patch_xml, str)
+
+    def resolve_listing(self, xml: str) -> str:
+        """docxtpl turns \\t \\a \\n \\f in text into tabs, paragraphs and breaks, one regex pass per
+        paragraph and run; with none of them in any `w:t` that pass changes nothing, so skip it."""
+        return super().resolve_listing(xml) if _LISTING_TEXT.search(xml) else xml
+
+
+# Derived text and code, by hash of the source: in memory, and on disk like Python's own .pyc files.
+_CACHE: dict[str, Any] = {}
 _CACHE_ENTRIES = 64
+_CACHE_SALT = f"{sys.version}|jinja2 {jinja2.__version__}|docxtpl {docxtpl.__version__}|"
+
+
+T = TypeVar("T")
+
+
+def cached(kind: str, source: str, make: Callable[[str], T], of_type: type[T]) -> T:
+    """`make(source)`, computed once per source text: the XML clean-up and the Jinja compilation
+    (the two slowest steps of a render) give the same result for the same template every run."""
+    text = _CACHE_SALT + kind + "|" + source
+    key = f"{kind}-{hashlib.sha256(text.encode('utf-8', 'surrogatepass')).hexdigest()}"
+    value = _CACHE.get(key)
+    if not isinstance(value, of_type):
+        value = _read_cached(key)
+    if not isinstance(value, of_type):  # not cached, or a damaged cache file
+        value = make(source)
+        _write_cached(key, value)
+    if len(_CACHE) >= _CACHE_ENTRIES:
+        _CACHE.clear()
+    _CACHE[key] = value
+    return value
 
 
 def compiled(env: SandboxedEnvironment, source: str) -> CodeType:
-    """The code for `source`: compiling the report's XML is the slowest step of a render."""
-    salt = f"{sys.version}|{jinja2.__version__}|{type(env).__qualname__}|{env.autoescape}|"
-    key = hashlib.sha256((salt + source).encode("utf-8", "surrogatepass")).hexdigest()
-    code = _COMPILED.get(key) or _read_cached(key)
-    if code is None:
-        code = env.compile(source)
-        _write_cached(key, code)
-    if len(_COMPILED) >= _CACHE_ENTRIES:
-        _COMPILED.clear()
-    _COMPILED[key] = code
-    return code
+    """The code for `source`, compiled for the sandbox (the salt names the environment's class)."""
+    kind = f"code-{type(env).__qualname__}-{env.autoescape}"
+    return cached(kind, source, env.compile, CodeType)
 
 
 def _cache_dir() -> Path:
@@ -181,21 +209,20 @@ def _cache_dir() -> Path:
     return Path(base) / "xxgk" / "jinja"
 
 
-def _read_cached(key: str) -> CodeType | None:
+def _read_cached(key: str) -> Any:
     try:
-        code = marshal.loads((_cache_dir() / f"{key}.bin").read_bytes())
+        return marshal.loads((_cache_dir() / f"{key}.bin").read_bytes())
     except (OSError, ValueError, EOFError, TypeError):
         return None
-    return code if isinstance(code, CodeType) else None
 
 
-def _write_cached(key: str, code: CodeType) -> None:
+def _write_cached(key: str, value: Any) -> None:
     """Best effort: a cache that cannot be written is no error."""
     folder = _cache_dir()
     try:
         folder.mkdir(parents=True, exist_ok=True)
         tmp = folder / f".{key}.{os.getpid()}.tmp"
-        tmp.write_bytes(marshal.dumps(code))
+        tmp.write_bytes(marshal.dumps(value))
         os.replace(tmp, folder / f"{key}.bin")
     except OSError:
         return
@@ -219,7 +246,7 @@ def render_report(report: Report, out: Path, template: Path | None = None) -> No
 def _render(source: Path, template: Path, report: Report) -> DocxTemplate:
     """Fill the template at `source` (a clean copy of `template`, named in messages)."""
     try:
-        tpl = DocxTemplate(source)
+        tpl = _Template(source)
         tpl.render(build_context(report), jinja_env=make_environment())
     except jinja2.TemplateError as exc:
         raise TemplateError(template_message(template, exc)) from exc

@@ -6,6 +6,7 @@ import copy
 import importlib.util
 import io
 import json
+import marshal
 import os
 import re
 import shutil
@@ -20,6 +21,8 @@ from conftest import GOLDEN, ROOT, SAMPLES
 from docx import Document
 from docx_text import W, docx_text, part_xml
 from factories import consistent_report
+from hypothesis import given
+from hypothesis import strategies as st
 from lxml import etree
 
 from converter import format as fmt
@@ -448,12 +451,52 @@ def test_compiled_template_cache_keeps_the_sandbox(tmp_path, monkeypatch):
     from converter import render
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setattr(render, "_COMPILED", {})
+    monkeypatch.setattr(render, "_CACHE", {})
     env = render.make_environment()
     source = "{{ ''.__class__.__mro__ }}"
     for _ in range(2):  # compiled, then from the cache
         with pytest.raises(render.SecurityError):
             env.from_string(source).render()
-        render._COMPILED.clear()  # the second round reads the disk cache
-    assert len(list((tmp_path / "cache" / "xxgk" / "jinja").glob("*.bin"))) == 1
+        render._CACHE.clear()  # the second round reads the disk cache
+    assert len(list((tmp_path / "cache" / "xxgk" / "jinja").glob("code-*.bin"))) == 1
     assert env.from_string("{{ a }}+{{ b }}").render(a=1, b="<&>") == "1+&lt;&amp;&gt;"
+
+
+def test_render_cache_survives_damaged_files(tmp_path, monkeypatch):
+    """Cached XML clean-up and code give the same report; a damaged or foreign cache file is ignored."""
+    from converter import render
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(render, "_CACHE", {})
+    report = consistent_report()
+    render_report(report, tmp_path / "first.docx")
+    folder = tmp_path / "cache" / "xxgk" / "jinja"
+    names = sorted(p.name.split("-")[0] for p in folder.glob("*.bin"))
+    assert "patched" in names and "code" in names
+    for number, entry in enumerate(folder.glob("*.bin")):  # truncated, or a value of the wrong type
+        entry.write_bytes(b"\xe3\x00" if number % 2 else marshal.dumps(12345))
+    render._CACHE.clear()
+    render_report(report, tmp_path / "second.docx")
+    assert docx_text(tmp_path / "second.docx") == docx_text(tmp_path / "first.docx")
+
+
+_TEXT = st.text(alphabet="ab<>&\t\a\n\f 年", max_size=6).map(
+    lambda t: t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+)
+_RPR = st.sampled_from(["", "<w:rPr><w:b/></w:rPr>"])
+_RUN = st.builds(lambda rpr, t: f'<w:r>{rpr}<w:t xml:space="preserve">{t}</w:t></w:r>', _RPR, _TEXT)
+_PARAGRAPH = st.lists(_RUN, max_size=3).map(
+    lambda runs: '<w:p><w:pPr><w:jc w:val="center"/></w:pPr>' + "".join(runs) + "</w:p>"
+)
+
+
+@given(st.lists(_PARAGRAPH, max_size=4))
+def test_skipping_resolve_listing_changes_nothing(paragraphs):
+    """The shortcut past docxtpl's resolve_listing gives exactly what the full pass gives."""
+    from docxtpl import DocxTemplate
+
+    from converter.render import _Template
+
+    xml = "<w:body>" + "".join(paragraphs) + "</w:body>"
+    template = _Template.__new__(_Template)  # the method reads nothing of the instance
+    assert template.resolve_listing(xml) == DocxTemplate.resolve_listing(template, xml)
