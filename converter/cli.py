@@ -12,10 +12,12 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from . import __version__
+from .cli_words import ChineseCommand, ChineseGroup, display_width
 from .errors import ExitCode, XxgkError
 
 app = typer.Typer(
     name="xxgk",
+    cls=ChineseGroup,
     help="政府信息公开工作年度报告：由 Excel 工作簿生成 Word 报告，并检查表格勾稽关系。",
     add_completion=False,
     no_args_is_help=True,
@@ -23,7 +25,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 template_app = typer.Typer(
-    help="Word 模板：导出、查看字段、检查。", no_args_is_help=True, rich_markup_mode=None
+    cls=ChineseGroup, help="Word 模板：导出、查看字段、检查。", no_args_is_help=True, rich_markup_mode=None
 )
 app.add_typer(template_app, name="template")
 
@@ -80,19 +82,29 @@ def _log_exception(exc: Exception) -> Path:
 # --------------------------------------------------------------------------- new
 
 ExistingFile = Annotated[
-    Path, typer.Argument(exists=True, dir_okay=False, help="工作簿（.xlsx）或 JSON 文件")
+    Path, typer.Argument(exists=True, dir_okay=False, metavar="工作簿", help="工作簿（.xlsx）或 JSON 文件")
 ]
 Force = Annotated[bool, typer.Option("--force", help="覆盖已存在的输出文件。")]
 
 
-@app.command()
+@app.command(cls=ChineseCommand)
 def new(
-    out: Annotated[Path, typer.Argument(help="要生成的工作簿，如 2024年报.xlsx", dir_okay=False)],
-    org: Annotated[str, typer.Option("--org", help="机关全称，如：某某县某某局")] = "",
-    year: Annotated[int | None, typer.Option("--year", help="报告年度，如 2024", min=2000, max=2100)] = None,
+    out: Annotated[
+        Path, typer.Argument(dir_okay=False, metavar="输出文件", help="要生成的工作簿，如 2024年报.xlsx")
+    ],
+    org: Annotated[str, typer.Option("--org", metavar="机关全称", help="机关全称，如：某某县某某局")] = "",
+    year: Annotated[
+        int | None, typer.Option("--year", metavar="年度", help="报告年度，如 2024", min=2000, max=2100)
+    ] = None,
     source: Annotated[
         Path | None,
-        typer.Option("--from", exists=True, dir_okay=False, help="用 `xxgk dump` 输出的 JSON 填写工作簿"),
+        typer.Option(
+            "--from",
+            exists=True,
+            dir_okay=False,
+            metavar="JSON文件",
+            help="用 `xxgk dump` 输出的 JSON 填写工作簿",
+        ),
     ] = None,
     force: Force = False,
 ) -> None:
@@ -106,14 +118,23 @@ def new(
 # --------------------------------------------------------------------------- check
 
 
-@app.command()
+@app.command(cls=ChineseCommand)
 def check(
     workbooks: Annotated[
-        list[Path], typer.Argument(exists=True, dir_okay=False, help="一个或多个工作簿（.xlsx）或 JSON 文件")
+        list[Path],
+        typer.Argument(
+            exists=True, dir_okay=False, metavar="工作簿...", help="一个或多个工作簿（.xlsx）或 JSON 文件"
+        ),
     ],
     previous: Annotated[
         Path | None,
-        typer.Option("--previous", exists=True, dir_okay=False, help="上年的工作簿，用于检查上年结转（R4）"),
+        typer.Option(
+            "--previous",
+            exists=True,
+            dir_okay=False,
+            metavar="上年工作簿",
+            help="上年的工作簿，用于检查上年结转（R4）",
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出检查结果。")] = False,
 ) -> None:
@@ -158,16 +179,13 @@ def render_findings(result: Any) -> str:
 
 def pad(text: str, width: int) -> str:
     """Left-justify to a display width, counting a Chinese character as two columns."""
-    import unicodedata
-
-    shown = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-    return text + " " * max(0, width - shown)
+    return text + " " * max(0, width - display_width(text))
 
 
 # --------------------------------------------------------------------------- dump
 
 
-@app.command()
+@app.command(cls=ChineseCommand)
 def dump(workbook: ExistingFile) -> None:
     """以 JSON 输出工作簿中的全部数据（可用 `xxgk new --from` 写回工作簿）。"""
     from . import pipeline
@@ -179,19 +197,30 @@ def dump(workbook: ExistingFile) -> None:
 # --------------------------------------------------------------------------- build
 
 
-@app.command()
+@app.command(cls=ChineseCommand)
 def build(
-    source: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="工作簿（.xlsx）或 JSON 文件")],
+    source: ExistingFile,
     out: Annotated[
         Path | None,
-        typer.Option("-o", "--output", dir_okay=False, help="输出的 Word 文件，默认放在输入文件旁"),
+        typer.Option(
+            "-o", "--output", dir_okay=False, metavar="输出文件", help="输出的 Word 文件，默认放在输入文件旁"
+        ),
     ] = None,
     template: Annotated[
-        Path | None, typer.Option("--template", exists=True, dir_okay=False, help="自定义 Word 模板（.docx）")
+        Path | None,
+        typer.Option(
+            "--template", exists=True, dir_okay=False, metavar="模板", help="自定义 Word 模板（.docx）"
+        ),
     ] = None,
     previous: Annotated[
         Path | None,
-        typer.Option("--previous", exists=True, dir_okay=False, help="上年的工作簿，用于检查上年结转（R4）"),
+        typer.Option(
+            "--previous",
+            exists=True,
+            dir_okay=False,
+            metavar="上年工作簿",
+            help="上年的工作簿，用于检查上年结转（R4）",
+        ),
     ] = None,
     force: Force = False,
 ) -> None:
@@ -211,9 +240,11 @@ def build(
 # --------------------------------------------------------------------------- template
 
 
-@template_app.command("export")
+@template_app.command("export", cls=ChineseCommand)
 def template_export(
-    out: Annotated[Path, typer.Argument(dir_okay=False, help="导出的模板文件，如 我的模板.docx")],
+    out: Annotated[
+        Path, typer.Argument(dir_okay=False, metavar="输出文件", help="导出的模板文件，如 我的模板.docx")
+    ],
     force: Force = False,
 ) -> None:
     """导出默认 Word 模板，修改后用 `xxgk build --template` 生成报告。"""
@@ -224,7 +255,7 @@ def template_export(
     err(f"已导出默认模板：{written}。修改后可先用 `xxgk template check` 检查。")
 
 
-@template_app.command("fields")
+@template_app.command("fields", cls=ChineseCommand)
 def template_fields(
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出字段列表。")] = False,
 ) -> None:
@@ -240,9 +271,11 @@ def template_fields(
         typer.echo(f"{pad(f.name, width)}  {f.meaning}")
 
 
-@template_app.command("check")
+@template_app.command("check", cls=ChineseCommand)
 def template_check(
-    template: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Word 模板（.docx）")],
+    template: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, metavar="模板", help="Word 模板（.docx）")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出检查结果。")] = False,
 ) -> None:
     """检查 Word 模板：拼错的字段名、没有用到的表格数据、写法错误、被拆开的标记、不安全的标记，并试填充一次。
