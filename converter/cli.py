@@ -160,7 +160,18 @@ def check(
     if as_json:
         payload = reports[0] if len(reports) == 1 else reports
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    elif len(codes) > 1:
+        typer.echo(summary(codes))
     raise typer.Exit(max(codes))
+
+
+def summary(codes: list[int]) -> str:
+    """One line for a county office checking many workbooks: how many passed, failed, could not be read."""
+    passed = codes.count(int(ExitCode.OK))
+    failed = codes.count(int(ExitCode.FINDINGS))
+    text = f"共检查 {len(codes)} 个文件：{passed} 个通过，{failed} 个有错误"
+    unreadable = len(codes) - passed - failed
+    return text + (f"，{unreadable} 个无法读取。" if unreadable else "。")
 
 
 def render_findings(result: Any) -> str:

@@ -79,7 +79,24 @@ def test_check_json_is_the_same_report_as_data(broken):
 def test_check_many_files_exit_with_the_worst(good, broken):
     result = xxgk("check", good, broken)
     assert result.exit_code == 1
-    assert result.stdout.count("文件：") == 2
+    assert [line for line in result.stdout.splitlines() if line.startswith("文件：")] == [
+        f"文件：{good}",
+        f"文件：{broken}",
+    ]
+    assert result.stdout.endswith("共检查 2 个文件：1 个通过，1 个有错误。\n")
+
+
+def test_check_many_files_counts_the_unreadable(good, broken, tmp_path):
+    empty = tmp_path / "空.xlsx"
+    empty.write_bytes(b"")
+    result = xxgk("check", good, empty, broken, good)
+    assert result.exit_code == 3
+    assert result.stdout.endswith("共检查 4 个文件：2 个通过，1 个有错误，1 个无法读取。\n")
+    assert "空.xlsx" in result.stderr
+
+
+def test_check_one_file_has_no_summary(good):
+    assert "共检查" not in xxgk("check", good).stdout
 
 
 def test_check_unreadable_input_exits_3_without_traceback(tmp_path):
