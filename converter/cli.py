@@ -210,11 +210,23 @@ def dump(workbook: ExistingFile) -> None:
 
 @app.command(cls=ChineseCommand)
 def build(
-    source: ExistingFile,
+    sources: Annotated[
+        list[Path],
+        typer.Argument(
+            exists=True,
+            dir_okay=False,
+            metavar="工作簿...",
+            help="一个或多个工作簿（.xlsx）或 JSON 文件",
+        ),
+    ],
     out: Annotated[
         Path | None,
         typer.Option(
-            "-o", "--output", dir_okay=False, metavar="输出文件", help="输出的 Word 文件，默认放在输入文件旁"
+            "-o",
+            "--output",
+            dir_okay=False,
+            metavar="输出文件",
+            help="输出的 Word 文件（只生成一份时可用），默认放在输入文件旁、以报告标题命名",
         ),
     ] = None,
     template: Annotated[
@@ -235,17 +247,63 @@ def build(
     ] = None,
     force: Force = False,
 ) -> None:
-    """先检查，再生成 Word 报告；有错误时不生成文件并列出错误。"""
+    """先检查，再生成 Word 报告；有错误时不生成文件并列出错误。
+
+    可一次给出多个工作簿：各自生成在输入文件旁，有错误的跳过，其余照常生成。
+
+    退出码：0 全部生成，1 有文件因错误未生成，2 用法错误，3 文件无法读取，4 模板有误，5 无法写入。
+    """
     from . import pipeline
 
-    result = guarded(lambda: pipeline.build(source, out, template=template, previous=previous, force=force))
+    if out is not None and len(sources) > 1:
+        raise typer.BadParameter(
+            "一次生成多份报告时不能用 -o 指定输出文件；每份报告都生成在各自的输入文件旁。"
+        )
+    written: list[Path] = []
+    codes: list[int] = []
+    for source in sources:
+
+        def one(source: Path = source) -> pipeline.BuildResult:
+            return pipeline.build(
+                source, out, template=template, previous=previous, force=force, written=written
+            )
+
+        codes.append(_build_one(one, source, written))
+        if codes[-1] == ExitCode.TEMPLATE:  # the same template fails every file
+            break
+    if len(sources) > 1:
+        err(_build_summary(len(sources), codes))
+    raise typer.Exit(max(codes))
+
+
+def _build_one(build: Callable[[], Any], source: Path, written: list[Path]) -> int:
+    """Build one report, telling the clerk what happened; its exit code."""
+    try:
+        result = guarded(build)
+    except typer.Exit as exc:
+        return exc.exit_code
     if result.check.findings:
         err(render_findings(result.check))
     if result.output is None:
-        err("有错误，未生成报告。请改正后重试。")
-        raise typer.Exit(int(ExitCode.FINDINGS))
+        err(f"{source.name} 有错误，未生成报告。请改正后重试。")
+        return int(ExitCode.FINDINGS)
+    written.append(result.output)
     typer.echo(str(result.output))
     err(f"已生成报告：{result.output}")
+    return int(ExitCode.OK)
+
+
+def _build_summary(total: int, codes: list[int]) -> str:
+    made = codes.count(int(ExitCode.OK))
+    text = f"共 {total} 个文件：已生成 {made} 份报告"
+    if codes.count(int(ExitCode.FINDINGS)):
+        text += f"，{codes.count(int(ExitCode.FINDINGS))} 个有错误未生成"
+    others = len(codes) - made - codes.count(int(ExitCode.FINDINGS))
+    if others:
+        text += f"，{others} 个无法处理（见上方说明）"
+    if len(codes) < total:
+        text += f"，{total - len(codes)} 个因模板有误未处理"
+    return text + "。"
 
 
 # --------------------------------------------------------------------------- template

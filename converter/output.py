@@ -44,13 +44,13 @@ def write_atomically(
 
 def _refuse_inputs(path: Path, inputs: list[Path]) -> None:
     for source in inputs:
-        if _same_file(path, source):
+        if same_file(path, source):
             raise OutputError(
                 f"输出文件 {path} 就是输入文件 {source.name}，写入会覆盖输入；请换一个输出文件名（-o）。"
             )
 
 
-def _same_file(a: Path, b: Path) -> bool:
+def same_file(a: Path, b: Path) -> bool:
     """Same path after resolving links, or the same file on disk (hard links, case-insensitive disks)."""
     try:
         if a.resolve() == b.resolve():

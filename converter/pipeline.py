@@ -6,12 +6,13 @@ They take paths, return values and raise XxgkError subclasses; they never print 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import findings as fnd
-from .errors import UnreadableInput
+from .errors import OutputError, UnreadableInput
 from .model import Report, report_from_dict
 
 
@@ -122,15 +123,26 @@ def build(
     template: Path | None = None,
     previous: Path | None = None,
     force: bool = False,
+    written: Iterable[Path] = (),
 ) -> BuildResult:
-    """Check, then render the Word report; with any error nothing is written."""
+    """Check, then render the Word report; with any error nothing is written.
+
+    `written`: reports already made in this run, which even `force` does not overwrite (two workbooks
+    of one organ and year in one folder would otherwise share a name and the second would win).
+    """
     result = check_file(source, previous)
     if result.errors:
         return BuildResult(result)
-    from .output import write_atomically
+    from .output import same_file, write_atomically
     from .render import render_report
 
     target = out or default_output(source, result.report)
+    for earlier in written:
+        if same_file(target, earlier):
+            raise OutputError(
+                f"要生成的 {target.name} 与本次刚生成的报告同名，未生成，以免覆盖；"
+                "请把这两个工作簿放在不同的文件夹中再生成。"
+            )
     inputs = [p for p in (source, template, previous) if p]
     written = write_atomically(
         target, lambda tmp: render_report(result.report, tmp, template), force=force, inputs=inputs

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, SAMPLES
+from docx_text import docx_text
 from factories import consistent_report
 from typer.testing import CliRunner
 
@@ -146,6 +147,61 @@ def test_build_with_errors_writes_nothing(broken, tmp_path):
     assert not out.exists()
     assert digest(broken) == before
     assert list(tmp_path.iterdir()) == [broken]
+
+
+def _organ(folder: Path, org: str, preamble: str = "") -> Path:
+    report = consistent_report()
+    report.info.org, report.info.preamble = org, preamble
+    folder.mkdir(exist_ok=True)
+    return write_json(folder / f"{org}.json", report)
+
+
+def test_build_many_workbooks_skips_the_broken_one(tmp_path, broken):
+    town = _organ(tmp_path / "乡镇", "某某县某某镇")
+    bureau = _organ(tmp_path / "部门", "某某县某某局")
+    result = xxgk("build", town, broken, bureau)
+    assert result.exit_code == 1
+    made = [
+        town.with_name("某某县某某镇2024年政府信息公开工作年度报告.docx"),
+        bureau.with_name("某某县某某局2024年政府信息公开工作年度报告.docx"),
+    ]
+    assert result.stdout.splitlines() == [str(p) for p in made]
+    assert all(p.is_file() for p in made)
+    assert "broken.json 有错误，未生成报告。" in result.stderr
+    assert result.stderr.rstrip().endswith("共 3 个文件：已生成 2 份报告，1 个有错误未生成。")
+
+
+def test_build_many_workbooks_refuses_one_output_name(tmp_path, good):
+    other = _organ(tmp_path / "部门", "某某县某某局")
+    result = xxgk("build", good, other, "-o", tmp_path / "报告.docx")
+    assert result.exit_code == 2
+    assert "一次生成多份报告时不能用 -o" in result.stderr
+    assert not list(tmp_path.rglob("*.docx"))
+
+
+def test_build_never_overwrites_a_report_made_in_the_same_run(tmp_path):
+    first = _organ(tmp_path / "甲", "某某县某某局", preamble="第一份的导语。")
+    second = _organ(tmp_path / "乙", "某某县某某局", preamble="第二份的导语。")
+    second = second.rename(first.with_name("副本.json"))
+    result = xxgk("build", first, second, "--force")
+    assert result.exit_code == 5
+    assert "与本次刚生成的报告同名" in result.stderr
+    reports = list(tmp_path.rglob("*.docx"))
+    assert len(reports) == 1
+    assert "第一份的导语。" in docx_text(reports[0])
+
+
+def test_build_many_stops_at_a_broken_template(tmp_path):
+    town = _organ(tmp_path / "乡镇", "某某县某某镇")
+    bureau = _organ(tmp_path / "部门", "某某县某某局")
+    template = tmp_path / "模板.docx"
+    template.write_bytes(b"PK\x03\x04 not really a zip")
+    result = xxgk("build", town, bureau, "--template", template)
+    assert result.exit_code == 4
+    assert "模板.docx" in result.stderr
+    assert result.stderr.count("模板.docx") == 1  # told once, not once per workbook
+    assert result.stderr.rstrip().endswith("1 个因模板有误未处理。")
+    assert not list(tmp_path.rglob("*报告.docx"))
 
 
 def test_build_into_a_missing_folder_is_a_clear_error(good, tmp_path):
