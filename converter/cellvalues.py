@@ -22,7 +22,8 @@ ERROR_VALUES = frozenset(
     ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!", "#CALC!")
 )
 DATE_TEXT = re.compile(r"(\d{4})\s*[年./\-]\s*(\d{1,2})\s*[月./\-]\s*(\d{1,2})\s*日?")
-NUMBER_TEXT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+# Digits, optionally grouped by thousands as published tables print them (447,228; full-width ，too).
+NUMBER_TEXT = re.compile(r"[+-]?((\d{1,3}(,\d{3})+|\d+)(\.\d*)?|\.\d+)")
 YEAR_RANGE = (1990, 2100)
 EXCEL_SERIAL_RANGE = (32874, 73051)  # 1990-01-01 .. 2099-12-31 as Excel day numbers
 
@@ -99,7 +100,7 @@ def _number(value: Any, expected: str) -> tuple[Decimal | None, list[Issue]]:
     if not NUMBER_TEXT.fullmatch(text):
         message = f"“{value}”不是数字；没有发生请填 0"
         return None, [Issue("not-number", message, expected, value)]
-    number = Decimal(text)
+    number = Decimal(text.replace(",", ""))
     message = f"数字以文本形式存储（“{value}”），已按 {_plain(number)} 读取；建议改为数值格式"
     return number, [Issue("text-number", message, expected, value, Severity.WARNING)]
 

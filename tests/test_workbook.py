@@ -238,6 +238,11 @@ BAD_VALUES = [
     (APP, "十二", "R6", "not-number", Severity.ERROR, None),
     (APP, "12", "R6", "text-number", Severity.WARNING, 12),
     (APP, " 12 ", "R6", "text-number", Severity.WARNING, 12),
+    (APP, "447,228", "R6", "text-number", Severity.WARNING, 447228),
+    (APP, "3，985，758", "R6", "text-number", Severity.WARNING, 3985758),
+    (APP, "1,5", "R6", "not-number", Severity.ERROR, None),
+    (APP, "12,34", "R6", "not-number", Severity.ERROR, None),
+    (APP, "12件", "R6", "not-number", Severity.ERROR, None),
     (APP, 12.5, "R6", "not-integer", Severity.ERROR, Decimal("12.5")),
     (APP, -3, "R6", "negative", Severity.ERROR, -3),
     (APP, True, "R6", "not-number", Severity.ERROR, None),
@@ -249,6 +254,7 @@ BAD_VALUES = [
     (MONEY, "无", "R8", "not-number", Severity.ERROR, None),
     (MONEY, -1.5, "R8", "negative", Severity.ERROR, Decimal("-1.5")),
     (MONEY, "3.25", "R8", "text-number", Severity.WARNING, Decimal("3.25")),
+    (MONEY, "96,171.6", "R8", "text-number", Severity.WARNING, Decimal("96171.6")),
     ("review.upheld", "0", "R6", "text-number", Severity.WARNING, 0),
 ]
 
