@@ -85,6 +85,22 @@ ExistingFile = Annotated[
     Path, typer.Argument(exists=True, dir_okay=False, metavar="工作簿", help="工作簿（.xlsx）或 JSON 文件")
 ]
 Force = Annotated[bool, typer.Option("--force", help="覆盖已存在的输出文件。")]
+Workbooks = Annotated[
+    list[Path],
+    typer.Argument(
+        exists=True, dir_okay=False, metavar="工作簿...", help="一个或多个工作簿（.xlsx）或 JSON 文件"
+    ),
+]
+Previous = Annotated[
+    Path | None,
+    typer.Option(
+        "--previous",
+        exists=True,
+        dir_okay=False,
+        metavar="上年工作簿",
+        help="上年的工作簿，用于检查上年结转（R4）",
+    ),
+]
 
 
 @app.command(cls=ChineseCommand)
@@ -120,22 +136,8 @@ def new(
 
 @app.command(cls=ChineseCommand)
 def check(
-    workbooks: Annotated[
-        list[Path],
-        typer.Argument(
-            exists=True, dir_okay=False, metavar="工作簿...", help="一个或多个工作簿（.xlsx）或 JSON 文件"
-        ),
-    ],
-    previous: Annotated[
-        Path | None,
-        typer.Option(
-            "--previous",
-            exists=True,
-            dir_okay=False,
-            metavar="上年工作簿",
-            help="上年的工作簿，用于检查上年结转（R4）",
-        ),
-    ] = None,
+    workbooks: Workbooks,
+    previous: Previous = None,
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出检查结果。")] = False,
 ) -> None:
     """检查工作簿：全部勾稽关系和填写规则，一次列出所有问题及所在单元格。
@@ -210,15 +212,7 @@ def dump(workbook: ExistingFile) -> None:
 
 @app.command(cls=ChineseCommand)
 def build(
-    sources: Annotated[
-        list[Path],
-        typer.Argument(
-            exists=True,
-            dir_okay=False,
-            metavar="工作簿...",
-            help="一个或多个工作簿（.xlsx）或 JSON 文件",
-        ),
-    ],
+    sources: Workbooks,
     out: Annotated[
         Path | None,
         typer.Option(
@@ -235,16 +229,7 @@ def build(
             "--template", exists=True, dir_okay=False, metavar="模板", help="自定义 Word 模板（.docx）"
         ),
     ] = None,
-    previous: Annotated[
-        Path | None,
-        typer.Option(
-            "--previous",
-            exists=True,
-            dir_okay=False,
-            metavar="上年工作簿",
-            help="上年的工作簿，用于检查上年结转（R4）",
-        ),
-    ] = None,
+    previous: Previous = None,
     force: Force = False,
 ) -> None:
     """先检查，再生成 Word 报告；有错误时不生成文件并列出错误。
