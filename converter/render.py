@@ -204,8 +204,10 @@ def compiled(env: SandboxedEnvironment, source: str) -> CodeType:
     return cached(kind, source, env.compile, CodeType)
 
 
-def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+def _cache_dir(system: str = os.name) -> Path:
+    """$XDG_CACHE_HOME, else %LOCALAPPDATA% on Windows, else ~/.cache: then xxgk/jinja."""
+    local = os.environ.get("LOCALAPPDATA") if system == "nt" else None
+    base = os.environ.get("XDG_CACHE_HOME") or local or Path.home() / ".cache"
     return Path(base) / "xxgk" / "jinja"
 
 

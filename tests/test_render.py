@@ -500,3 +500,14 @@ def test_skipping_resolve_listing_changes_nothing(paragraphs):
     xml = "<w:body>" + "".join(paragraphs) + "</w:body>"
     template = _Template.__new__(_Template)  # the method reads nothing of the instance
     assert template.resolve_listing(xml) == DocxTemplate.resolve_listing(template, xml)
+
+
+def test_the_cache_folder_follows_the_platform(monkeypatch, tmp_path):
+    from converter import render
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert render._cache_dir() == tmp_path / "xdg" / "xxgk" / "jinja"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "local"))
+    assert render._cache_dir("nt") == tmp_path / "local" / "xxgk" / "jinja"
+    assert render._cache_dir("posix") == Path.home() / ".cache" / "xxgk" / "jinja"
