@@ -356,6 +356,8 @@ def build(path: Path = TEMPLATE) -> bytes:
     add_signature(doc)
     set_properties(doc)
     drop_thumbnail(doc)
+    drop_styles_with_effects(doc)
+    prune_styles(doc)
     buffer = io.BytesIO()
     doc.save(buffer)
     return reproducible_zip(buffer.getvalue())
@@ -367,6 +369,50 @@ def drop_thumbnail(doc) -> None:
     for rid, rel in list(package.rels.items()):
         if rel.reltype.endswith("/thumbnail"):
             del package.rels[rid]
+
+
+def drop_styles_with_effects(doc) -> None:
+    """python-docx's default package carries Word 2010's stylesWithEffects.xml (438 KB) that Word
+    rebuilds from styles.xml when it needs it: drop it."""
+    for rid, rel in list(doc.part.rels.items()):
+        if rel.reltype.endswith("/stylesWithEffects"):
+            del doc.part.rels[rid]
+
+
+STYLE_REFERENCES = ("w:pStyle", "w:rStyle", "w:tblStyle", "w:numStyleLink", "w:styleLink")
+STYLE_LINKS = ("w:basedOn", "w:next", "w:link")
+
+
+def prune_styles(doc) -> None:
+    """Keep the styles the template uses (with what they are based on, followed by or linked to)
+    and each type's default; python-docx's default package defines 160 more, 300 KB of styles.xml
+    parsed and written again by every build. Word and WPS still offer all built-in styles (latentStyles)."""
+    styles = doc.styles.element
+    by_id = {style.get(qn("w:styleId")): style for style in styles.iterchildren(qn("w:style"))}
+    parts = [doc.element, *(s.footer._element for s in doc.sections), *_numbering(doc)]
+    wanted = [_val(ref) for part in parts for name in STYLE_REFERENCES for ref in part.iter(qn(name))]
+    wanted += [i for i, style in by_id.items() if style.get(qn("w:default")) == "1"]
+    keep: set[str] = set()
+    while wanted:
+        style_id = wanted.pop()
+        if style_id in keep or style_id not in by_id:
+            continue
+        keep.add(style_id)
+        wanted += [_val(link) for name in STYLE_LINKS for link in by_id[style_id].iterchildren(qn(name))]
+    for style_id, style in by_id.items():
+        if style_id not in keep:
+            styles.remove(style)
+
+
+def _numbering(doc) -> list:
+    try:
+        return [doc.part.numbering_part.element]
+    except NotImplementedError:  # no numbering part
+        return []
+
+
+def _val(element) -> str:
+    return element.get(qn("w:val"))
 
 
 def set_properties(doc) -> None:
