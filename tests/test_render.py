@@ -90,6 +90,30 @@ def test_committed_template_is_what_the_script_writes():
     assert committed == fresh, "run: python scripts/make_template.py"
 
 
+def test_every_style_the_template_names_is_defined():
+    """The pruned styles.xml still defines each style used, based on, followed by or linked to."""
+    styles = template_part("word/styles.xml")
+    defined = {s.get(f"{W}styleId") for s in styles.iter(f"{W}style")}
+    names = ("pStyle", "rStyle", "tblStyle", "basedOn", "next", "link", "numStyleLink", "styleLink")
+    parts = (
+        "word/styles.xml",
+        "word/document.xml",
+        "word/footer1.xml",
+        "word/footer2.xml",
+        "word/numbering.xml",
+    )
+    used = {
+        ref.get(f"{W}val")
+        for part in parts
+        for name in names
+        for ref in template_part(part).iter(f"{W}{name}")
+    }
+    assert used <= defined
+    assert len(defined) < 25  # python-docx's 160 unused defaults are gone
+    with zipfile.ZipFile(default_template_path()) as z:
+        assert "word/stylesWithEffects.xml" not in z.namelist()
+
+
 def test_template_paragraph_properties_in_schema_order():
     order = load_make_template().PPR_ORDER
     for part in ("word/styles.xml", "word/document.xml", "word/footer1.xml", "word/footer2.xml"):
