@@ -15,9 +15,11 @@ from . import __version__
 from .cli_words import ChineseCommand, ChineseGroup, display_width
 from .errors import ExitCode, XxgkError
 
+HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
 app = typer.Typer(
     name="xxgk",
     cls=ChineseGroup,
+    context_settings=HELP_OPTIONS,
     help="政府信息公开工作年度报告：由 Excel 工作簿生成 Word 报告，并检查表格勾稽关系。",
     add_completion=False,
     no_args_is_help=True,

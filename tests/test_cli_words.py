@@ -109,3 +109,11 @@ def test_the_console_script_speaks_chinese_too(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.startswith("错误：参数“工作簿”：找不到文件")
     assert not ENGLISH.search(proc.stderr)
+
+
+def test_dash_h_is_help_too():
+    for args in (["-h"], ["build", "-h"], ["template", "check", "-h"]):
+        result = xxgk(*args)
+        assert result.exit_code == 0
+        assert result.stdout.startswith("用法：xxgk ")
+        assert re.search(r"-h, --help +显示本帮助后退出。", result.stdout)
