@@ -368,10 +368,12 @@ def _load(path: Path) -> dict[str, _Sheet]:
                 book = {name: _Sheet(name) for name in wb.sheetnames}  # chartsheets stay empty
                 with zipfile.ZipFile(io.BytesIO(data)) as archive:
                     for ws in wb.worksheets:
-                        _read_sheet(ws, archive, book[ws.title])
+                        _read_sheet(ws, archive, book[ws.title], path)
                 return book
             finally:
                 wb.close()
+    except UnreadableInput:
+        raise
     except Exception as exc:  # openpyxl, zipfile and lxml raise many unrelated types for a broken file
         raise UnreadableInput(
             f"无法读取工作簿“{path.name}”（{type(exc).__name__}）：文件已损坏或不是 Excel 工作簿（.xlsx）。"
@@ -379,17 +381,26 @@ def _load(path: Path) -> dict[str, _Sheet]:
         ) from exc
 
 
-def _read_sheet(ws: Any, archive: zipfile.ZipFile, sheet: _Sheet) -> None:
-    ws.reset_dimensions()  # some writers store a wrong <dimension>: read every row there is
-    for row in ws.iter_rows():
-        for cell in row:
-            if cell.value is not None:
-                sheet.cells[cell.row, cell.column] = cell
-    # openpyxl names no public way to a read-only sheet's part; `_worksheet_path` is there since 2.4.
-    with archive.open(ws._worksheet_path) as source:
-        for _, element in etree.iterparse(source, tag=MERGE_CELL, resolve_entities=False, no_network=True):
-            sheet.merged.add(element.get("ref", ""))
-            element.clear()
+def _read_sheet(ws: Any, archive: zipfile.ZipFile, sheet: _Sheet, path: Path) -> None:
+    try:
+        ws.reset_dimensions()  # some writers store a wrong <dimension>: read every row there is
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.value is not None:
+                    sheet.cells[cell.row, cell.column] = cell
+        # openpyxl names no public way to a read-only sheet's part; `_worksheet_path` is there since 2.4.
+        with archive.open(ws._worksheet_path) as source:
+            for _, element in etree.iterparse(
+                source, tag=MERGE_CELL, resolve_entities=False, no_network=True
+            ):
+                sheet.merged.add(element.get("ref", ""))
+                element.clear()
+    except Exception as exc:  # the sheet's XML is cut short or malformed
+        raise UnreadableInput(
+            f"无法读取工作簿“{path.name}”的工作表“{sheet.title}”（{type(exc).__name__}）：该表的数据已损坏。"
+            "请用 Excel、WPS 或 LibreOffice 打开后另存为 .xlsx 再试，"
+            "或用 `xxgk new` 生成新工作簿后把数据粘贴进去。"
+        ) from exc
 
 
 def _reject_2019(book: dict[str, _Sheet], path: Path) -> None:

@@ -489,3 +489,17 @@ def test_merged_ranges_are_read_from_each_sheet(filled: Path, tmp_path: Path):
     message = _unreadable(changed)
     assert f"{T3}!{span}：应为合并单元格" in message
     assert message.count("应为合并单元格") == 1
+
+
+def test_a_damaged_sheet_is_named(filled: Path, tmp_path: Path):
+    """A sheet's XML cut short names that sheet; the file is left as it was."""
+    changed = tmp_path / "损坏.xlsx"
+    part = f"xl/worksheets/sheet{layout.sheet_order().index(T3) + 1}.xml"  # openpyxl numbers them in order
+    with zipfile.ZipFile(filled) as zin, zipfile.ZipFile(changed, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            zout.writestr(item, data[: len(data) // 2] if item.filename == part else data)
+    before = changed.read_bytes()
+    message = _unreadable(changed)
+    assert f"无法读取工作簿“损坏.xlsx”的工作表“{T3}”" in message
+    assert changed.read_bytes() == before
