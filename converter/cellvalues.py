@@ -1,12 +1,15 @@
-"""What a raw spreadsheet cell value means: a count, an amount, a year, a date or text (no openpyxl here).
+"""What a raw value means: a count, an amount, a year, a date or text (no openpyxl, no rules here).
 
-The workbook module reads cells and hands their Python values to these functions; they return the
-value for the report and the problems found, as `Issue`s the caller places at a sheet and cell.
+Decided once, here, for every source: the workbook reader hands over cell values, the JSON reader
+JSON values, and the checks hand over typed values of a report built in code (`judge`). Each returns
+the value for the report and `Note`s about it (blank is no note: whether a blank breaks a rule is
+the checks' business, as is which rule a note breaks).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -27,12 +30,12 @@ NUMBER_TEXT = re.compile(r"[+-]?((\d{1,3}(,\d{3})+|\d+)(\.\d*)?|\.\d+)")
 YEAR_RANGE = (1990, 2100)
 EXCEL_SERIAL_RANGE = (32874, 73051)  # 1990-01-01 .. 2099-12-31 as Excel day numbers
 
-BLANK_MESSAGE = "数值为空，没有发生请填 0"
+MAX_DIGITS = 30  # a number written with more digits than this is not a figure of a report
 
 
 @dataclass(frozen=True)
-class Issue:
-    """A problem with one cell's value; the caller adds the rule, sheet and cell."""
+class Note:
+    """What reading one value found: a stable code, a Chinese message, expected and actual text."""
 
     code: str
     message: str
@@ -43,17 +46,19 @@ class Issue:
 
 @dataclass
 class Reading:
-    """A cell's value as the report holds it (None when it cannot be read) and its issues."""
+    """A value as the report holds it (None when blank or unreadable) and the notes about it."""
 
     value: Any = None
-    issues: list[Issue] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
 
 
 def is_blank(value: Any) -> bool:
+    """Nothing entered: no value, or only whitespace."""
     return value is None or (isinstance(value, str) and not value.strip())
 
 
 def expected_number(kind: fmt.Kind) -> str:
+    """What a value of `kind` should be, in words (the `expected` of a note)."""
     if kind is fmt.Kind.COUNT:
         return "非负整数"
     return f"非负数（单位：{kind.unit}，可有小数）"
@@ -75,51 +80,87 @@ def shown(value: Any) -> str:
 # --------------------------------------------------------------------------- numbers
 
 
-def read_number(value: Any, kind: fmt.Kind, *, is_error: bool = False) -> Reading:
-    """A count (int) or an amount (Decimal) from a non-blank cell value."""
+def read_number(value: Any, kind: fmt.Kind, *, is_error: bool = False, exact_text: bool = False) -> Reading:
+    """A count (int) or an amount (Decimal) from a raw value; blank reads as None with no note.
+
+    `exact_text`: numbers written as text are the source's own form (JSON keeps decimals exact as
+    strings), so they get no text-number warning.
+    """
+    if is_blank(value):
+        return Reading(None)
     expected = expected_number(kind)
     if is_error or (isinstance(value, str) and value.strip().upper() in ERROR_VALUES):
         message = f"单元格显示错误值 {shown(value)}，请检查公式或改填数字"
-        return Reading(None, [Issue("formula-error", message, expected, shown(value))])
-    number, issues = _number(value, expected)
+        return Reading(None, [Note("formula-error", message, expected, shown(value))])
+    number, notes = _number(value, expected)
     if number is None:
-        return Reading(None, issues)
-    return _checked(number, kind, expected, issues)
+        return Reading(None, notes)
+    if exact_text:
+        notes = [n for n in notes if n.code != "text-number"]
+    typed = _typed(number, kind)
+    return Reading(typed, notes + judge(typed, kind))
 
 
-def _number(value: Any, expected: str) -> tuple[Decimal | None, list[Issue]]:
+def judge(value: Any, kind: fmt.Kind) -> list[Note]:
+    """Notes about a typed value (int or Decimal): negative, a fraction in a count, too large."""
+    expected, actual = expected_number(kind), _plain(Decimal(value))
+    notes = []
+    if value < 0:
+        notes.append(Note("negative", f"不能为负数，实为 {actual}", expected, actual))
+    if kind is fmt.Kind.COUNT and not isinstance(value, int):
+        notes.append(Note("not-integer", f"统计数必须是整数，不能填 {actual}", expected, actual))
+    elif kind is fmt.Kind.COUNT and value > MAX_COUNT:
+        message = f"数值 {actual} 过大（超过 {MAX_COUNT}），请核对"
+        notes.append(Note("too-large", message, f"不超过 {MAX_COUNT}", actual))
+    return notes
+
+
+def _typed(number: Decimal, kind: fmt.Kind) -> Number:
+    """A count is an int when it is a whole number; everything else is kept as an exact Decimal."""
+    if kind is fmt.Kind.COUNT and number == number.to_integral_value():
+        return int(number)
+    return canonical_decimal(number)
+
+
+def _number(value: Any, expected: str) -> tuple[Decimal | None, list[Note]]:
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         what = "日期" if isinstance(value, (dt.date, dt.time, dt.timedelta)) else "非数字"
         message = f"应填数字，实为{what}“{shown(value)}”；没有发生请填 0"
-        return None, [Issue("not-number", message, expected, shown(value))]
+        return None, [Note("not-number", message, expected, shown(value))]
+    if isinstance(value, float) and not math.isfinite(value):
+        message = f"数值“{shown(value)}”不是有限的数字，请改填实际数字"
+        return None, [Note("not-number", message, expected, shown(value))]
     if isinstance(value, int):
-        return Decimal(value), []
+        return _bounded(Decimal(value), shown(value), expected)
     if isinstance(value, float):
         return Decimal(repr(value)), []
     text = unicodedata.normalize("NFKC", value).strip()
     if not NUMBER_TEXT.fullmatch(text):
-        message = f"“{value}”不是数字；没有发生请填 0"
-        return None, [Issue("not-number", message, expected, value)]
-    number = Decimal(text.replace(",", ""))
-    message = f"数字以文本形式存储（“{value}”），已按 {_plain(number)} 读取；建议改为数值格式"
-    return number, [Issue("text-number", message, expected, value, Severity.WARNING)]
+        message = f"“{visible(value)}”不是数字；没有发生请填 0"
+        return None, [Note("not-number", message, expected, visible(value))]
+    number, notes = _bounded(Decimal(text.replace(",", "")), visible(value), expected)
+    if number is None:
+        return None, notes
+    message = f"数字以文本形式存储（“{visible(value)}”），已按 {_plain(number)} 读取；建议改为数值格式"
+    return number, [Note("text-number", message, expected, visible(value), Severity.WARNING)]
 
 
-def _checked(number: Decimal, kind: fmt.Kind, expected: str, issues: list[Issue]) -> Reading:
-    actual = _plain(number)
-    if number < 0:
-        issues.append(Issue("negative", f"不能为负数，实为 {actual}", expected, actual))
-    if kind is not fmt.Kind.COUNT:
-        return Reading(canonical_decimal(number), issues)
-    if number != number.to_integral_value():
-        message = f"统计数必须是整数，不能填 {actual}"
-        issues.append(Issue("not-integer", message, expected, actual))
-        return Reading(canonical_decimal(number), issues)
-    count = int(number)
-    if count > MAX_COUNT:
-        message = f"数值 {actual} 过大（超过 {MAX_COUNT}），请核对"
-        issues.append(Issue("too-large", message, f"不超过 {MAX_COUNT}", actual))
-    return Reading(count, issues)
+def _bounded(number: Decimal, written: str, expected: str) -> tuple[Decimal | None, list[Note]]:
+    """A number with more digits than any report figure has is refused before any arithmetic."""
+    _sign, digits, exponent = number.as_tuple()
+    if len(digits) + max(0, int(exponent)) <= MAX_DIGITS:
+        return number, []
+    short = written if len(written) <= 24 else f"{written[:12]}…（共 {len(written)} 位）"
+    message = f"数值 {short} 位数过多（超过 {MAX_DIGITS} 位），请核对"
+    return None, [Note("too-large", message, expected, short)]
+
+
+def visible(text: str) -> str:
+    """Text with invisible characters shown escaped, so a message can point at them: `12\\u200b`."""
+    return "".join(
+        ch if ch == " " or not unicodedata.category(ch).startswith(("C", "Z")) else f"\\u{ord(ch):04x}"
+        for ch in text
+    )
 
 
 def _plain(number: Decimal) -> str:
@@ -138,6 +179,22 @@ def to_cell_number(value: Number) -> int | Decimal:
 # --------------------------------------------------------------------------- 基本信息
 
 
+def read_info(spec: fmt.InfoField, value: Any) -> Reading:
+    """A 基本信息 field from a raw value, by the field's kind; blank reads as None with no note."""
+    if is_blank(value):
+        return Reading(None)
+    if spec.kind == "year":
+        return read_year(value)
+    if spec.kind == "date":
+        return read_date(value)
+    text = text_of(value).strip()
+    if spec.choices and text not in spec.choices:
+        options = "、".join(spec.choices)
+        message = f"“{spec.label}”应为{options}之一，实为“{text}”"
+        return Reading(text, [Note("bad-choice", message, options, text)])
+    return Reading(text)
+
+
 def read_year(value: Any) -> Reading:
     """报告年度: a whole number or its text, within a plausible range."""
     year: int | None = None
@@ -151,11 +208,16 @@ def read_year(value: Any) -> Reading:
     if year is not None and YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
         return Reading(year)
     message = f"报告年度应为四位数字，如 2024，实为“{shown(value)}”"
-    return Reading(None, [Issue("bad-year", message, "四位数字，如 2024", shown(value))])
+    return Reading(None, [Note("bad-year", message, "四位数字，如 2024", shown(value))])
 
 
 def read_date(value: Any) -> Reading:
     """成文日期: a date cell, an Excel day number, or text such as 2025年1月17日 / 2025-01-17 / 2025.1.17."""
+    if isinstance(value, str):
+        try:  # the JSON form, as `xxgk dump` writes it
+            return Reading(dt.date.fromisoformat(value.strip()))
+        except ValueError:
+            pass
     if isinstance(value, dt.datetime):
         return Reading(value.date())
     if isinstance(value, dt.date):
@@ -175,7 +237,7 @@ def read_date(value: Any) -> Reading:
 
 
 def _bad_date(value: Any, message: str) -> Reading:
-    return Reading(None, [Issue("bad-date", message, "如 2025年1月17日", shown(value))])
+    return Reading(None, [Note("bad-date", message, "如 2025年1月17日", shown(value))])
 
 
 # --------------------------------------------------------------------------- text

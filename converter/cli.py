@@ -87,11 +87,9 @@ ExistingFile = Annotated[
     Path, typer.Argument(exists=True, dir_okay=False, metavar="工作簿", help="工作簿（.xlsx）或 JSON 文件")
 ]
 Force = Annotated[bool, typer.Option("--force", help="覆盖已存在的输出文件。")]
-Workbooks = Annotated[
+Workbooks = Annotated[  # not `exists=True`: a missing file is that file's result, the others go on
     list[Path],
-    typer.Argument(
-        exists=True, dir_okay=False, metavar="工作簿...", help="一个或多个工作簿（.xlsx）或 JSON 文件"
-    ),
+    typer.Argument(metavar="工作簿...", help="一个或多个工作簿（.xlsx）或 JSON 文件"),
 ]
 Previous = Annotated[
     Path | None,
@@ -148,25 +146,25 @@ def check(
     """
     from . import pipeline
 
-    codes: list[int] = []
-    reports: list[dict[str, Any]] = []
-    for path in workbooks:
-        try:
-            result = guarded(lambda path=path: pipeline.check_file(path, previous))
-        except typer.Exit as exc:
-            codes.append(exc.exit_code)
-            reports.append({"file": str(path), "ok": False, "unreadable": True})
-            continue
-        codes.append(int(ExitCode.FINDINGS if result.errors else ExitCode.OK))
-        reports.append(result.to_dict())
-        if not as_json:
+    results = guarded(lambda: pipeline.check_files(workbooks, previous))
+    codes = [_check_code(result) for result in results]
+    for result in results:
+        if isinstance(result, pipeline.fnd.Unreadable):
+            err(f"错误：{result.message}")
+        elif not as_json:
             typer.echo(render_findings(result))
     if as_json:
-        payload = reports[0] if len(reports) == 1 else reports
-        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        typer.echo(json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=2))
     elif len(codes) > 1:
         typer.echo(summary(codes))
     raise typer.Exit(max(codes))
+
+
+def _check_code(result: Any) -> int:
+    """A file's exit code: its own for an unreadable file, 1 with errors, else 0."""
+    if hasattr(result, "exit_code"):
+        return int(result.exit_code)
+    return int(ExitCode.FINDINGS if result.errors else ExitCode.OK)
 
 
 def summary(codes: list[int]) -> str:
@@ -338,17 +336,20 @@ def template_check(
 
     退出码：0 无错误（可有警告），1 有错误，2 用法错误，3 文件无法读取。
     """
+    from .pipeline import unreadable
     from .template_check import check_template_file
 
-    try:
-        result = guarded(lambda: check_template_file(template))
-    except typer.Exit:
-        if as_json:
-            payload = {"file": str(template), "ok": False, "unreadable": True}
-            typer.echo(json.dumps(payload, ensure_ascii=False))
-        raise
+    def attempt() -> Any:
+        try:
+            return check_template_file(template)
+        except XxgkError as exc:  # unreadable: still one result in the JSON list
+            if as_json:
+                typer.echo(json.dumps([unreadable(template, exc).to_dict()], ensure_ascii=False, indent=2))
+            raise
+
+    result = guarded(attempt)
     if as_json:
-        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        typer.echo(json.dumps([result.to_dict()], ensure_ascii=False, indent=2))
     else:
         typer.echo(render_findings(result))
     raise typer.Exit(int(ExitCode.FINDINGS if result.errors else ExitCode.OK))

@@ -16,24 +16,35 @@ class ExitCode(IntEnum):
 
 
 class XxgkError(Exception):
-    """Base of all failures: `message` is Chinese, names the file or cell and says what to do."""
+    """Base of all failures: `message` is Chinese, names the file or cell and says what to do;
+    `reason` is a stable English code for scripts (`check --json`)."""
 
     exit_code = ExitCode.INTERNAL
+    reason = "internal"
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, *, reason: str | None = None):
         super().__init__(message)
         self.message = message
+        if reason:
+            self.reason = reason
 
 
 class UnreadableInput(XxgkError):
     """Not a workbook, not a standard workbook, hostile, or a JSON file we cannot read."""
 
     exit_code = ExitCode.UNREADABLE
+    reason = "unreadable"
 
 
 class TemplateError(XxgkError):
+    """The Word template is broken, unsafe, or asks for what the report does not have."""
+
     exit_code = ExitCode.TEMPLATE
+    reason = "template"
 
 
 class OutputError(XxgkError):
+    """The output cannot be written where asked (exists, folder missing, disk full…)."""
+
     exit_code = ExitCode.OUTPUT
+    reason = "output"

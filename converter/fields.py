@@ -1,7 +1,7 @@
 """The placeholders a Word template can use, with their Chinese meaning; the check of the names it uses.
 
 The list is generated: value names and their meaning come from format.VALUES, the other names are the
-keys render.build_context returns, each described here (a test keeps this description complete).
+keys context.build_context returns, each described here (a test keeps this description complete).
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def sample_report(custom: tuple[str, ...] = ()) -> Report:
 
 @cache
 def sample_context() -> dict[str, Any]:
-    from .render import build_context
+    from .context import build_context
 
     return build_context(sample_report())
 
@@ -207,7 +207,7 @@ class _Walker:
         context = dict(sample_context())
         context["custom"] = _Custom()
         self.context = context
-        from .render import make_environment
+        from .render_docx import make_environment
 
         self.globals = set(make_environment().globals)
 

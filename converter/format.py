@@ -90,23 +90,44 @@ class Equation:
     anchor: str
 
 
+class Scope(str, Enum):
+    """What a rule looks at, and so which runner runs it and when."""
+
+    VALUE = "value"  # one value or 基本信息 field as read: blank, not a number, not an integer…
+    TABLE = "table"  # sums within one report's tables: run from the rule's equations
+    REPORT = "report"  # other facts of one report (fee notices, the signing date)
+    YEARS = "years"  # this year's report against last year's (only with --previous)
+    TEMPLATE = "template"  # a clerk's Word template
+
+    @property
+    def of_reports(self) -> bool:
+        return self is not Scope.TEMPLATE
+
+
 @dataclass(frozen=True)
 class Rule:
+    """A rule of the format, declared once: its checker is found by `id`, or it runs its equations."""
+
     id: str
     severity: str  # "error" | "warning"
     title: str  # Chinese, one line
     explanation: str  # Chinese, for 填写说明 and docs
     message: str  # template with {left} {right} and other named fields
     equations: tuple[Equation, ...] = ()
+    scope: Scope = Scope.TABLE
+    only_if_clean: bool = False  # run only when the rules before it found no error
 
 
 @dataclass(frozen=True)
 class InfoField:
+    """A field of 基本信息: its key (`info.<key>` as a field), label, hint, and how its value is read."""
+
     key: str
     label: str
     hint: str
     required: bool = True
     choices: tuple[str, ...] = ()
+    kind: str = "text"  # text | year | date
 
 
 # --------------------------------------------------------------------------- sections
@@ -135,8 +156,8 @@ ORGAN_TYPES = ("部门", "乡镇街道", "人民政府")
 INFO_FIELDS: tuple[InfoField, ...] = (
     InfoField("org", "机关全称", "如：襄城区欧庙镇人民政府；用于标题和落款"),
     InfoField("self_name", "自称", "正文中的自称，如：我镇、我市、本机关"),
-    InfoField("year", "报告年度", "四位数字，如：2024"),
-    InfoField("date", "成文日期", "如：2025年1月17日（也可填日期格式）；未定时可暂空", False),
+    InfoField("year", "报告年度", "四位数字，如：2024", kind="year"),
+    InfoField("date", "成文日期", "如：2025年1月17日（也可填日期格式）；未定时可暂空", False, kind="date"),
     InfoField("title", "标题", "留空则为：机关全称+年度+“年政府信息公开工作年度报告”", False),
     InfoField("preamble", "导语", "标题下、“一、总体情况”前的一段说明；留空则按惯例生成", False),
     InfoField("organ_type", "机关类型", "部门 / 乡镇街道 / 人民政府，用于检查发布时限", True, ORGAN_TYPES),
@@ -146,6 +167,7 @@ DEADLINES = {"部门": (1, 31), "乡镇街道": (1, 31), "人民政府": (3, 31)
 
 
 def default_title(org: str, year: int | str) -> str:
+    """The conventional title: 机关全称 + year + 年政府信息公开工作年度报告."""
     return f"{org}{year}年政府信息公开工作年度报告"
 
 
@@ -465,6 +487,23 @@ def _r3() -> tuple[Equation, ...]:
     return tuple(Equation((v.key,), v.sum_of, v.key) for v in _REVIEW_VALUES if v.sum_of)
 
 
+def _template_rules() -> tuple[Rule, ...]:
+    declared = (
+        ("T1", "error", "未知的变量", "模板中的字段名必须是 `xxgk template fields` 列出的名称。"),
+        ("T2", "warning", "模板没有使用表格中的统计数", "官方表格中的每个统计数都应出现在报告中。"),
+        ("T3", "error", "填充标记写法有误", "{{ }}、{% %} 必须成对，语句块必须结束，不能引用其他模板。"),
+        ("T4", "error", "填充标记被拆到了多个段落或单元格", "一个填充标记必须写在同一个段落或单元格中。"),
+        ("T5", "error", "不安全的填充标记", "不能访问以下划线开头的内部属性，不能使用乘方等运算。"),
+        ("T6", "error", "试填充失败", "用示例数据试填充一次模板，必须成功（其他规则都通过时才试）。"),
+        ("T7", "warning", "使用了自定义字段", "生成报告时，工作簿“基本信息”的自定义字段中必须有同名的一项。"),
+        ("T8", "warning", "模板文件中有重复的部件", "LibreOffice 另存时可能出现；按最后一份处理。"),
+    )
+    return tuple(
+        Rule(rid, severity, title, explanation, "{message}", scope=Scope.TEMPLATE, only_if_clean=rid == "T6")
+        for rid, severity, title, explanation in declared
+    )
+
+
 RULES: dict[str, Rule] = {
     r.id: r
     for r in (
@@ -506,6 +545,7 @@ RULES: dict[str, Rule] = {
             "表三：本年“上年结转”等于上年报告的“结转下年度继续办理”",
             "提供上年工作簿（--previous）时检查：本年“二、上年结转”每一列等于上年“四、结转下年度继续办理”同一列。",
             "上年结转（{actual}）不等于上年报告的结转下年度继续办理（{expected}）",
+            scope=Scope.YEARS,
         ),
         Rule(
             "R6",
@@ -513,6 +553,7 @@ RULES: dict[str, Rule] = {
             "统计数必须是非负整数，不得留空或填“无”“/”",
             "表格中每个统计数都必须填写非负整数；没有发生的填 0，不要留空，也不要填“无”“/”“-”。",
             "{message}",
+            scope=Scope.VALUE,
         ),
         Rule(
             "R7",
@@ -521,6 +562,7 @@ RULES: dict[str, Rule] = {
             "表三“（六）其他处理 2.申请人逾期未按收费通知要求缴纳费用”大于 0，说明发出过收费通知，"
             "第六部分的“发出收费通知的件数”必须大于 0。",
             "表三（六）2 为 {cause}，说明发出过收费通知，但发出收费通知的件数为 {actual}",
+            scope=Scope.REPORT,
         ),
         Rule(
             "R8",
@@ -528,6 +570,7 @@ RULES: dict[str, Rule] = {
             "表二行政事业性收费为非负数，单位万元，可有小数",
             "表二“行政事业性收费”以万元为单位填写，可以有小数，不能为负数，按填写值原样输出。",
             "{message}",
+            scope=Scope.VALUE,
         ),
         Rule(
             "S1",
@@ -535,6 +578,7 @@ RULES: dict[str, Rule] = {
             "表二：上年现行有效件数+本年制发−本年废止 应等于本年现行有效件数",
             "提供上年工作簿（--previous）时检查；因清理、修订等原因不一致时仅作提示。",
             "上年现行有效（{previous}）+本年制发（{issued}）−本年废止（{repealed}）={expected}，与本年现行有效件数（{actual}）不一致",
+            scope=Scope.YEARS,
         ),
         Rule(
             "D1",
@@ -542,6 +586,67 @@ RULES: dict[str, Rule] = {
             "成文日期应在报告年度之后、发布时限之前",
             "成文日期应晚于报告年度；部门和乡镇街道应在次年1月31日前，人民政府本级报告应在次年3月31日前。",
             "{message}",
+            scope=Scope.REPORT,
         ),
+        Rule(
+            "info",
+            "error",
+            "基本信息必须填写完整、写法正确",
+            "机关全称、自称、报告年度、机关类型必须填写；报告年度为四位数字，机关类型从下拉列表中选择。",
+            "{message}",
+            scope=Scope.VALUE,
+        ),
+        *_template_rules(),
     )
 }
+"""Every rule, declared once. R0–R3 run from their equations; every other rule has one checker
+(`checks.CHECKERS` for reports, `template_check.CHECKERS` for templates)."""
+
+
+def rules_of(*scopes: Scope) -> tuple[Rule, ...]:
+    """The declared rules of the given scopes, in declaration order."""
+    return tuple(rule for rule in RULES.values() if rule.scope in scopes)
+
+
+# --------------------------------------------------------------------------- fields and their order
+
+FEES_SECTION = "other"  # the fee figures are stated in section 六
+
+
+def info_field(key: str) -> str:
+    """The field name of a 基本信息 entry: `info.date`."""
+    return f"info.{key}"
+
+
+def section_field(key: str) -> str:
+    """The field name of a section's text: `sections.overview`."""
+    return f"sections.{key}"
+
+
+def _field_order() -> dict[str, int]:
+    """Every field in the format's order: 基本信息, then each section followed by its table's values
+    (row by row) and, for 六, the fee figures."""
+    order = [info_field(f.key) for f in INFO_FIELDS]
+    for section in SECTIONS:
+        order.append(section_field(section.key))
+        if section.table:
+            cells = sorted(
+                (c for c in TABLE_BY_ID[section.table].cells if c.key), key=lambda c: (c.row, c.col)
+            )
+            order += [c.key for c in cells if c.key]
+        if section.key == FEES_SECTION:
+            order += [v.key for v in FEE_VALUES]
+    return {name: rank for rank, name in enumerate(order)}
+
+
+FIELD_ORDER: dict[str, int] = _field_order()
+
+
+def field_rank(name: str) -> tuple[int, int]:
+    """Where a field comes in the format's order; paragraph `sections.x.3` ranks after its section."""
+    if name in FIELD_ORDER:
+        return FIELD_ORDER[name], -1
+    head, _, tail = name.rpartition(".")
+    if head in FIELD_ORDER and tail.isdigit():
+        return FIELD_ORDER[head], int(tail)
+    return len(FIELD_ORDER), -1

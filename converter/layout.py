@@ -1,6 +1,7 @@
 """Where everything lives in the standard workbook: sheet names and A1 cells, derived from the format.
 
-Pure data, no openpyxl: the checks use it to name cells, the workbook module to write and read.
+Pure data, no openpyxl: the workbook writer and reader use it, and the reader maps a finding's field
+to its cell through `FIELD_POSITIONS`.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ def a1(row: int, col: int) -> str:
 
 @dataclass(frozen=True)
 class Position:
+    """A cell of the standard workbook: printed `表三!D12`."""
+
     sheet: str
     row: int
     col: int
@@ -51,6 +54,9 @@ class Position:
 
     def __str__(self) -> str:
         return f"{self.sheet}!{self.cell}"
+
+    def to_dict(self) -> dict[str, str]:
+        return {"kind": "workbook", "sheet": self.sheet, "cell": self.cell}
 
 
 def table_sheet(table: fmt.Table) -> str:
@@ -95,6 +101,18 @@ def sheet_order() -> tuple[str, ...]:
     return tuple(names)
 
 
-def position(key: str) -> Position:
-    """Where a value or a 基本信息 field lives."""
-    return VALUE_POSITIONS.get(key) or INFO_POSITIONS[key]
+def _field_positions() -> dict[str, Position]:
+    """Every field's cell: values, `info.<key>`, and `sections.<key>` at the section's first text row."""
+    positions = dict(VALUE_POSITIONS)
+    positions.update({fmt.info_field(key): pos for key, pos in INFO_POSITIONS.items()})
+    for section in fmt.SECTIONS:
+        positions[fmt.section_field(section.key)] = Position(section.sheet, text_first_row(section), 1)
+    return positions
+
+
+FIELD_POSITIONS: dict[str, Position] = _field_positions()
+
+
+def position(field: str) -> Position:
+    """Where a field lives in the standard workbook."""
+    return FIELD_POSITIONS[field]

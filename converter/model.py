@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from . import format as fmt
@@ -22,6 +22,8 @@ class Paragraph:
 
 @dataclass
 class Info:
+    """基本信息: one attribute per `format.INFO_FIELDS` entry (a test keeps them so), and custom fields."""
+
     org: str = ""
     self_name: str = ""
     year: int | None = None
@@ -41,6 +43,8 @@ class Info:
 
 @dataclass
 class Report:
+    """A whole report: 基本信息, the six sections' paragraphs, and every table value by key (None: blank)."""
+
     info: Info = field(default_factory=Info)
     sections: dict[str, list[Paragraph]] = field(default_factory=lambda: {s.key: [] for s in fmt.SECTIONS})
     values: dict[str, Number | None] = field(default_factory=lambda: dict.fromkeys(fmt.VALUES))
@@ -51,6 +55,9 @@ class Report:
         return 0 if v is None else v
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON form, as `xxgk dump` prints it."""
+        from .report_json import report_to_dict
+
         return report_to_dict(self)
 
 
@@ -62,22 +69,6 @@ def canonical_decimal(value: Decimal) -> Decimal:
     return shortest if shortest == value else value
 
 
-def parse_number(raw: Any, kind: fmt.Kind) -> Number:
-    """A JSON value as a count (int) or an amount (Decimal); ValueError when it is neither."""
-    if isinstance(raw, bool) or raw is None:
-        raise ValueError(raw)
-    if kind is fmt.Kind.COUNT:
-        if isinstance(raw, int):
-            return raw
-        if isinstance(raw, str) and raw.strip().isdigit():
-            return int(raw.strip())
-        raise ValueError(raw)
-    try:
-        return canonical_decimal(Decimal(str(raw).strip()))
-    except InvalidOperation as exc:
-        raise ValueError(raw) from exc
-
-
 def format_number(value: Number | None) -> str:
     """A number as printed in the report: integers without `.0`, decimals as entered."""
     if value is None:
@@ -87,69 +78,23 @@ def format_number(value: Number | None) -> str:
     return str(value)
 
 
-def report_to_dict(report: Report) -> dict[str, Any]:
-    info = report.info
-    return {
-        "format": fmt.FORMAT_VERSION,
-        "info": {
-            "org": info.org,
-            "self_name": info.self_name,
-            "year": info.year,
-            "date": info.date.isoformat() if info.date else None,
-            "title": info.title,
-            "preamble": info.preamble,
-            "organ_type": info.organ_type,
-            "custom": dict(info.custom),
-        },
-        "sections": {
-            s.key: [{"heading": p.heading, "body": p.body} for p in report.sections.get(s.key, [])]
-            for s in fmt.SECTIONS
-        },
-        "values": {key: _json_number(report.values.get(key)) for key in fmt.VALUES},
-    }
+def complete_totals(values: dict[str, Number | None], blank: set[str] | None = None) -> None:
+    """Fill each total left blank with the sum of its parts (a formula saved without its result, as
+    openpyxl writes them); a total stays blank when one of its parts is. `blank`: the totals that were
+    empty in the source (default: every total that is None; one that could not be read stays None)."""
+    empty = {k for k, v in values.items() if v is None} if blank is None else set(blank)
+    for key, spec in fmt.VALUES.items():
+        if spec.sum_of and key in empty:
+            values[key] = _total(key, values, empty)
 
 
-def _json_number(value: Number | None) -> int | str | None:
-    return format_number(value) if isinstance(value, Decimal) else value
-
-
-def report_from_dict(data: dict[str, Any]) -> Report:
-    """Build a report from its JSON form; KeyError/ValueError/TypeError name what is wrong."""
-    info = data.get("info", {})
-    date = info.get("date")
-    report = Report(
-        info=Info(
-            org=str(info.get("org", "")),
-            self_name=str(info.get("self_name", "")),
-            year=None if info.get("year") is None else int(info["year"]),
-            date=dt.date.fromisoformat(date) if date else None,
-            title=str(info.get("title", "")),
-            preamble=str(info.get("preamble", "")),
-            organ_type=str(info.get("organ_type", "")),
-            custom={str(k): str(v) for k, v in (info.get("custom") or {}).items()},
-        )
-    )
-    for section in fmt.SECTIONS:
-        rows = data.get("sections", {}).get(section.key, [])
-        report.sections[section.key] = [
-            Paragraph(str(r.get("heading", "")), str(r.get("body", ""))) for r in rows
-        ]
-    values = data.get("values", {})
-    unknown = sorted(set(values) - set(fmt.VALUES))
-    if unknown:
-        raise KeyError(f"未知的数据项：{', '.join(unknown)}")
-    for key, raw in values.items():
-        report.values[key] = None if raw is None else parse_number(raw, fmt.VALUES[key].kind)
-    return report
-
-
-def nested_values(report: Report) -> dict[str, Any]:
-    """Values as nested dicts by dotted key, printed: {"applications": {"new": {"natural_person": "3"}}}."""
-    tree: dict[str, Any] = {}
-    for key, value in report.values.items():
-        *path, leaf = key.split(".")
-        node = tree
-        for part in path:
-            node = node.setdefault(part, {})
-        node[leaf] = format_number(value)
-    return tree
+def _total(key: str, values: dict[str, Number | None], empty: set[str]) -> Number | None:
+    parts = []
+    for part in fmt.VALUES[key].sum_of:
+        if part in empty and fmt.VALUES[part].sum_of:
+            values[part] = _total(part, values, empty)
+            empty.discard(part)
+        parts.append(values.get(part))
+    if any(p is None for p in parts):
+        return None
+    return sum(parts)  # type: ignore[arg-type]

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from converter import pipeline
 from converter.cli import app
+from converter.workbook_writer import write_workbook
 
 runner = CliRunner()
 
@@ -62,19 +63,45 @@ def test_check_passes_with_exit_0(good):
 def test_check_reports_errors_with_exit_1(broken):
     result = xxgk("check", broken)
     assert result.exit_code == 1
-    assert "表三!D31" in result.stdout
-    assert "表三!J31" in result.stdout
+    assert "values.applications.carried_forward.natural_person" in result.stdout  # JSON: its own paths
+    assert "values.applications.carried_forward.total" in result.stdout
     assert "检查未通过：2 个错误，0 个警告。" in result.stdout
+
+
+def test_check_names_the_cell_of_a_workbook(tmp_path):
+    report = consistent_report()
+    report.values["applications.carried_forward.natural_person"] += 1
+    book = tmp_path / "有误.xlsx"
+    write_workbook(book, report)
+    result = xxgk("check", book)
+    assert result.exit_code == 1
+    assert "  错误  R0    表三!D31" in result.stdout
+    data = json.loads(xxgk("check", book, "--json").stdout)
+    (only,) = data
+    where = [(f["rule"], f["field"], f["position"], f["location"]) for f in only["findings"]]
+    assert where[0] == (
+        "R0",
+        "applications.carried_forward.natural_person",
+        {"kind": "workbook", "sheet": "表三", "cell": "D31"},
+        "表三!D31",
+    )
 
 
 def test_check_json_is_the_same_report_as_data(broken):
     result = xxgk("check", broken, "--json")
     assert result.exit_code == 1
-    data = json.loads(result.stdout)
-    assert data["ok"] is False
-    where = [(f["rule"], f["sheet"], f["cell"]) for f in data["findings"]]
-    assert where == [("R0", "表三", "D31"), ("R2", "表三", "J31")]
-    assert data["findings"][0]["text"].startswith("表三!")
+    (data,) = json.loads(result.stdout)  # a list of file results, even for one file
+    assert (data["ok"], data["unreadable"], data["errors"], data["warnings"]) == (False, False, 2, 0)
+    where = [(f["rule"], f["field"], f["position"]["path"]) for f in data["findings"]]
+    assert where == [
+        (
+            "R0",
+            "applications.carried_forward.natural_person",
+            "values.applications.carried_forward.natural_person",
+        ),
+        ("R2", "applications.carried_forward.total", "values.applications.carried_forward.total"),
+    ]
+    assert data["findings"][0]["related"][0] == "applications.new.natural_person"
 
 
 def test_check_many_files_exit_with_the_worst(good, broken):
@@ -109,8 +136,38 @@ def test_check_unreadable_input_exits_3_without_traceback(tmp_path):
     assert "Traceback" not in result.stderr + result.stdout
 
 
-def test_check_missing_file_is_a_usage_error(tmp_path):
-    assert xxgk("check", tmp_path / "nope.xlsx").exit_code == 2
+def test_a_missing_file_is_its_own_result_and_the_others_are_checked(good, tmp_path):
+    missing = tmp_path / "nope.xlsx"
+    result = xxgk("check", good, missing)
+    assert result.exit_code == 3
+    assert "找不到文件" in result.stderr and "nope.xlsx" in result.stderr
+    assert result.stdout.endswith("共检查 2 个文件：1 个通过，0 个有错误，1 个无法读取。\n")
+
+
+def test_check_json_lists_unreadable_files_with_their_reason(good, tmp_path):
+    empty = tmp_path / "空.xlsx"
+    empty.write_bytes(b"")
+    result = xxgk("check", "--json", good, empty, tmp_path / "nope.xlsx")
+    assert result.exit_code == 3
+    first, second, third = json.loads(result.stdout)
+    assert (first["ok"], first["unreadable"]) == (True, False)
+    assert (second["ok"], second["unreadable"], second["reason"], second["exit_code"]) == (
+        False,
+        True,
+        "unreadable",
+        3,
+    )
+    assert "空文件" in second["message"] and second["file"] == str(empty)
+    assert "找不到文件" in third["message"]
+
+
+def test_a_broken_previous_is_one_error_not_a_mark_on_every_file(good, tmp_path):
+    empty = tmp_path / "上年.xlsx"
+    empty.write_bytes(b"")
+    result = xxgk("check", good, good, "--previous", empty)
+    assert result.exit_code == 3
+    assert result.stderr.count("上年工作簿（--previous）无法读取") == 1
+    assert result.stdout == ""
 
 
 def test_dump_prints_the_model(good):
@@ -214,7 +271,7 @@ def test_unexpected_exception_is_logged_not_shown(good, monkeypatch):
     def boom(*_args, **_kwargs):
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(pipeline, "check_file", boom)
+    monkeypatch.setattr(pipeline, "check_loaded", boom)
     result = xxgk("check", good)
     assert result.exit_code == 70
     assert "内部错误" in result.stderr

@@ -27,10 +27,10 @@ def xxgk(*args: str):
 
 USAGE_ERRORS = [
     (
-        ["build", "无此文件.xlsx"],
+        ["dump", "无此文件.xlsx"],
         "错误：参数“工作簿”：找不到文件“无此文件.xlsx”；请检查文件名和所在文件夹是否正确。",
     ),
-    (["build", "{folder}"], "是文件夹，请给出其中的文件。"),
+    (["dump", "{folder}"], "是文件夹，请给出其中的文件。"),
     (["build", "--bogus"], "错误：没有 --bogus 这个选项。"),
     (["build", "--forc", "x.xlsx"], "错误：没有 --forc 这个选项，您要用的是不是 --force？"),
     (["bild", "x.xlsx"], "错误：没有“bild”这个命令。您要用的是不是“build”？"),
@@ -101,7 +101,7 @@ def test_an_unknown_message_is_kept_as_it_is():
 
 def test_the_console_script_speaks_chinese_too(tmp_path):
     proc = subprocess.run(
-        [sys.executable, "-m", "converter", "build", str(tmp_path / "无.xlsx")],
+        [sys.executable, "-m", "converter", "dump", str(tmp_path / "无.xlsx")],
         capture_output=True,
         text=True,
         cwd=ROOT,

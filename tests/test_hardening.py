@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from converter import layout
 from converter.cli import app
-from converter.workbook import write_workbook
+from converter.workbook_writer import write_workbook
 
 runner = CliRunner()
 
@@ -161,7 +161,7 @@ def test_an_impossible_signing_date_is_a_finding(tmp_path):
     book = tmp_path / "date.xlsx"
     write_workbook(book, consistent_report())
     wb = openpyxl.load_workbook(book)
-    pos = layout.position("date")
+    pos = layout.position("info.date")
     wb[pos.sheet][pos.cell] = "2025年2月30日"
     wb.save(book)
     result = xxgk("check", book)

@@ -27,7 +27,8 @@ from lxml import etree
 
 from converter import format as fmt
 from converter.errors import TemplateError
-from converter.model import Paragraph, Report, report_from_dict
+from converter.model import Paragraph, Report
+from converter.report_json import report_from_dict
 from converter.prose import (
     applications_text,
     effective_preamble,
@@ -36,7 +37,8 @@ from converter.prose import (
     proactive_text,
     review_text,
 )
-from converter.render import build_context, default_template_path, render_report, text_items
+from converter.context import build_context, text_items
+from converter.render_docx import default_template_path, render_report
 
 SAMPLE_NAMES = ("oumiao-2024", "huaian-2024")
 
@@ -472,7 +474,7 @@ def test_effective_preamble():
 
 def test_compiled_template_cache_keeps_the_sandbox(tmp_path, monkeypatch):
     """The compiled-code cache (memory and disk) gives the same code and never bypasses the sandbox."""
-    from converter import render
+    from converter import render_docx as render
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setattr(render, "_CACHE", {})
@@ -488,7 +490,7 @@ def test_compiled_template_cache_keeps_the_sandbox(tmp_path, monkeypatch):
 
 def test_render_cache_survives_damaged_files(tmp_path, monkeypatch):
     """Cached XML clean-up and code give the same report; a damaged or foreign cache file is ignored."""
-    from converter import render
+    from converter import render_docx as render
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setattr(render, "_CACHE", {})
@@ -519,7 +521,7 @@ def test_skipping_resolve_listing_changes_nothing(paragraphs):
     """The shortcut past docxtpl's resolve_listing gives exactly what the full pass gives."""
     from docxtpl import DocxTemplate
 
-    from converter.render import _Template
+    from converter.render_docx import _Template
 
     xml = "<w:body>" + "".join(paragraphs) + "</w:body>"
     template = _Template.__new__(_Template)  # the method reads nothing of the instance
@@ -527,7 +529,7 @@ def test_skipping_resolve_listing_changes_nothing(paragraphs):
 
 
 def test_the_cache_folder_follows_the_platform(monkeypatch, tmp_path):
-    from converter import render
+    from converter import render_docx as render
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert render._cache_dir() == tmp_path / "xdg" / "xxgk" / "jinja"

@@ -22,7 +22,8 @@ from converter.cli import app
 from converter.docx_package import deduplicated
 from converter.errors import ExitCode, TemplateError
 from converter.fields import fields, fields_markdown, top_level_meanings
-from converter.render import build_context, default_template_path, render_report
+from converter.context import build_context
+from converter.render_docx import default_template_path, render_report
 from converter.template_check import check_template
 
 runner = CliRunner()
@@ -44,7 +45,7 @@ def next_paragraph() -> int:
 
 
 def located(findings) -> list[tuple[str, str, str]]:
-    return [(f.rule, f.sheet, f.cell) for f in findings]
+    return [(f.rule, f.position.part, f.position.where) for f in findings]
 
 
 # --------------------------------------------------------------------------- export
@@ -241,7 +242,7 @@ def test_check_command_exit_codes_and_json(tmp_path):
     result = runner.invoke(app, ["template", "check", str(bad)])
     assert result.exit_code == ExitCode.FINDINGS
     assert "T1" in result.output and "orgg" in result.output
-    data = json.loads(runner.invoke(app, ["template", "check", "--json", str(bad)]).output)
+    (data,) = json.loads(runner.invoke(app, ["template", "check", "--json", str(bad)]).output)
     assert (data["ok"], data["errors"], data["findings"][0]["rule"]) == (False, 1, "T1")
 
 

@@ -20,9 +20,11 @@ from openpyxl import load_workbook
 from converter import format as fmt
 from converter import layout
 from converter.errors import UnreadableInput
+from converter.checks import check
 from converter.findings import Severity
 from converter.model import Paragraph, Report
-from converter.workbook import read_workbook, write_workbook
+from converter.workbook_reader import load_workbook_report
+from converter.workbook_writer import write_workbook
 
 APPLICATIONS = fmt.TABLE_BY_ID["applications"]
 PROACTIVE = fmt.TABLE_BY_ID["proactive"]
@@ -47,8 +49,20 @@ def filled_report() -> Report:
     return report
 
 
+def read_workbook(path: Path):
+    """The report as read, and the findings about values as read (value rules, unreadable dates), placed."""
+    loaded = load_workbook_report(path)
+    found = check(loaded.report, notes=loaded.notes)
+    reading = [f for f in found if fmt.RULES[f.rule].scope is fmt.Scope.VALUE or f.code == "bad-date"]
+    return loaded.report, [f.placed(loaded.locate) for f in reading]
+
+
+def at(finding) -> tuple[str, str]:
+    return finding.position.sheet, finding.position.cell
+
+
 def cell_of(key: str) -> str:
-    return layout.position(key).cell
+    return layout.position(key if key in fmt.VALUES else fmt.info_field(key)).cell
 
 
 def sheet_of(key: str) -> str:
@@ -84,7 +98,7 @@ def test_a_blank_workbook_reads_as_blanks(tmp_path: Path):
     assert all(v is None for v in report.values.values())
     required = [k for k in INPUT_KEYS if fmt.VALUES[k].required]
     info_required = [f.key for f in fmt.INFO_FIELDS if f.required]
-    assert {(f.sheet, f.cell) for f in findings if f.code == "blank"} == {
+    assert {at(f) for f in findings if f.code == "blank"} == {
         *((sheet_of(k), cell_of(k)) for k in required),
         *((layout.INFO_SHEET, cell_of(k)) for k in info_required),
     }
@@ -263,7 +277,7 @@ BAD_VALUES = [
 def test_a_bad_value_gives_one_finding_at_its_cell(filled: Path, key, raw, rule, code, severity, value):
     edit(filled, sheet_of(key), cell_of(key), raw)
     report, findings = read_workbook(filled)
-    found = [(f.rule, f.code, f.severity, f.sheet, f.cell) for f in findings]
+    found = [(f.rule, f.code, f.severity, *at(f)) for f in findings]
     assert found == [(rule, code, severity, sheet_of(key), cell_of(key))]
     assert findings[0].message
     assert report.values[key] == value
@@ -278,7 +292,7 @@ def test_totals_follow_their_parts_and_blank_parts_leave_them_blank(filled: Path
     report, findings = read_workbook(filled)
     assert report.values["applications.granted.total"] is None
     assert report.values["applications.total.total"] is None
-    assert [(f.code, f.cell) for f in findings] == [("blank", cell_of(APP))]
+    assert [(f.code, at(f)[1]) for f in findings] == [("blank", cell_of(APP))]
 
 
 def test_optional_fee_figures_may_be_blank(filled: Path):
@@ -322,7 +336,7 @@ def test_dates_in_any_common_form(filled: Path, raw, expected):
 def test_bad_info_gives_one_finding(filled: Path, key, raw, rule, code):
     edit(filled, layout.INFO_SHEET, cell_of(key), raw)
     _, findings = read_workbook(filled)
-    found = [(f.rule, f.code, f.severity, f.sheet, f.cell) for f in findings]
+    found = [(f.rule, f.code, f.severity, *at(f)) for f in findings]
     assert found == [(rule, code, Severity.ERROR, layout.INFO_SHEET, cell_of(key))]
 
 
@@ -448,7 +462,7 @@ def test_a_cached_total_is_kept_as_it_is(filled: Path):
     assert (report.values[key], findings) == (999, [])
     edit(filled, T3, cell_of(key), "#VALUE!")
     report, findings = read_workbook(filled)
-    assert [(f.rule, f.code, f.cell) for f in findings] == [("R6", "formula-error", cell_of(key))]
+    assert [(f.rule, f.code, at(f)[1]) for f in findings] == [("R6", "formula-error", cell_of(key))]
     assert report.values[key] is None
 
 

@@ -1,18 +1,12 @@
-"""The standard Excel workbook: written from the format, read back into a Report (the one openpyxl user)."""
+"""Write the standard Excel workbook from the format, empty or filled from a report (openpyxl)."""
 
 from __future__ import annotations
 
-import io
 import math
-import warnings
-import zipfile
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
-from lxml import etree
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -22,8 +16,6 @@ from . import cellvalues as cv
 from . import format as fmt
 from . import layout
 from . import workbook_spec as wbs
-from .errors import UnreadableInput
-from .findings import Finding
 from .model import Info, Paragraph, Report
 
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")  # light yellow: to be filled in
@@ -37,12 +29,6 @@ WRAPPED = Alignment(vertical="top", wrap_text=True)
 BOLD = Font(bold=True)
 TITLE_FONT = Font(bold=True, size=14)
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
-
-MAX_LISTED = 20
-MERGE_CELL = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}mergeCell"
-
-
-# =========================================================================== writing
 
 
 def write_workbook(path: Path, report: Report | None = None) -> None:
@@ -308,241 +294,3 @@ def _put_text(cell: Cell, text: str) -> None:
         return
     cell.value = ILLEGAL_CHARACTERS_RE.sub("", text)
     cell.data_type = "s"
-
-
-# =========================================================================== reading
-
-
-def read_workbook(path: Path) -> tuple[Report, list[Finding]]:
-    """Read a standard workbook into a Report and the problems of its cells (one pass, all of them).
-
-    Raises UnreadableInput when the file cannot be opened, is the 2019 trial format, or is not the
-    standard workbook (sheets or labels moved or edited).
-    """
-    book = _load(path)
-    _reject_2019(book, path)
-    _check_standard(book, path)
-    findings: list[Finding] = []
-    report = Report()
-    report.values = _read_values(book, findings)
-    report.info = _read_info(book[layout.INFO_SHEET], findings)
-    for section in fmt.SECTIONS:
-        report.sections[section.key] = _read_paragraphs(book[section.sheet], section)
-    return report, findings
-
-
-@dataclass
-class _Sheet:
-    """What the reader needs of a worksheet: its cells by (row, column) and its merged ranges."""
-
-    title: str
-    cells: dict[tuple[int, int], Any] = field(default_factory=dict)  # openpyxl read-only cells
-    merged: set[str] = field(default_factory=set)
-
-    @property
-    def max_row(self) -> int:
-        return max((row for row, _ in self.cells), default=0)
-
-    def value(self, row: int, col: int) -> Any:
-        cell = self.cells.get((row, col))
-        return None if cell is None else cell.value
-
-    def is_error(self, row: int, col: int) -> bool:
-        cell = self.cells.get((row, col))
-        return cell is not None and cell.data_type == "e"
-
-
-def _load(path: Path) -> dict[str, _Sheet]:
-    """Every sheet of the workbook at `path`, by name in workbook order.
-
-    Read-only mode reads each sheet's XML once without building styled cells, which is twice as fast
-    as a full load; merged ranges, which that mode leaves out, come from each sheet's `<mergeCells>`.
-    """
-    data = path.read_bytes()  # from bytes, not the path: openpyxl refuses a name without `.xlsx`
-    try:
-        with warnings.catch_warnings():
-            # openpyxl warns about parts it drops (extensions, unknown styles); they hold no data we read.
-            warnings.simplefilter("ignore")
-            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            try:
-                book = {name: _Sheet(name) for name in wb.sheetnames}  # chartsheets stay empty
-                with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                    for ws in wb.worksheets:
-                        _read_sheet(ws, archive, book[ws.title], path)
-                return book
-            finally:
-                wb.close()
-    except UnreadableInput:
-        raise
-    except Exception as exc:  # openpyxl, zipfile and lxml raise many unrelated types for a broken file
-        raise UnreadableInput(
-            f"无法读取工作簿“{path.name}”（{type(exc).__name__}）：文件已损坏或不是 Excel 工作簿（.xlsx）。"
-            "请用 Excel、WPS 或 LibreOffice 打开后另存为 .xlsx 再试。"
-        ) from exc
-
-
-def _read_sheet(ws: Any, archive: zipfile.ZipFile, sheet: _Sheet, path: Path) -> None:
-    try:
-        ws.reset_dimensions()  # some writers store a wrong <dimension>: read every row there is
-        for row in ws.iter_rows():
-            for cell in row:
-                if cell.value is not None:
-                    sheet.cells[cell.row, cell.column] = cell
-        # openpyxl names no public way to a read-only sheet's part; `_worksheet_path` is there since 2.4.
-        with archive.open(ws._worksheet_path) as source:
-            for _, element in etree.iterparse(
-                source, tag=MERGE_CELL, resolve_entities=False, no_network=True
-            ):
-                sheet.merged.add(element.get("ref", ""))
-                element.clear()
-    except Exception as exc:  # the sheet's XML is cut short or malformed
-        raise UnreadableInput(
-            f"无法读取工作簿“{path.name}”的工作表“{sheet.title}”（{type(exc).__name__}）：该表的数据已损坏。"
-            "请用 Excel、WPS 或 LibreOffice 打开后另存为 .xlsx 再试，"
-            "或用 `xxgk new` 生成新工作簿后把数据粘贴进去。"
-        ) from exc
-
-
-def _reject_2019(book: dict[str, _Sheet], path: Path) -> None:
-    labels = set(fmt.LABELS_2019)
-    for sheet in book.values():
-        for (row, col), cell in sheet.cells.items():
-            if isinstance(cell.value, str) and wbs.normal_label(cell.value) in labels:
-                raise UnreadableInput(
-                    f"工作簿“{path.name}”是 2019 年试行格式（国办公开办函〔2019〕60号）的表格"
-                    f"（{sheet.title}!{layout.a1(row, col)}：“{wbs.normal_label(cell.value)}”），不再支持。"
-                    "请使用 2021 年修订的格式（国办公开办函〔2021〕30号）："
-                    "用 `xxgk new` 生成标准工作簿后把数据填进去。"
-                )
-
-
-def _check_standard(book: dict[str, _Sheet], path: Path) -> None:
-    differences = [*wbs.sheet_differences(list(book)), *_label_differences(book)]
-    if not differences:
-        return
-    listed = differences[:MAX_LISTED]
-    if len(differences) > MAX_LISTED:
-        listed.append(f"……等 {len(differences)} 处")
-    raise UnreadableInput(
-        f"工作簿“{path.name}”不是标准工作簿，以下 {len(differences)} 处与标准格式不一致：\n"
-        + "\n".join(listed)
-        + "\n请用 `xxgk new` 生成标准工作簿后把数据粘贴进去"
-        + "（只粘贴数值和正文，不要改动表头、工作表名称和行列）。"
-    )
-
-
-def _label_differences(book: dict[str, _Sheet]) -> Iterator[str]:
-    for sheet, row, col, label in wbs.expected_labels():
-        if sheet not in book:
-            continue
-        actual = wbs.normal_label(book[sheet].value(row, col))
-        if actual != label:
-            shown = f"“{actual}”" if actual else "空白"
-            yield f"{sheet}!{layout.a1(row, col)}：应为“{label}”，实为{shown}"
-    for table in fmt.TABLES:
-        sheet = layout.table_sheet(table)
-        if sheet not in book:
-            continue
-        for cell in table.cells:
-            if cell.label is not None and (cell.rowspan > 1 or cell.colspan > 1):
-                span = wbs.span_range(table, cell)
-                if span not in book[sheet].merged:
-                    yield f"{sheet}!{span}：应为合并单元格（“{cell.label}”），实为未合并"
-
-
-# --------------------------------------------------------------------------- values
-
-
-def _read_values(book: dict[str, _Sheet], findings: list[Finding]) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    blank: set[str] = set()
-    for key, spec in fmt.VALUES.items():
-        pos = layout.VALUE_POSITIONS[key]
-        sheet = book[pos.sheet]
-        raw = sheet.value(pos.row, pos.col)
-        rule = "R6" if spec.kind is fmt.Kind.COUNT else "R8"
-        if cv.is_blank(raw):
-            values[key] = None
-            blank.add(key)
-            if spec.required and not spec.sum_of:  # R6 forbids blanks of every kind, as the checks do
-                issue = cv.Issue("blank", cv.BLANK_MESSAGE, cv.expected_number(spec.kind), "")
-                findings.append(_finding("R6", issue, pos))
-            continue
-        reading = cv.read_number(raw, spec.kind, is_error=sheet.is_error(pos.row, pos.col))
-        values[key] = reading.value
-        findings += [_finding(rule, issue, pos) for issue in reading.issues]
-    for key in fmt.VALUES:
-        if key in blank and fmt.VALUES[key].sum_of:
-            values[key] = _computed(key, values, blank)
-    return values
-
-
-def _computed(key: str, values: dict[str, Any], blank: set[str]) -> Any:
-    """A total whose formula has no cached value (a file written by openpyxl): the sum of its parts."""
-    parts = []
-    for part in fmt.VALUES[key].sum_of:
-        if part in blank and fmt.VALUES[part].sum_of:
-            values[part] = _computed(part, values, blank)
-            blank.discard(part)
-        parts.append(values[part])
-    if any(p is None for p in parts):
-        return None
-    return sum(parts)
-
-
-def _finding(rule: str, issue: cv.Issue, pos: layout.Position) -> Finding:
-    return Finding(
-        rule, issue.code, issue.severity, pos.sheet, pos.cell, issue.expected, issue.actual, issue.message
-    )
-
-
-# --------------------------------------------------------------------------- 基本信息 and text
-
-
-def _read_info(ws: _Sheet, findings: list[Finding]) -> Info:
-    info = Info()
-    for spec in fmt.INFO_FIELDS:
-        pos = layout.INFO_POSITIONS[spec.key]
-        raw = ws.value(pos.row, pos.col)
-        if cv.is_blank(raw):
-            if spec.required:
-                issue = cv.Issue("blank", f"“{spec.label}”不能为空（{spec.hint}）", "必填", "")
-                findings.append(_finding("info", issue, pos))
-            continue
-        reading = _read_info_value(spec, raw)
-        setattr(info, spec.key, reading.value)
-        rule = "D1" if spec.key == "date" else "info"
-        findings += [_finding(rule, issue, pos) for issue in reading.issues]
-    info.custom = _read_custom(ws)
-    return info
-
-
-def _read_info_value(spec: fmt.InfoField, raw: Any) -> cv.Reading:
-    if spec.key == "year":
-        return cv.read_year(raw)
-    if spec.key == "date":
-        return cv.read_date(raw)
-    text = cv.text_of(raw).strip()
-    if spec.choices and text not in spec.choices:
-        options = "、".join(spec.choices)
-        message = f"“{spec.label}”应为{options}之一，实为“{text}”"
-        return cv.Reading(text, [cv.Issue("bad-choice", message, options, text)])
-    return cv.Reading(text)
-
-
-def _read_custom(ws: _Sheet) -> dict[str, str]:
-    custom: dict[str, str] = {}
-    for row in range(layout.CUSTOM_FIRST_ROW, ws.max_row + 1):
-        name = cv.text_of(ws.value(row, 1)).strip()
-        if name:
-            custom[name] = cv.text_of(ws.value(row, 2)).strip()
-    return custom
-
-
-def _read_paragraphs(ws: _Sheet, section: fmt.Section) -> list[Paragraph]:
-    paragraphs = []
-    for row in range(layout.text_first_row(section), ws.max_row + 1):
-        heading, body = (cv.text_of(ws.value(row, col)) for col in (1, 2))
-        if heading or body:
-            paragraphs.append(Paragraph(heading, body))
-    return paragraphs

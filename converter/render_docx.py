@@ -1,0 +1,206 @@
+"""The Word renderer: a report's context into a .docx through a docxtpl template (the one docxtpl user).
+
+Templates run in a Jinja2 sandbox with autoescape and StrictUndefined, so the clerk's text is printed
+literally (never executed) and an unknown placeholder in a template is an error, not a blank.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import re
+import sys
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from types import CodeType
+from typing import Any, TypeVar
+
+import docxtpl
+import jinja2
+from docx.opc.exceptions import PackageNotFoundError
+from docxtpl import DocxTemplate
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from lxml.etree import XMLSyntaxError
+
+from .docx_package import deduplicated
+from .errors import TemplateError, UnreadableInput
+
+_LISTING_TEXT = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\t\a\n\f]")  # what docxtpl's resolve_listing acts on
+MAX_REPEAT = 10_000  # largest string/list repetition a template may compute
+
+
+def default_template_path() -> Path:
+    return Path(__file__).resolve().parent / "templates" / "default.docx"
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+class _Sandbox(SandboxedEnvironment):
+    """The Jinja2 sandbox, also refusing `**` and huge repetitions (`'x' * 10**9`)."""
+
+    intercepted_binops = frozenset({"**", "*"})
+
+    def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**":
+            raise SecurityError("模板中不允许使用乘方运算")
+        if operator == "*" and any(isinstance(x, str | list | tuple) for x in (left, right)):
+            count = right if isinstance(right, int) else left
+            if isinstance(count, int) and count > MAX_REPEAT:
+                raise SecurityError("模板中的重复次数过大")
+        return super().call_binop(context, operator, left, right)
+
+    def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> jinja2.Template:
+        """As jinja2's, with the compiled code cached (a template's XML is the same from run to run)."""
+        if not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        cls = template_class or self.template_class
+        return cls.from_code(self, compiled(self, source), self.make_globals(globals), None)
+
+
+class _Template(DocxTemplate):
+    """docxtpl's template, with its XML clean-up cached: a pure function of the part's XML."""
+
+    def patch_xml(self, src_xml: str) -> str:
+        return cached("patched", src_xml, super().patch_xml, str)
+
+    def resolve_listing(self, xml: str) -> str:
+        """docxtpl turns \\t \\a \\n \\f in text into tabs, paragraphs and breaks, one regex pass per
+        paragraph and run; with none of them in any `w:t` that pass changes nothing, so skip it."""
+        return super().resolve_listing(xml) if _LISTING_TEXT.search(xml) else xml
+
+
+# Derived text and code, by hash of the source: in memory, and on disk like Python's own .pyc files.
+_CACHE: dict[str, Any] = {}
+_CACHE_ENTRIES = 64
+_CACHE_SALT = f"{sys.version}|jinja2 {jinja2.__version__}|docxtpl {docxtpl.__version__}|"
+
+
+T = TypeVar("T")
+
+
+def cached(kind: str, source: str, make: Callable[[str], T], of_type: type[T]) -> T:
+    """`make(source)`, computed once per source text: the XML clean-up and the Jinja compilation
+    (the two slowest steps of a render) give the same result for the same template every run."""
+    text = _CACHE_SALT + kind + "|" + source
+    key = f"{kind}-{hashlib.sha256(text.encode('utf-8', 'surrogatepass')).hexdigest()}"
+    value = _CACHE.get(key)
+    if not isinstance(value, of_type):
+        value = _read_cached(key)
+    if not isinstance(value, of_type):  # not cached, or a damaged cache file
+        value = make(source)
+        _write_cached(key, value)
+    if len(_CACHE) >= _CACHE_ENTRIES:
+        _CACHE.clear()
+    _CACHE[key] = value
+    return value
+
+
+def compiled(env: SandboxedEnvironment, source: str) -> CodeType:
+    """The code for `source`, compiled for the sandbox (the salt names the environment's class)."""
+    kind = f"code-{type(env).__qualname__}-{env.autoescape}"
+    return cached(kind, source, env.compile, CodeType)
+
+
+def _cache_dir(system: str = os.name) -> Path:
+    """$XDG_CACHE_HOME, else %LOCALAPPDATA% on Windows, else ~/.cache: then xxgk/jinja."""
+    local = os.environ.get("LOCALAPPDATA") if system == "nt" else None
+    base = os.environ.get("XDG_CACHE_HOME") or local or Path.home() / ".cache"
+    return Path(base) / "xxgk" / "jinja"
+
+
+def _read_cached(key: str) -> Any:
+    try:
+        return marshal.loads((_cache_dir() / f"{key}.bin").read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+
+
+def _write_cached(key: str, value: Any) -> None:
+    """Best effort: a cache that cannot be written is no error."""
+    folder = _cache_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{key}.{os.getpid()}.tmp"
+        tmp.write_bytes(marshal.dumps(value))
+        os.replace(tmp, folder / f"{key}.bin")
+    except OSError:
+        return
+
+
+def make_environment() -> SandboxedEnvironment:
+    return _Sandbox(undefined=jinja2.StrictUndefined, autoescape=True)
+
+
+class WordRenderer:
+    """The .docx output: the default 公文 template or a clerk's own, filled in the sandbox."""
+
+    kind = "docx"
+    suffix = ".docx"
+
+    def render(self, context: dict[str, Any], out: Path, template: Path | None = None) -> None:
+        """Write the Word report for `context` to `out`, from `template` or the default one."""
+        template = template or default_template_path()
+        try:
+            with deduplicated(template) as source:  # LibreOffice can write duplicate zip entries
+                tpl = _render(source, template, context)
+                tpl.save(out)
+        except UnreadableInput as exc:  # the zip directory could not be read: a broken template
+            raise TemplateError(exc.message) from exc
+
+
+def render_report(report: Any, out: Path, template: Path | None = None) -> None:
+    """Write the Word report for a Report (a shortcut for tests and `template check`'s trial render)."""
+    from .context import build_context
+
+    WordRenderer().render(build_context(report), out, template)
+
+
+def _render(source: Path, template: Path, context: dict[str, Any]) -> DocxTemplate:
+    """Fill the template at `source` (a clean copy of `template`, named in messages)."""
+    try:
+        tpl = _Template(source)
+        tpl.render(context, jinja_env=make_environment())
+    except jinja2.TemplateError as exc:
+        raise TemplateError(template_message(template, exc)) from exc
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, XMLSyntaxError) as exc:
+        raise TemplateError(
+            f"无法读取 Word 模板 {template}：它不是有效的 .docx 文件。请改用默认模板。"
+        ) from exc
+    except (TypeError, ValueError, ArithmeticError) as exc:
+        raise TemplateError(f"Word 模板 {template} 中的填充标记无法计算（{exc}）。请检查模板。") from exc
+    props = tpl.docx.core_properties
+    props.title, props.author = context.get("title", ""), context.get("org", "")
+    return tpl
+
+
+def template_message(template: Path, exc: jinja2.TemplateError) -> str:
+    """A Chinese message naming the template, the variable or the line, and what to do."""
+    where = _nearby_text(exc)
+    if isinstance(exc, SecurityError):
+        what = f"含有不安全的填充标记（{exc.message}），已拒绝执行"
+    elif isinstance(exc, jinja2.UndefinedError):
+        what = f"使用了未知的变量“{_variable_name(exc.message or '')}”"
+    elif isinstance(exc, jinja2.TemplateSyntaxError):
+        what = f"第 {exc.lineno} 行的填充标记写法有误（{exc.message}）"
+    else:
+        what = f"无法填充（{exc.message}）"
+    hint = "请对照 `xxgk template fields` 列出的变量名修改模板，或改用默认模板。"
+    return f"Word 模板 {template} {what}{where}。{hint}"
+
+
+def _variable_name(message: str) -> str:
+    """The name in jinja2's "'foo' is undefined" / "'dict object' has no attribute 'bar'"."""
+    found = re.findall(r"'([^']*)'", message)
+    return found[-1] if found else message
+
+
+def _nearby_text(exc: Exception) -> str:
+    """docxtpl attaches the template text around the error (tags stripped) for syntax errors."""
+    context = getattr(exc, "docx_context", None)
+    if not context:
+        return ""
+    text = " ".join(" ".join(str(line).split()) for line in context).strip()
+    return f"，位置附近的文字：{text[:80]}" if text else ""
