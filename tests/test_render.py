@@ -26,9 +26,9 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from converter import format as fmt
+from converter.context import build_context, text_items
 from converter.errors import TemplateError
 from converter.model import Paragraph, Report
-from converter.report_json import report_from_dict
 from converter.prose import (
     applications_text,
     effective_preamble,
@@ -37,8 +37,8 @@ from converter.prose import (
     proactive_text,
     review_text,
 )
-from converter.context import build_context, text_items
 from converter.render_docx import default_template_path, render_report
+from converter.report_json import report_from_dict
 
 SAMPLE_NAMES = ("oumiao-2024", "huaian-2024")
 

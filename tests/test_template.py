@@ -19,10 +19,10 @@ from typer.testing import CliRunner
 
 from converter import format as fmt
 from converter.cli import app
+from converter.context import build_context
 from converter.docx_package import deduplicated
 from converter.errors import ExitCode, TemplateError
 from converter.fields import fields, fields_markdown, top_level_meanings
-from converter.context import build_context
 from converter.render_docx import default_template_path, render_report
 from converter.template_check import check_template
 

@@ -19,8 +19,8 @@ from openpyxl import load_workbook
 
 from converter import format as fmt
 from converter import layout
-from converter.errors import UnreadableInput
 from converter.checks import check
+from converter.errors import UnreadableInput
 from converter.findings import Severity
 from converter.model import Paragraph, Report
 from converter.workbook_reader import load_workbook_report
