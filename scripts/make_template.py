@@ -11,7 +11,6 @@ import datetime as dt
 import io
 import sys
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -28,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from converter import format as fmt  # noqa: E402
+from converter.grid import column_widths, grid_rows, left_aligned, small_print  # noqa: E402
 
 TEMPLATE = ROOT / "converter" / "templates" / "default.docx"
 
@@ -438,46 +438,13 @@ def reproducible_zip(data: bytes) -> bytes:
 # --------------------------------------------------------------------------- tables
 
 
-def spread(total: int, n: int) -> list[int]:
-    """n widths adding up to total exactly."""
-    base, extra = divmod(total, n)
-    return [base + (1 if i < extra else 0) for i in range(n)]
-
-
 def table_layout(table: fmt.Table, text_width: int) -> TableLayout:
-    if table is fmt.PROACTIVE:
-        first = text_width * 32 // 100
-        return TableLayout((first, *spread(text_width - first, 3)), style_id("cell"), 108, 454)
-    if table is fmt.APPLICATIONS:
-        # narrow 三、 column (one character a line), the group column, the long item labels
-        labels = [440, 1180]
-        data = spread(text_width // 2, 7)  # 商业/企业: two characters a line, like the official
-        labels.append(text_width - sum(labels) - sum(data))
-        left = frozenset(
-            (c.row, c.col)
-            for c in table.cells
-            if c.label and c.row >= table.header_rows and (c.colspan > 1 or c.col == 2)
-        )
-        return TableLayout((*labels, *data), style_id("cell_small"), 57, 397, left)
-    return TableLayout(tuple(spread(text_width, table.ncols)), style_id("cell_small"), 57, 454)
-
-
-def grid_rows(table: fmt.Table) -> Iterator[list[tuple[fmt.Cell, bool]]]:
-    """Each row as (cell, is_continuation) in grid order; vertical continuations repeat their cell."""
-    starts = {(c.row, c.col): c for c in table.cells}
-    below = {(c.row + i, c.col): c for c in table.cells for i in range(1, c.rowspan)}
-    for r in range(table.nrows):
-        row, col = [], 0
-        while col < table.ncols:
-            if (r, col) in starts:
-                cell, cont = starts[(r, col)], False
-            elif (r, col) in below:
-                cell, cont = below[(r, col)], True
-            else:
-                raise ValueError(f"{table.name}: no cell at row {r}, column {col}")
-            row.append((cell, cont))
-            col += cell.colspan
-        yield row
+    """Widths and alignment from the package's grid; Word's own style, margins and row height here."""
+    widths = column_widths(table, text_width)
+    if not small_print(table):
+        return TableLayout(widths, style_id("cell"), 108, 454)
+    row_height = 397 if table is fmt.APPLICATIONS else 454
+    return TableLayout(widths, style_id("cell_small"), 57, row_height, left_aligned(table))
 
 
 def cell_xml(cell: fmt.Cell, cont: bool, layout: TableLayout, keep: bool) -> str:
@@ -510,7 +477,7 @@ def table_xml(table: fmt.Table, layout: TableLayout) -> str:
     for i, row in enumerate(grid_rows(table)):
         header = "<w:tblHeader/>" if i < table.header_rows else ""
         keep = i < table.nrows - 1
-        cells = "".join(cell_xml(cell, cont, layout, keep) for cell, cont in row)
+        cells = "".join(cell_xml(g.cell, g.continued, layout, keep) for g in row)
         height = f'<w:trHeight w:val="{layout.row_height}" w:hRule="atLeast"/>'
         rows.append(f"<w:tr><w:trPr><w:cantSplit/>{height}{header}</w:trPr>{cells}</w:tr>")
     grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in layout.widths)
