@@ -184,9 +184,9 @@ def read_info(spec: fmt.InfoField, value: Any) -> Reading:
     if is_blank(value):
         return Reading(None)
     if spec.kind == "year":
-        return read_year(value)
+        return read_year(value, spec.label)
     if spec.kind == "date":
-        return read_date(value)
+        return read_date(value, spec.label)
     text = text_of(value).strip()
     if spec.choices and text not in spec.choices:
         options = "、".join(spec.choices)
@@ -195,8 +195,8 @@ def read_info(spec: fmt.InfoField, value: Any) -> Reading:
     return Reading(text)
 
 
-def read_year(value: Any) -> Reading:
-    """报告年度: a whole number or its text, within a plausible range."""
+def read_year(value: Any, label: str) -> Reading:
+    """The report year (`label` names it): a whole number or its text, within a plausible range."""
     year: int | None = None
     if isinstance(value, int) and not isinstance(value, bool):
         year = value
@@ -207,12 +207,13 @@ def read_year(value: Any) -> Reading:
         year = int(text) if text.isdigit() else None
     if year is not None and YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
         return Reading(year)
-    message = f"报告年度应为四位数字，如 2024，实为“{shown(value)}”"
+    message = f"{label}应为四位数字，如 2024，实为“{shown(value)}”"
     return Reading(None, [Note("bad-year", message, "四位数字，如 2024", shown(value))])
 
 
-def read_date(value: Any) -> Reading:
-    """成文日期: a date cell, an Excel day number, or text such as 2025年1月17日 / 2025-01-17 / 2025.1.17."""
+def read_date(value: Any, label: str) -> Reading:
+    """The signing date (`label` names it): a date cell, an Excel day number, or text such as
+    2025年1月17日 / 2025-01-17 / 2025.1.17."""
     if isinstance(value, str):
         try:  # the JSON form, as `xxgk dump` writes it
             return Reading(dt.date.fromisoformat(value.strip()))
@@ -232,8 +233,8 @@ def read_date(value: Any) -> Reading:
             try:
                 return Reading(dt.date(year, month, day))
             except ValueError:
-                return _bad_date(value, f"成文日期“{value}”不存在，请核对年月日")
-    return _bad_date(value, f"无法识别成文日期“{shown(value)}”，请按 2025年1月17日 的形式填写")
+                return _bad_date(value, f"{label}“{value}”不存在，请核对年月日")
+    return _bad_date(value, f"无法识别{label}“{shown(value)}”，请按 2025年1月17日 的形式填写")
 
 
 def _bad_date(value: Any, message: str) -> Reading:

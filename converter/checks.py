@@ -30,14 +30,6 @@ FEE_NOTICES = "fees.notices"
 IN_FORCE, ISSUED, REPEALED = "in_force", "issued", "repealed"
 APPLICATION_COLUMNS = tuple(c for c, _ in (*fmt.APPLICANT_COLUMNS, fmt.TOTAL_COLUMN))
 
-BLANK_MESSAGE = "数值为空，没有发生请填 0"
-INFO_BLANK = "“{label}”不能为空（{hint}）"
-FEES_NOT_STATED = "表三（六）2 为 {cause}，说明发出过收费通知，第六部分应报告发出收费通知的件数和总金额"
-NOT_PREVIOUS_YEAR = "上年报告的年度为{previous}年，不是本报告年度（{year}年）的上一年"
-DATE_NOT_STATED = "未填写成文日期，报告落款将没有日期；请在签发前补填"
-DATE_TOO_EARLY = "成文日期{date}应晚于报告年度{year}年"
-DATE_TOO_LATE = "成文日期{date}晚于{organ_type}的发布时限{deadline}"
-
 
 @dataclass
 class Subject:
@@ -115,6 +107,10 @@ def finding(
     return Finding(rule, code, severity, field, expected, actual, message, tuple(related))
 
 
+def _text_of(rule: str, code: str, **fields: object) -> str:
+    return fmt.RULES[rule].text(code, **fields)
+
+
 def _text(value: Number | None) -> str:
     return format_number(value)
 
@@ -153,7 +149,7 @@ def check_counts(subject: Subject) -> Iterator[Finding]:
     """R6: a required value left blank (of any kind), and what reading a count found wrong with it."""
     for key, spec in fmt.VALUES.items():
         if subject.report.values.get(key) is None and _blank_is_a_finding(subject, spec):
-            yield finding("R6", "blank", key, cv.expected_number(spec.kind), "", BLANK_MESSAGE)
+            yield finding("R6", "blank", key, cv.expected_number(spec.kind), "", _text_of("R6", "blank"))
         if spec.kind is fmt.Kind.COUNT:
             yield from _noted("R6", key, subject.notes_on(key, spec.kind))
 
@@ -190,7 +186,7 @@ def check_info(subject: Subject) -> Iterator[Finding]:
         field = fmt.info_field(spec.key)
         notes = (subject.notes or {}).get(field, [])
         if spec.required and not notes and _blank(getattr(subject.report.info, spec.key)):
-            message = INFO_BLANK.format(label=spec.label, hint=spec.hint)
+            message = _text_of("info", "blank", label=spec.label, hint=spec.hint)
             yield finding("info", "blank", field, "必填", "", message)
         yield from _noted("info", field, notes)
 
@@ -212,7 +208,7 @@ def check_fee_notices(subject: Subject) -> Iterator[Finding]:
     notices = report.values.get(FEE_NOTICES)
     related = (UNPAID_FEE,)
     if notices is None:
-        message = FEES_NOT_STATED.format(cause=_text(cause))
+        message = _text_of("R7", "not-stated", cause=_text(cause))
         yield finding(
             "R7", "not-stated", FEE_NOTICES, "大于 0", "", message, severity=Severity.WARNING, related=related
         )
@@ -243,7 +239,7 @@ def _check_previous_year(report: Report, previous: Report) -> Iterator[Finding]:
     year, last = report.info.year, previous.info.year
     if year is None or last is None or last == year - 1:
         return
-    message = NOT_PREVIOUS_YEAR.format(previous=last, year=year)
+    message = _text_of("R4", "not-previous-year", previous=last, year=year)
     field = fmt.info_field("year")
     yield finding(
         "R4", "not-previous-year", field, str(year - 1), str(last), message, severity=Severity.WARNING
@@ -295,7 +291,8 @@ def check_signing_date(subject: Subject) -> Iterator[Finding]:
     yield from _noted("D1", field, notes)
     if info.date is None:
         if not notes:
-            yield finding("D1", "not-stated", field, "成文日期", "空", DATE_NOT_STATED)
+            label = fmt.INFO_BY_KEY["date"].label
+            yield finding("D1", "not-stated", field, label, "空", _text_of("D1", "not-stated"))
         return
     if info.year is None or info.organ_type not in fmt.DEADLINES:
         return
@@ -304,10 +301,10 @@ def check_signing_date(subject: Subject) -> Iterator[Finding]:
     expected = f"{info.year + 1}年1月1日至{chinese_date(deadline)}"
     actual = chinese_date(info.date)
     if info.date.year <= info.year:
-        message = DATE_TOO_EARLY.format(date=actual, year=info.year)
+        message = _text_of("D1", "too-early", date=actual, year=info.year)
         yield finding("D1", "too-early", field, expected, actual, message)
     elif info.date > deadline:
-        message = DATE_TOO_LATE.format(
-            date=actual, organ_type=info.organ_type, deadline=chinese_date(deadline)
+        message = _text_of(
+            "D1", "too-late", date=actual, organ_type=info.organ_type, deadline=chinese_date(deadline)
         )
         yield finding("D1", "too-late", field, expected, actual, message)

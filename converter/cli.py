@@ -14,7 +14,9 @@ import typer
 from . import __version__
 from .cli_words import ChineseCommand, ChineseGroup, display_width
 from .errors import ExitCode, XxgkError
+from .format import INFO_BY_KEY
 
+ORG, YEAR = (INFO_BY_KEY[key] for key in ("org", "year"))  # the format's labels, in help texts
 HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
 app = typer.Typer(
     name="xxgk",
@@ -108,9 +110,9 @@ def new(
     out: Annotated[
         Path, typer.Argument(dir_okay=False, metavar="输出文件", help="要生成的工作簿，如 2024年报.xlsx")
     ],
-    org: Annotated[str, typer.Option("--org", metavar="机关全称", help="机关全称，如：某某县某某局")] = "",
+    org: Annotated[str, typer.Option("--org", metavar=ORG.label, help=f"{ORG.label}，如：某某县某某局")] = "",
     year: Annotated[
-        int | None, typer.Option("--year", metavar="年度", help="报告年度，如 2024", min=2000, max=2100)
+        int | None, typer.Option("--year", metavar="年度", help=f"{YEAR.label}，如 2024", min=2000, max=2100)
     ] = None,
     source: Annotated[
         Path | None,

@@ -60,7 +60,7 @@ def sample_report(custom: tuple[str, ...] = ()) -> Report:
         self_name="本机关",
         year=2024,
         date=dt.date(2025, 1, 20),
-        organ_type="部门",
+        organ_type=fmt.ORGAN_TYPES[0],
         custom={name: f"（{name}）" for name in custom},
     )
     report = Report(info=info, values=dict.fromkeys(fmt.VALUES, 1))

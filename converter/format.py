@@ -6,7 +6,7 @@ declared here.  Nothing outside this module types an official label.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
 FORMAT_VERSION = "2021"
@@ -21,6 +21,7 @@ class Kind(str, Enum):
 
     @property
     def unit(self) -> str:
+        """The unit printed after a value of this kind: 件, 万元, 元."""
         return {"count": "件", "wan_yuan": "万元", "yuan": "元"}[self.value]
 
 
@@ -37,6 +38,7 @@ class Cell:
 
     @property
     def is_header(self) -> bool:
+        """A label cell (fixed text), not a value placeholder."""
         return self.label is not None
 
 
@@ -68,6 +70,7 @@ class Table:
 
     @property
     def keys(self) -> tuple[str, ...]:
+        """The value keys of the table, in the order of its cells."""
         return tuple(c.key for c in self.cells if c.key)
 
 
@@ -101,6 +104,7 @@ class Scope(str, Enum):
 
     @property
     def of_reports(self) -> bool:
+        """Rules of this scope look at reports (checks.py), not templates."""
         return self is not Scope.TEMPLATE
 
 
@@ -116,6 +120,11 @@ class Rule:
     equations: tuple[Equation, ...] = ()
     scope: Scope = Scope.TABLE
     only_if_clean: bool = False  # run only when the rules before it found no error
+    messages: dict[str, str] = field(default_factory=dict)  # finding code -> its own message template
+
+    def text(self, code: str, **fields: object) -> str:
+        """The Chinese message of a finding of this rule: the code's own template, or the rule's."""
+        return self.messages.get(code, self.message).format(**fields)
 
 
 @dataclass(frozen=True)
@@ -163,6 +172,8 @@ INFO_FIELDS: tuple[InfoField, ...] = (
     InfoField("organ_type", "机关类型", "部门 / 乡镇街道 / 人民政府，用于检查发布时限", True, ORGAN_TYPES),
 )
 
+INFO_BY_KEY: dict[str, InfoField] = {f.key: f for f in INFO_FIELDS}
+
 DEADLINES = {"部门": (1, 31), "乡镇街道": (1, 31), "人民政府": (3, 31)}  # (month, day) of year+1
 
 
@@ -204,6 +215,12 @@ _T2_BLOCKS = (
         Kind.WAN_YUAN,
     ),
 )
+
+
+PROACTIVE_ROW_LABELS: dict[str, str] = {key: label for block in _T2_BLOCKS for key, label in block[2]}
+"""表二's rows by key: regulations -> 规章, licensing -> 行政许可…"""
+PROACTIVE_COLUMN_LABELS: dict[str, str] = dict(zip(_T2_BLOCKS[0][3], _T2_BLOCKS[0][1], strict=True))
+"""表二's first block's columns by key: issued -> 本年制发件数…"""
 
 
 def _proactive() -> tuple[Table, tuple[Value, ...]]:
@@ -388,10 +405,13 @@ REVIEW_OUTCOMES = (
 )
 
 
+LITIGATION_LABEL = "行政诉讼"
+
+
 def _review() -> tuple[Table, tuple[Value, ...]]:
     cells = [
-        Cell(0, 0, label="行政复议", colspan=5),
-        Cell(0, 5, label="行政诉讼", colspan=10),
+        Cell(0, 0, label=REVIEW_GROUPS[0][1], colspan=5),
+        Cell(0, 5, label=LITIGATION_LABEL, colspan=10),
         Cell(1, 5, label="未经复议直接起诉", colspan=5),
         Cell(1, 10, label="复议后起诉", colspan=5),
     ]
@@ -405,13 +425,15 @@ def _review() -> tuple[Table, tuple[Value, ...]]:
             key = f"{group}.{outcome}"
             cells.append(Cell(3, col, key=key))
             parts = tuple(f"{group}.{o}" for o, _ in REVIEW_OUTCOMES[:-1]) if outcome == "total" else ()
-            prefix = group_label if g == 0 else f"行政诉讼 / {group_label}"
+            prefix = group_label if g == 0 else f"{LITIGATION_LABEL} / {group_label}"
             values.append(Value(key, "review", f"{prefix} / {label}", Kind.COUNT, parts))
     table = Table("review", "表四", "政府信息公开行政复议、行政诉讼情况", "review", 15, 4, 3, 0, tuple(cells))
     return table, tuple(values)
 
 
 # --------------------------------------------------------------------------- 六: 信息处理费
+
+FEE_TOPIC_WORDS = ("信息处理费", "收费")  # words by which section 六's text shows it reports the fees
 
 FEE_VALUES = (
     Value("fees.notices", "fees", "发出收费通知的件数", Kind.COUNT, required=False),
@@ -546,6 +568,9 @@ RULES: dict[str, Rule] = {
             "提供上年工作簿（--previous）时检查：本年“二、上年结转”每一列等于上年“四、结转下年度继续办理”同一列。",
             "上年结转（{actual}）不等于上年报告的结转下年度继续办理（{expected}）",
             scope=Scope.YEARS,
+            messages={
+                "not-previous-year": "上年报告的年度为{previous}年，不是本报告年度（{year}年）的上一年"
+            },
         ),
         Rule(
             "R6",
@@ -554,6 +579,7 @@ RULES: dict[str, Rule] = {
             "表格中每个统计数都必须填写非负整数；没有发生的填 0，不要留空，也不要填“无”“/”“-”。",
             "{message}",
             scope=Scope.VALUE,
+            messages={"blank": "数值为空，没有发生请填 0"},
         ),
         Rule(
             "R7",
@@ -563,6 +589,10 @@ RULES: dict[str, Rule] = {
             "第六部分的“发出收费通知的件数”必须大于 0。",
             "表三（六）2 为 {cause}，说明发出过收费通知，但发出收费通知的件数为 {actual}",
             scope=Scope.REPORT,
+            messages={
+                "not-stated": "表三（六）2 为 {cause}，说明发出过收费通知，"
+                "第六部分应报告发出收费通知的件数和总金额"
+            },
         ),
         Rule(
             "R8",
@@ -587,6 +617,11 @@ RULES: dict[str, Rule] = {
             "成文日期应晚于报告年度；部门和乡镇街道应在次年1月31日前，人民政府本级报告应在次年3月31日前。",
             "{message}",
             scope=Scope.REPORT,
+            messages={
+                "not-stated": "未填写成文日期，报告落款将没有日期；请在签发前补填",
+                "too-early": "成文日期{date}应晚于报告年度{year}年",
+                "too-late": "成文日期{date}晚于{organ_type}的发布时限{deadline}",
+            },
         ),
         Rule(
             "info",
@@ -595,6 +630,7 @@ RULES: dict[str, Rule] = {
             "机关全称、自称、报告年度、机关类型必须填写；报告年度为四位数字，机关类型从下拉列表中选择。",
             "{message}",
             scope=Scope.VALUE,
+            messages={"blank": "“{label}”不能为空（{hint}）"},
         ),
         *_template_rules(),
     )

@@ -10,7 +10,9 @@ from . import format as fmt
 from .model import Number, Paragraph, Report, format_number
 
 GENERATED_SECTIONS = ("proactive", "applications", "review")
-FEE_WORDS = ("信息处理费", "收费")
+ROWS = fmt.PROACTIVE_ROW_LABELS
+DOCUMENT_ROWS = ("regulations", "normative_documents")
+DECISION_ROWS = ("licensing", "penalty", "enforcement")
 
 
 def effective_sections(report: Report) -> dict[str, list[Paragraph]]:
@@ -44,7 +46,7 @@ def is_blank(rows: list[Paragraph]) -> bool:
 
 
 def mentions_fees(rows: list[Paragraph]) -> bool:
-    return any(word in p.heading or word in p.body for p in rows for word in FEE_WORDS)
+    return any(word in p.heading or word in p.body for p in rows for word in fmt.FEE_TOPIC_WORDS)
 
 
 def _year(report: Report) -> str:
@@ -60,34 +62,45 @@ def _n(value: Number) -> str:
     return format_number(value)
 
 
+def _verb(column: str) -> str:
+    """A 表二 column title as a verb: 本年制发件数 -> 制发, 现行有效件数 -> 现行有效."""
+    return fmt.PROACTIVE_COLUMN_LABELS[column].removeprefix("本年").removesuffix("件数")
+
+
+def _bare(row: str) -> str:
+    """A 表三 row label without its numbering, 本年 and 数量: 新收政府信息公开申请, 结转下年度继续办理."""
+    label = dict(fmt.APPLICATION_ROWS)[row]
+    label = label.split("、", 1)[-1]
+    return label.removeprefix("本年").removesuffix("数量")
+
+
 # --------------------------------------------------------------------------- 二
 
 
 def proactive_text(report: Report) -> str:
     """One sentence restating 表二 (or that it is all zero)."""
 
+    documents = "、".join(ROWS[row] for row in DOCUMENT_ROWS)
+    issued, repealed, in_force = (_verb(col) for col in fmt.PROACTIVE_COLUMN_LABELS)
+    fees_label = ROWS["admin_fees"]
     if all(report.value(k) == 0 for k in fmt.PROACTIVE.keys):
         return (
-            f"{_lead(report)}无本年制发、废止和现行有效的规章、行政规范性文件，"
-            "未作出行政许可、行政处罚、行政强制决定，无行政事业性收费。"
+            f"{_lead(report)}无本年{issued}、{repealed}和{in_force}的{documents}，"
+            f"未作出{'、'.join(ROWS[row] for row in DECISION_ROWS)}决定，无{fees_label}。"
         )
 
     def v(row: str, col: str) -> str:
         return _n(report.value(f"proactive.{row}.{col}"))
 
-    kinds = (("regulations", "规章"), ("normative_documents", "行政规范性文件"))
-    issued, repealed, in_force = (
-        "、".join(f"{label}{v(row, col)}件" for row, label in kinds)
-        for col in ("issued", "repealed", "in_force")
-    )
-    decisions = "、".join(
-        f"{label}决定{v(row, 'decisions')}件"
-        for row, label in (("licensing", "行政许可"), ("penalty", "行政处罚"), ("enforcement", "行政强制"))
-    )
+    counts = {
+        col: "、".join(f"{ROWS[row]}{v(row, col)}件" for row in DOCUMENT_ROWS)
+        for col in fmt.PROACTIVE_COLUMN_LABELS
+    }
+    decisions = "、".join(f"{ROWS[row]}决定{v(row, 'decisions')}件" for row in DECISION_ROWS)
     fees = v("admin_fees", "amount")
     return (
-        f"{_lead(report)}制发{issued}，废止{repealed}，现行有效{in_force}；"
-        f"作出{decisions}；行政事业性收费{fees}万元。"
+        f"{_lead(report)}{issued}{counts['issued']}，{repealed}{counts['repealed']}，"
+        f"{in_force}{counts['in_force']}；作出{decisions}；{fees_label}{fees}{fmt.Kind.WAN_YUAN.unit}。"
     )
 
 
@@ -119,8 +132,8 @@ def applications_text(report: Report) -> str:
     outcomes = "、".join(f"{label}{_n(total)}件" for label, total in _outcome_groups(report).items() if total)
     detail = f"，其中{outcomes}" if outcomes else ""
     return (
-        f"{_lead(report)}新收政府信息公开申请{new}件，上年结转政府信息公开申请{over}件；"
-        f"本年度办结{done}件{detail}；结转下年度继续办理{forward}件。"
+        f"{_lead(report)}{_bare('new')}{new}件，{_bare('carried_over')}{over}件；"
+        f"本年度办结{done}件{detail}；{_bare('carried_forward')}{forward}件。"
     )
 
 
@@ -142,12 +155,13 @@ def review_text(report: Report) -> str:
     review = report.value("review.total")
     direct = report.value("litigation_direct.total")
     after = report.value("litigation_after_review.total")
+    review_label, litigation = fmt.REVIEW_GROUPS[0][1], fmt.LITIGATION_LABEL
     if review == 0 and direct + after == 0:
-        return f"{_lead(report)}未发生政府信息公开工作被申请行政复议、提起行政诉讼的情况。"
+        return f"{_lead(report)}未发生政府信息公开工作被申请{review_label}、提起{litigation}的情况。"
     if review:
-        first = f"被申请政府信息公开行政复议{_n(review)}件{_outcomes(report, ('review',))}"
+        first = f"被申请政府信息公开{review_label}{_n(review)}件{_outcomes(report, ('review',))}"
     else:
-        first = "未发生政府信息公开工作被申请行政复议的情况"
+        first = f"未发生政府信息公开工作被申请{review_label}的情况"
     if direct + after:
         groups = ("litigation_direct", "litigation_after_review")
         ways = "、".join(
@@ -155,9 +169,9 @@ def review_text(report: Report) -> str:
             for g, label in fmt.REVIEW_GROUPS[1:]
             if report.value(f"{g}.total")
         )
-        second = f"被提起政府信息公开行政诉讼{_n(direct + after)}件（{ways}）{_outcomes(report, groups)}"
+        second = f"被提起政府信息公开{litigation}{_n(direct + after)}件（{ways}）{_outcomes(report, groups)}"
     else:
-        second = "未发生政府信息公开工作被提起行政诉讼的情况"
+        second = f"未发生政府信息公开工作被提起{litigation}的情况"
     return f"{_lead(report)}{first}；{second}。"
 
 
@@ -172,7 +186,8 @@ def fee_text(report: Report) -> str:
     if not stated:
         return ""
     if len(stated) == 3 and not any(stated):
-        return f"{year}年度，本机关发出收费通知的件数和总金额以及实际收取的总金额均为0。"
+        notices_label, _, collected_label = (v.description for v in fmt.FEE_VALUES)
+        return f"{year}年度，本机关{notices_label}和总金额以及{collected_label}均为0。"
     parts = []
     if notices is not None:
         parts.append(f"发出收费通知{_n(notices)}件")

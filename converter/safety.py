@@ -258,16 +258,22 @@ def _read_directory(path: Path, size: int) -> list[zipfile.ZipInfo]:
 def _check_directory_size(path: Path, stream: BinaryIO, size: int) -> None:
     """Bound the entries zipfile will build: it reads `size_cd` bytes of them, at least 46 bytes each,
     whatever count the end record claims."""
-    end_record = getattr(zipfile, "_EndRecData", None)  # the very function ZipFile uses to find it
-    if end_record is None:
-        return
-    record = end_record(stream)
-    stream.seek(0)
-    directory_size = record[getattr(zipfile, "_ECD_SIZE", 5)] if record else 0
+    directory_size = central_directory_size(stream)
     if directory_size > size:
         raise UnreadableInput(_corrupt_message(path))
     if directory_size > MAX_CENTRAL_DIRECTORY:
         raise UnreadableInput(_too_many_message(path, f"目录区达 {directory_size // MiB} MiB"))
+
+
+def central_directory_size(stream: BinaryIO) -> int:
+    """The size the zip's end record gives its central directory (0 when there is no end record).
+
+    zipfile has no public way to it; `_EndRecData` is the function ZipFile itself calls. A test
+    (tests/test_drift.py) fails loudly if an upgrade moves it: there is no silent fallback.
+    """
+    record = zipfile._EndRecData(stream)  # type: ignore[attr-defined]
+    stream.seek(0)
+    return record[zipfile._ECD_SIZE] if record else 0  # type: ignore[attr-defined]
 
 
 def _zip_os_message(path: Path, exc: OSError) -> str:

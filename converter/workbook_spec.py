@@ -28,7 +28,8 @@ def instruction_lines() -> Iterator[tuple[str, bool]]:
     yield "政府信息公开工作年度报告工作簿 填写说明", True
     yield "本工作簿按《中华人民共和国政府信息公开工作年度报告格式》（国办公开办函〔2021〕30号）设计。", False
     yield "一、工作表", True
-    yield f"{layout.INFO_SHEET}：机关全称、报告年度、成文日期、机关类型等，以及自定义字段。", False
+    named = "、".join(fmt.INFO_BY_KEY[key].label for key in ("org", "year", "date", "organ_type"))
+    yield f"{layout.INFO_SHEET}：{named}等，以及自定义字段。", False
     for section in fmt.SECTIONS:
         yield f"{section.sheet}：第{section.number}部分“{section.heading}”的正文。", False
         if section.table:

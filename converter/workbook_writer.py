@@ -250,7 +250,7 @@ def _year_validation() -> DataValidation:
         allow_blank=True,
         showErrorMessage=True,
         errorTitle="填写有误",
-        error="报告年度请填四位数字，如 2024",
+        error=f"{fmt.INFO_BY_KEY['year'].label}请填四位数字，如 2024",
     )
 
 
