@@ -357,6 +357,19 @@ def template_check(
     raise typer.Exit(int(ExitCode.FINDINGS if result.errors else ExitCode.OK))
 
 
+def command_paths() -> list[list[str]]:
+    """Every command as typed after `xxgk` (["new"], ["template", "check"]…), in the app's order:
+    what README documents and tests/test_docs.py checks, derived from the app itself."""
+
+    def walk(command: Any, prefix: list[str]) -> list[list[str]]:
+        children = getattr(command, "commands", None)
+        if children is None:
+            return [prefix]
+        return [path for name, child in children.items() for path in walk(child, [*prefix, name])]
+
+    return walk(typer.main.get_command(app), [])
+
+
 def run() -> None:
     """Entry point that never shows a traceback, even for errors outside a command body."""
     try:

@@ -36,11 +36,6 @@ class Cell:
     rowspan: int = 1
     colspan: int = 1
 
-    @property
-    def is_header(self) -> bool:
-        """A label cell (fixed text), not a value placeholder."""
-        return self.label is not None
-
 
 @dataclass(frozen=True)
 class Value:

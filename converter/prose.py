@@ -9,7 +9,6 @@ from __future__ import annotations
 from . import format as fmt
 from .model import Number, Paragraph, Report, format_number
 
-GENERATED_SECTIONS = ("proactive", "applications", "review")
 ROWS = fmt.PROACTIVE_ROW_LABELS
 DOCUMENT_ROWS = ("regulations", "normative_documents")
 DECISION_ROWS = ("licensing", "penalty", "enforcement")

@@ -48,9 +48,6 @@ def load_workbook_report(path: Path) -> Loaded:
     return Loaded(report, notes, positions.get)
 
 
-read_workbook = load_workbook_report
-
-
 @dataclass
 class _Sheet:
     """What the reader needs of a worksheet: its cells by (row, column) and its merged ranges."""

@@ -26,28 +26,17 @@ def rules() -> str:
     return "\n".join(lines)
 
 
-COMMANDS = (
-    ["new"],
-    ["check"],
-    ["dump"],
-    ["build"],
-    ["template", "export"],
-    ["template", "fields"],
-    ["template", "check"],
-)
-
-
 def commands() -> str:
     from typer.testing import CliRunner
 
-    from converter.cli import app
+    from converter.cli import app, command_paths
 
     runner = CliRunner()
     parts = []
-    for argv in COMMANDS:
+    for argv in command_paths():
         result = runner.invoke(app, [*argv, "--help"], terminal_width=100, prog_name="xxgk")
         if result.exit_code != 0:
-            continue
+            raise RuntimeError(f"xxgk {' '.join(argv)} --help failed: {result.output}")
         parts += [f"### `xxgk {' '.join(argv)}`", "", "```text", result.output.strip(), "```", ""]
     return "\n".join(parts).strip()
 
