@@ -214,11 +214,6 @@ def read_year(value: Any, label: str) -> Reading:
 def read_date(value: Any, label: str) -> Reading:
     """The signing date (`label` names it): a date cell, an Excel day number, or text such as
     2025年1月17日 / 2025-01-17 / 2025.1.17."""
-    if isinstance(value, str):
-        try:  # the JSON form, as `xxgk dump` writes it
-            return Reading(dt.date.fromisoformat(value.strip()))
-        except ValueError:
-            pass
     if isinstance(value, dt.datetime):
         return Reading(value.date())
     if isinstance(value, dt.date):

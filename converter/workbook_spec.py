@@ -1,7 +1,7 @@
 """What the standard workbook says besides its positions: instructions, hints, formulas, fixed labels.
 
-Pure text derived from the format and the layout (no openpyxl): the workbook module writes it and
-checks a workbook against it.
+Pure text derived from the format and the layout (no openpyxl): the workbook writer writes it and the
+reader checks a workbook against it.
 """
 
 from __future__ import annotations

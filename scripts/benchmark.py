@@ -41,8 +41,8 @@ def median_seconds(action: Callable[[], object], runs: int) -> float:
 
 def in_process(runs: int, tmp: Path) -> dict[str, float]:
     from converter.checks import check
-    from converter.model import report_from_dict
     from converter.render_docx import render_report
+    from converter.report_json import report_from_dict
 
     results = {}
     for sample in sorted(SAMPLES.glob("*.json")):
