@@ -246,14 +246,13 @@ def build(
         raise typer.BadParameter(
             "一次生成多份报告时不能用 -o 指定输出文件；每份报告都生成在各自的输入文件旁。"
         )
-    written: list[Path] = []
+    last = guarded(lambda: pipeline.load_previous(previous)) if previous else None  # read once, for all
+    written: dict[Path, Path] = {}
     codes: list[int] = []
     for source in sources:
 
         def one(source: Path = source) -> pipeline.BuildResult:
-            return pipeline.build(
-                source, out, template=template, previous=previous, force=force, written=written
-            )
+            return pipeline.build(source, out, template=template, previous=last, force=force, written=written)
 
         codes.append(_build_one(one, source, written))
         if codes[-1] == ExitCode.TEMPLATE:  # the same template fails every file
@@ -263,7 +262,7 @@ def build(
     raise typer.Exit(max(codes))
 
 
-def _build_one(build: Callable[[], Any], source: Path, written: list[Path]) -> int:
+def _build_one(build: Callable[[], Any], source: Path, written: dict[Path, Path]) -> int:
     """Build one report, telling the clerk what happened; its exit code."""
     try:
         result = guarded(build)
@@ -274,7 +273,7 @@ def _build_one(build: Callable[[], Any], source: Path, written: list[Path]) -> i
     if result.output is None:
         err(f"{source.name} 有错误，未生成报告。请改正后重试。")
         return int(ExitCode.FINDINGS)
-    written.append(result.output)
+    written[result.output] = source
     typer.echo(str(result.output))
     err(f"已生成报告：{result.output}")
     return int(ExitCode.OK)

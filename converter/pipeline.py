@@ -5,7 +5,7 @@ They take paths, return values and raise XxgkError subclasses; they never print 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,10 +23,11 @@ class CheckResult(fnd.FileFindings):
     report: Report = field(default_factory=Report)
 
 
-def check_file(path: Path, previous: Path | None = None) -> CheckResult:
-    """Read and check one report: every rule once, findings placed at the source's positions."""
+def check_file(path: Path, previous: Path | Report | None = None) -> CheckResult:
+    """Read and check one report: every rule once, findings placed at the source's positions.
+    `previous` is last year's file, or last year's report already read."""
     loaded = load(path)
-    last = load_previous(previous) if previous else None
+    last = load_previous(previous) if isinstance(previous, Path | str) else previous
     return check_loaded(path, loaded, last)
 
 
@@ -41,7 +42,7 @@ def check_loaded(path: Path, loaded: Loaded, previous: Report | None = None) -> 
 def load_previous(path: Path) -> Report:
     """Last year's report (for R4 and S1); a file that cannot be read is named as last year's."""
     try:
-        return load(path).report
+        return load(Path(path)).report
     except UnreadableInput as exc:
         raise UnreadableInput(f"上年工作簿（--previous）无法读取：{exc.message}", reason="previous") from exc
 
@@ -107,14 +108,15 @@ def build(
     *,
     kind: str = "docx",
     template: Path | None = None,
-    previous: Path | None = None,
+    previous: Path | Report | None = None,
     force: bool = False,
-    written: Iterable[Path] = (),
+    written: Mapping[Path, Path] | None = None,
 ) -> BuildResult:
     """Check, then render the report as `kind` (see render.RENDERERS); with any error nothing is written.
 
-    `written`: reports already made in this run, which even `force` does not overwrite (two workbooks
-    of one organ and year in one folder would otherwise share a name and the second would win).
+    `written`: reports already made in this run (report -> the workbook it came from), which even
+    `force` does not overwrite: two workbooks of one organ and year in one folder would otherwise
+    share a name and the second would win.
     """
     result = check_file(source, previous)
     if result.errors:
@@ -125,14 +127,14 @@ def build(
 
     output_kind = renderer(kind)
     target = out or default_output(source, result.report, output_kind.suffix)
-    for earlier in written:
+    for earlier, earlier_source in (written or {}).items():
         if same_file(target, earlier):
             raise OutputError(
-                f"要生成的 {target.name} 与本次刚生成的报告同名，未生成，以免覆盖；"
-                "请把这两个工作簿放在不同的文件夹中再生成。"
+                f"“{source.name}”要生成的 {target.name} 与本次刚由“{earlier_source.name}”生成的报告同名，"
+                f"未生成，以免覆盖；请把这两个工作簿放在不同的文件夹中再生成。"
             )
     context = build_context(result.report)
-    inputs = [p for p in (source, template, previous) if p]
+    inputs = [p for p in (source, template, previous) if isinstance(p, Path)]
     made = write_atomically(
         target, lambda tmp: output_kind.render(context, tmp, template), force=force, inputs=inputs
     )

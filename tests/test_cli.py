@@ -161,6 +161,22 @@ def test_check_json_lists_unreadable_files_with_their_reason(good, tmp_path):
     assert "找不到文件" in third["message"]
 
 
+def test_build_reads_a_broken_previous_once_and_writes_nothing(good, tmp_path):
+    empty = tmp_path / "上年.xlsx"
+    empty.write_bytes(b"")
+    result = xxgk("build", good, good, "--previous", empty)
+    assert result.exit_code == 3
+    assert result.stderr.count("上年工作簿（--previous）无法读取") == 1
+    assert not list(tmp_path.rglob("*.docx"))
+
+
+def test_build_goes_on_past_a_missing_workbook(good, tmp_path):
+    result = xxgk("build", tmp_path / "nope.xlsx", good)
+    assert result.exit_code == 3
+    assert "找不到文件" in result.stderr
+    assert len(list(tmp_path.rglob("*.docx"))) == 1
+
+
 def test_a_broken_previous_is_one_error_not_a_mark_on_every_file(good, tmp_path):
     empty = tmp_path / "上年.xlsx"
     empty.write_bytes(b"")
@@ -242,7 +258,10 @@ def test_build_never_overwrites_a_report_made_in_the_same_run(tmp_path):
     second = second.rename(first.with_name("副本.json"))
     result = xxgk("build", first, second, "--force")
     assert result.exit_code == 5
-    assert "与本次刚生成的报告同名" in result.stderr
+    assert (
+        f"“副本.json”要生成的 某某县某某局2024年政府信息公开工作年度报告.docx "
+        f"与本次刚由“{first.name}”生成的报告同名" in result.stderr
+    )
     reports = list(tmp_path.rglob("*.docx"))
     assert len(reports) == 1
     assert "第一份的导语。" in docx_text(reports[0])
