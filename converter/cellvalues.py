@@ -30,6 +30,11 @@ NUMBER_TEXT = re.compile(r"[+-]?((\d{1,3}(,\d{3})+|\d+)(\.\d*)?|\.\d+)")
 YEAR_RANGE = (1990, 2100)
 EXCEL_SERIAL_RANGE = (32874, 73051)  # 1990-01-01 .. 2099-12-31 as Excel day numbers
 
+MAX_AMOUNT = 10**12  # an amount above this is a typo, whatever its unit
+PLAUSIBLE_AMOUNT = {fmt.Kind.WAN_YUAN: 5_000_000, fmt.Kind.YUAN: 1_000_000}
+"""Above these an amount is reported as a warning: 500亿元 of 行政事业性收费 in 万元 is a figure typed in 元;
+1,000,000 元 of 信息处理费 is a figure typed in 分 or a fee confused with another."""
+UNIT_SLIPS = {fmt.Kind.WAN_YUAN: "，不是“元”", fmt.Kind.YUAN: ""}
 MAX_DIGITS = 30  # a number written with more digits than this is not a figure of a report
 
 
@@ -112,6 +117,15 @@ def judge(value: Any, kind: fmt.Kind) -> list[Note]:
     elif kind is fmt.Kind.COUNT and value > MAX_COUNT:
         message = f"数值 {actual} 过大（超过 {MAX_COUNT}），请核对"
         notes.append(Note("too-large", message, f"不超过 {MAX_COUNT}", actual))
+    elif kind is not fmt.Kind.COUNT and value > MAX_AMOUNT:
+        message = f"金额 {actual}{kind.unit} 过大（超过 {MAX_AMOUNT:,}{kind.unit}），请核对"
+        notes.append(Note("too-large", message, f"不超过 {MAX_AMOUNT:,}{kind.unit}", actual))
+    elif kind in PLAUSIBLE_AMOUNT and value > PLAUSIBLE_AMOUNT[kind]:
+        limit = f"{PLAUSIBLE_AMOUNT[kind]:,}{kind.unit}"
+        message = (
+            f"金额 {actual}{kind.unit} 偏大（超过 {limit}），请确认单位是“{kind.unit}”{UNIT_SLIPS[kind]}"
+        )
+        notes.append(Note("implausible", message, f"一般不超过 {limit}", actual, Severity.WARNING))
     return notes
 
 

@@ -147,3 +147,19 @@ def test_each_source_places_fields_its_own_way(tmp_path):
     assert str(load(book).locate(COUNT)) == str(layout.position(COUNT)) == "表三!D7"
     assert str(load(json_report(tmp_path)).locate(COUNT)) == f"values.{COUNT}"
     assert str(load(book).locate("sections.overview.0")) == "一、总体情况!B4"
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "code", "severity"),
+    [
+        (AMOUNT, "96171.6", None, None),  # 淮安市: 9.6 亿元, in 万元
+        (AMOUNT, "961716000", "implausible", "warning"),  # the same figure typed in 元
+        (AMOUNT, "1000000000001", "too-large", "error"),
+        ("fees.collected", "3940", None, None),
+        ("fees.collected", "1500000", "implausible", "warning"),
+    ],
+)
+def test_an_amount_that_looks_typed_in_the_wrong_unit_is_a_warning(tmp_path, key, value, code, severity):
+    path = json_report(tmp_path, **{f"values__{key}": value})
+    findings = [(f.code, f.severity.value) for f in check_file(path).findings if f.field == key]
+    assert findings == ([] if code is None else [(code, severity)])
