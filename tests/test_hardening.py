@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import json
 import zipfile
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 from openpyxl.utils.exceptions import IllegalCharacterError
 from typer.testing import CliRunner
 
+from converter import format as fmt
 from converter import layout
 from converter.cli import app
 from converter.workbook_writer import write_workbook
@@ -214,3 +216,52 @@ def test_mutated_workbooks_never_crash(tmp_path, valid_book, edits):
         result = xxgk(*args)
         assert result.exit_code in (0, 1, 3), (args[0], result.exit_code, result.stderr)
         assert "Traceback" not in result.stderr + result.stdout
+
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**40), 10**40)
+    | st.floats()  # NaN and infinities included: json writes them as NaN / Infinity
+    | st.text(max_size=20)
+    | st.sampled_from(["9" * 5001, "1e400", "-0", "12\u200b", "无", "2025-02-30"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=6,
+)
+JSON_PLACES = st.sampled_from(
+    [("values", key) for key in list(fmt.VALUES)[::7]]
+    + [("info", f.key) for f in fmt.INFO_FIELDS]
+    + [("info", "custom"), ("sections", "overview"), ("root", "values"), ("root", "info")]
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=st.lists(st.tuples(JSON_PLACES, JSON_VALUES), min_size=1, max_size=3))
+def test_mutated_json_reports_never_crash_any_command(tmp_path, edits):
+    data = consistent_report().to_dict()
+    for (part, key), value in edits:
+        if part == "root":
+            data[key] = value
+        elif isinstance(data.get(part), dict):
+            data[part][key] = value
+    source = tmp_path / "mutated.json"
+    source.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    book, out = tmp_path / "book.xlsx", tmp_path / "out.docx"
+    for args in (
+        ["check", source],
+        ["dump", source],
+        ["build", source, "-o", out, "--force"],
+        ["new", book, "--from", source, "--force"],
+    ):
+        result = xxgk(*args)
+        assert result.exit_code in (0, 1, 3), (args[0], result.exit_code, result.stderr)
+        assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_json_nested_a_hundred_thousand_deep_is_refused_by_name(tmp_path):
+    source = tmp_path / "深.json"
+    source.write_text('{"values": ' + "[" * 100_000 + "]" * 100_000 + "}", encoding="utf-8")
+    for args in (["check", source], ["dump", source], ["new", tmp_path / "x.xlsx", "--from", source]):
+        result = xxgk(*args)
+        assert result.exit_code == 3, (args[0], result.stderr)
+        assert "深.json" in result.stderr
