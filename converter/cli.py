@@ -13,7 +13,7 @@ import typer
 
 from . import __version__
 from .cli_words import ChineseCommand, ChineseGroup, display_width
-from .errors import ExitCode, XxgkError
+from .errors import ExitCode, XxgkError, log_exception
 from .format import INFO_BY_KEY
 
 ORG, YEAR = (INFO_BY_KEY[key] for key in ("org", "year"))  # the format's labels, in help texts
@@ -68,19 +68,9 @@ def guarded(action: Callable[[], T]) -> T:
         err("已中断。")
         raise typer.Exit(130) from None
     except Exception as exc:  # a bug: log the details, show a short message
-        log = _log_exception(exc)
+        log = log_exception(exc)
         err(f"内部错误：{type(exc).__name__}。详细信息已记录在 {log}，请将该文件反馈给维护人员。")
         raise typer.Exit(int(ExitCode.INTERNAL)) from None
-
-
-def _log_exception(exc: Exception) -> Path:
-    import tempfile
-    import traceback
-
-    log = Path(tempfile.gettempdir()) / "xxgk-error.log"
-    with log.open("a", encoding="utf-8") as fh:
-        fh.write("".join(traceback.format_exception(exc)))
-    return log
 
 
 # --------------------------------------------------------------------------- new
@@ -93,6 +83,7 @@ Workbooks = Annotated[  # not `exists=True`: a missing file is that file's resul
     list[Path],
     typer.Argument(metavar="工作簿...", help="一个或多个工作簿（.xlsx）或 JSON 文件"),
 ]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="一次处理多个文件时不显示进度条。")]
 Previous = Annotated[
     Path | None,
     typer.Option(
@@ -141,14 +132,26 @@ def check(
     workbooks: Workbooks,
     previous: Previous = None,
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出检查结果。")] = False,
+    quiet: Quiet = False,
 ) -> None:
     """检查工作簿：全部勾稽关系和填写规则，一次列出所有问题及所在单元格。
 
+    可给出多个工作簿或文件夹（检查其中全部 .xlsx 和 .json 文件）：用全部 CPU 核心并行检查，
+    结果按给出的顺序列出。
+
     退出码：0 无错误（可有警告），1 有错误，2 用法错误，3 文件无法读取。
     """
-    from . import pipeline
+    from functools import partial
 
-    results = guarded(lambda: pipeline.check_files(workbooks, previous))
+    from . import batch, pipeline
+
+    paths = batch.expand(workbooks)
+    last = guarded(lambda: pipeline.load_previous(previous)) if previous else None
+    work = partial(batch.safely, pipeline.check_file, previous=last)
+    results = guarded(lambda: list(batch.run(work, paths, label="检查", quiet=quiet)))
+    if not paths:
+        err("错误：给出的文件夹中没有工作簿（.xlsx）或 JSON 文件。")
+        raise typer.Exit(int(ExitCode.UNREADABLE))
     codes = [_check_code(result) for result in results]
     for result in results:
         if isinstance(result, pipeline.fnd.Unreadable):
@@ -232,51 +235,95 @@ def build(
         ),
     ] = None,
     previous: Previous = None,
+    html: Annotated[
+        bool, typer.Option("--html", help="同时生成供政府网站发布的网页（.html，单个文件）。")
+    ] = False,
+    pdf: Annotated[bool, typer.Option("--pdf", help="同时用 LibreOffice 把 Word 报告转换为 PDF。")] = False,
     force: Force = False,
+    quiet: Quiet = False,
 ) -> None:
     """先检查，再生成 Word 报告；有错误时不生成文件并列出错误。
 
-    可一次给出多个工作簿：各自生成在输入文件旁，有错误的跳过，其余照常生成。
+    可一次给出多个工作簿或文件夹（处理其中全部 .xlsx 和 .json 文件）：用全部 CPU 核心并行处理，
+    报告各自生成在输入文件旁，有错误的跳过，其余照常生成。
 
     退出码：0 全部生成，1 有文件因错误未生成，2 用法错误，3 文件无法读取，4 模板有误，5 无法写入。
     """
-    from . import pipeline
+    from functools import partial
 
-    if out is not None and len(sources) > 1:
+    from . import batch, pipeline
+
+    paths = batch.expand(sources)
+    if out is not None and len(paths) > 1:
         raise typer.BadParameter(
             "一次生成多份报告时不能用 -o 指定输出文件；每份报告都生成在各自的输入文件旁。"
         )
+    if not paths:
+        err("错误：给出的文件夹中没有工作簿（.xlsx）或 JSON 文件。")
+        raise typer.Exit(int(ExitCode.UNREADABLE))
     last = guarded(lambda: pipeline.load_previous(previous)) if previous else None  # read once, for all
+    kinds = ("docx", "html") if html else ("docx",)
+    work = partial(
+        batch.safely, pipeline.render_report_files, out=out, kinds=kinds, template=template, previous=last
+    )
     written: dict[Path, Path] = {}
     codes: list[int] = []
-    for source in sources:
+    extras = [p for p in (template, previous) if p]
 
-        def one(source: Path = source) -> pipeline.BuildResult:
-            return pipeline.build(source, out, template=template, previous=last, force=force, written=written)
+    def publish_all() -> None:
+        for rendered in batch.run(work, paths, label="生成", quiet=quiet):
+            codes.append(_publish_one(rendered, written, force=force, inputs=extras))
+            if codes[-1] == ExitCode.TEMPLATE:  # the same template fails every file
+                break
 
-        codes.append(_build_one(one, source, written))
-        if codes[-1] == ExitCode.TEMPLATE:  # the same template fails every file
-            break
-    if len(sources) > 1:
-        err(_build_summary(len(sources), codes))
+    guarded(publish_all)
+    if pdf:
+        codes += _make_pdfs([path for path in written if path.suffix == ".docx"], force=force)
+    if len(paths) > 1:
+        err(_build_summary(len(paths), codes))
     raise typer.Exit(max(codes))
 
 
-def _build_one(build: Callable[[], Any], source: Path, written: dict[Path, Path]) -> int:
-    """Build one report, telling the clerk what happened; its exit code."""
+def _publish_one(rendered: Any, written: dict[Path, Path], *, force: bool, inputs: list[Path]) -> int:
+    """Write one report's files, telling the clerk what happened; its exit code."""
+    from .pipeline import publish
+
+    if hasattr(rendered, "exit_code"):  # could not be read or rendered
+        err(f"错误：{rendered.message}")
+        return int(rendered.exit_code)
+    if rendered.check.findings:
+        err(render_findings(rendered.check))
+    if not rendered.files:
+        err(f"{rendered.source.name} 有错误，未生成报告。请改正后重试。")
+        return int(ExitCode.FINDINGS)
     try:
-        result = guarded(build)
+        made = guarded(lambda: publish(rendered, force=force, written=written, inputs=inputs))
     except typer.Exit as exc:
         return exc.exit_code
-    if result.check.findings:
-        err(render_findings(result.check))
-    if result.output is None:
-        err(f"{source.name} 有错误，未生成报告。请改正后重试。")
-        return int(ExitCode.FINDINGS)
-    written[result.output] = source
-    typer.echo(str(result.output))
-    err(f"已生成报告：{result.output}")
+    for path in made:
+        written[path] = rendered.source
+        typer.echo(str(path))
+        err(f"已生成报告：{path}")
     return int(ExitCode.OK)
+
+
+def _make_pdfs(reports: list[Path], *, force: bool) -> list[int]:
+    """The PDF of every report made in this run, by one LibreOffice process; an exit code if it failed."""
+    from . import pdf
+    from .output import write_atomically
+
+    if not reports:
+        return []
+    try:
+        made = guarded(lambda: pdf.convert(reports))
+        for report, data in made.items():
+            target = report.with_suffix(".pdf")
+            guarded(lambda t=target, d=data: write_atomically(t, lambda tmp: tmp.write_bytes(d), force=force))
+            typer.echo(str(target))
+            err(f"已生成 PDF：{target}")
+    except typer.Exit as exc:
+        return [exc.exit_code]
+    return []
 
 
 def _build_summary(total: int, codes: list[int]) -> str:
@@ -376,7 +423,7 @@ def run() -> None:
     except SystemExit:
         raise
     except Exception as exc:  # pragma: no cover - last resort
-        log = _log_exception(exc)
+        log = log_exception(exc)
         print(f"内部错误：{type(exc).__name__}。详细信息已记录在 {log}。", file=sys.stderr)
         sys.exit(int(ExitCode.INTERNAL))
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import IntEnum
+from pathlib import Path
 
 
 class ExitCode(IntEnum):
@@ -48,3 +49,14 @@ class OutputError(XxgkError):
 
     exit_code = ExitCode.OUTPUT
     reason = "output"
+
+
+def log_exception(exc: BaseException) -> Path:
+    """Append the traceback of a bug to $TMPDIR/xxgk-error.log (the user sees a short message)."""
+    import tempfile
+    import traceback
+
+    log = Path(tempfile.gettempdir()) / "xxgk-error.log"
+    with log.open("a", encoding="utf-8") as fh:
+        fh.write("".join(traceback.format_exception(exc)))
+    return log

@@ -96,49 +96,102 @@ def dump(path: Path) -> dict[str, Any]:
 
 @dataclass
 class BuildResult:
-    """The check of one report and, when it had no error, the file written."""
+    """The check of one report and, when it had no error, the files written (the .docx first)."""
 
     check: CheckResult
-    output: Path | None = None
+    outputs: list[Path] = field(default_factory=list)
+
+    @property
+    def output(self) -> Path | None:
+        return self.outputs[0] if self.outputs else None
+
+
+@dataclass
+class Rendered:
+    """A report checked and rendered in memory but not yet written: what a batch worker hands back,
+    so that the files of a batch are written by one process, in the input order."""
+
+    source: Path
+    check: CheckResult
+    files: dict[Path, bytes] = field(default_factory=dict)  # target -> content, the .docx first
 
 
 def build(
     source: Path,
     out: Path | None = None,
     *,
-    kind: str = "docx",
+    kinds: tuple[str, ...] = ("docx",),
     template: Path | None = None,
     previous: Path | Report | None = None,
     force: bool = False,
     written: Mapping[Path, Path] | None = None,
 ) -> BuildResult:
-    """Check, then render the report as `kind` (see render.RENDERERS); with any error nothing is written.
+    """Check, then render the report in each output kind (render.RENDERERS); with any error nothing is
+    written. See `render_report_files` and `publish`."""
+    rendered = render_report_files(source, out, kinds=kinds, template=template, previous=previous)
+    inputs = [p for p in (source, template, previous) if isinstance(p, Path)]
+    return BuildResult(rendered.check, publish(rendered, force=force, written=written, inputs=inputs))
 
-    `written`: reports already made in this run (report -> the workbook it came from), which even
-    `force` does not overwrite: two workbooks of one organ and year in one folder would otherwise
-    share a name and the second would win.
-    """
-    result = check_file(source, previous)
-    if result.errors:
-        return BuildResult(result)
+
+def render_report_files(
+    source: Path,
+    out: Path | None = None,
+    *,
+    kinds: tuple[str, ...] = ("docx",),
+    template: Path | None = None,
+    previous: Path | Report | None = None,
+) -> Rendered:
+    """Check one report and, without errors, render it as each kind; nothing is written to `out`."""
+    import tempfile
+
     from .context import build_context
-    from .output import same_file, write_atomically
     from .render import renderer
 
-    output_kind = renderer(kind)
-    target = out or default_output(source, result.report, output_kind.suffix)
-    for earlier, earlier_source in (written or {}).items():
-        if same_file(target, earlier):
-            raise OutputError(
-                f"“{source.name}”要生成的 {target.name} 与本次刚由“{earlier_source.name}”生成的报告同名，"
-                f"未生成，以免覆盖；请把这两个工作簿放在不同的文件夹中再生成。"
-            )
+    result = check_file(source, previous)
+    if result.errors:
+        return Rendered(source, result)
     context = build_context(result.report)
-    inputs = [p for p in (source, template, previous) if isinstance(p, Path)]
-    made = write_atomically(
-        target, lambda tmp: output_kind.render(context, tmp, template), force=force, inputs=inputs
-    )
-    return BuildResult(result, made)
+    first = out or default_output(source, result.report)
+    files: dict[Path, bytes] = {}
+    with tempfile.TemporaryDirectory(prefix="xxgk-render-") as folder:
+        for kind in kinds:
+            output_kind = renderer(kind)
+            scratch = Path(folder) / f"report{output_kind.suffix}"
+            output_kind.render(context, scratch, template)
+            target = first if not files else first.with_name(first.stem + output_kind.suffix)
+            files[target] = scratch.read_bytes()
+    return Rendered(source, result, files)
+
+
+def publish(
+    rendered: Rendered,
+    *,
+    force: bool = False,
+    written: Mapping[Path, Path] | None = None,
+    inputs: Iterable[Path] = (),
+) -> list[Path]:
+    """Write a rendered report's files, each atomically; none when one of them may not be written.
+
+    `written`: files already made in this run (file -> the workbook it came from), which even `force`
+    does not overwrite: two workbooks of one organ and year in one folder would otherwise share a name
+    and the second would win.
+    """
+    from .output import same_file, write_atomically
+
+    for target in rendered.files:
+        for earlier, earlier_source in (written or {}).items():
+            if same_file(target, earlier):
+                raise OutputError(
+                    f"“{rendered.source.name}”要生成的 {target.name} 与本次刚由“{earlier_source.name}”"
+                    "生成的报告同名，未生成，以免覆盖；请把这两个工作簿放在不同的文件夹中再生成。"
+                )
+        if not force and (target.exists() or target.is_symlink()):
+            raise OutputError(f"输出文件 {target} 已存在；如需覆盖请加 --force")
+    inputs = [rendered.source, *inputs]
+    return [
+        write_atomically(target, lambda tmp, data=data: tmp.write_bytes(data), force=force, inputs=inputs)
+        for target, data in rendered.files.items()
+    ]
 
 
 def default_output(source: Path, report: Report, suffix: str = ".docx") -> Path:

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 RENDERERS: dict[str, str] = {
     "docx": "converter.render_docx:WordRenderer",
+    "html": "converter.render_html:HtmlRenderer",
 }
 
 

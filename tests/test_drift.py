@@ -27,14 +27,13 @@ def official_labels() -> set[str]:
 
 
 def code_strings(path: Path) -> list[tuple[int, str]]:
-    """String constants of a module that are not docstrings (f-string parts included)."""
+    """String constants of a module that are not documentation (f-string parts included)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    docstrings = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) and node.body:
-            first = node.body[0]
-            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
-                docstrings.add(id(first.value))
+    docstrings = {  # a string standing alone as a statement documents (module, class, function, constant)
+        id(node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+    }
     return [
         (node.lineno, node.value)
         for node in ast.walk(tree)
