@@ -21,6 +21,7 @@ from .errors import TemplateError
 from .fields import Problem, Usage, sample_report, walk
 from .findings import FileFindings, Finding, Severity
 from .safety import duplicate_entries, inspect_input
+from .sandbox import make_environment
 
 RULES = {
     "T1": "未知的变量",
@@ -77,8 +78,6 @@ def _check_part(part: Part, usage: Usage) -> list[Finding]:
     lines = [_as_docxtpl_sees(line.text) for line in part.lines]
     findings, cuts = _scan_tags(part, lines)
     source = "\n".join(_cut(text, cuts.get(i, ())) for i, text in enumerate(lines))
-    from .render import make_environment
-
     env = make_environment()
     try:
         tree = env.parse(source)
