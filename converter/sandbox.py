@@ -193,6 +193,8 @@ class _LimitedTemplate(jinja2.Template):
             env.started = time.monotonic()
         try:
             return super().render(*args, **kwargs)
+        except LookupError as exc:  # '{0}'.format(), '%(a)s' % {}: not a bug of ours
+            raise jinja2.TemplateRuntimeError(f"无法取值（{type(exc).__name__}: {exc}）") from None
         except RecursionError:
             raise TemplateLimitError(f"嵌套调用过深（宏或过滤器的嵌套超过 {MAX_MACRO_DEPTH} 层）") from None
 
