@@ -44,7 +44,7 @@ MAX_LOOP_STEPS = 100_000
 """Loop steps in all `{% for %}` loops of one report, together."""
 MAX_MACRO_DEPTH = 20
 """Macros calling macros, nested."""
-MAX_OUTPUT_CHARS = 10_000_000
+MAX_OUTPUT_CHARS = 5_000_000
 """Characters one rendered part (body, header, footer…) may have; the default report has ~0.2 million."""
 RENDER_SECONDS = 3.0
 """Time a template may spend rendering one report; the default template takes well under 0.1 s."""

@@ -81,6 +81,7 @@ BLOW_UPS = [
         "循环",
     ),
     ("{% for i in range(10000) %}{{ 'x' * 10000 }}{% endfor %}", "填充结果超过"),
+    ("{% for i in range(1000) %}{{ '<>' * 4000 }}{% endfor %}", "填充结果超过"),
     ("{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}", "宏（macro）嵌套"),
     ("{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(1) }}", "宏（macro）嵌套"),
     ("{% macro a() %}{{ b() }}{% endmacro %}{% macro b() %}{{ a() }}{% endmacro %}{{ a() }}", "嵌套"),
