@@ -51,7 +51,9 @@ RENDER_SECONDS = 3.0
 
 PRINTF = re.compile(r"%(?:\([^)]*\))?[#0\- +]*(\*|\d+)?(?:\.(\*|\d+))?[hlL]?[diouxXeEfFgGcrsa%]")
 DIGITS = re.compile(r"\d+")
-WIDTH_FILTERS = frozenset({"center", "indent", "wordwrap", "batch", "slice", "truncate", "round"})
+WIDTH_FILTERS = frozenset({"center", "indent", "wordwrap", "batch", "slice", "truncate", "round", "tojson"})
+UNSAFE_ATTRIBUTES = frozenset({"encode"})
+"""No bytes in templates: their methods (center, replace, `*`…) would need every check again."""
 GROWING_METHODS = frozenset({"append", "extend", "insert", "update", "setdefault", "add"})
 
 
@@ -196,7 +198,7 @@ class _LimitedTemplate(jinja2.Template):
         except LookupError as exc:  # '{0}'.format(), '%(a)s' % {}: not a bug of ours
             raise jinja2.TemplateRuntimeError(f"无法取值（{type(exc).__name__}: {exc}）") from None
         except RecursionError:
-            raise TemplateLimitError(f"嵌套调用过深（宏或过滤器的嵌套超过 {MAX_MACRO_DEPTH} 层）") from None
+            raise TemplateLimitError("嵌套调用过深（宏、块或过滤器互相调用的层数过多）") from None
 
 
 class LimitedSandbox(SandboxedEnvironment):
@@ -253,6 +255,9 @@ class LimitedSandbox(SandboxedEnvironment):
 
     # ----------------------------------------------------------------------- operations
 
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        return attr not in UNSAFE_ATTRIBUTES and super().is_safe_attribute(obj, attr, value)
+
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         self.tick()
         if operator == "**":
@@ -263,6 +268,7 @@ class LimitedSandbox(SandboxedEnvironment):
             if weight(left) + weight(right) > MAX_VALUE_SIZE:
                 raise refuse(f"用“+”连接的结果超过 {MAX_VALUE_SIZE:,} 个字符（项）的上限")
         elif operator == "%" and isinstance(left, str):
+            check_size(right, "格式化的内容")
             check_printf(left, right)
         return check_size(super().call_binop(context, operator, left, right))
 
@@ -306,7 +312,7 @@ class LimitedSandbox(SandboxedEnvironment):
 def _check_product(left: Any, right: Any) -> None:
     """`'x' * n`, `[x] * n`, `m * n`: bounded before computing."""
     seq, count = (right, left) if isinstance(left, int) else (left, right)
-    if isinstance(seq, str | list | tuple) and isinstance(count, int):
+    if isinstance(seq, str | bytes | bytearray | list | tuple) and isinstance(count, int):
         if count > MAX_REPEAT or weight(seq) * max(count, 0) > MAX_VALUE_SIZE:
             raise refuse(f"重复次数过大（结果超过 {MAX_VALUE_SIZE:,} 个字符或项的上限）")
     elif isinstance(left, int) and isinstance(right, int) and _bits(left, right) > MAX_INT_BITS:
@@ -346,6 +352,9 @@ def _estimate(name: str, text: str, args: tuple, kwargs: dict) -> None:
     elif name == "join" and args:
         items = args[0] if isinstance(args[0], list | tuple | str) else ()
         size = weight(items) + len(text) * len(items)
+    elif name == "translate" and args and isinstance(args[0], dict):
+        longest = max((len(v) for v in args[0].values() if isinstance(v, str)), default=1)
+        size = len(text) * max(longest, 1)
     elif name == "expandtabs":
         size = len(text) + text.count("\t") * int((args or (8,))[0] or 0)
     if size > MAX_VALUE_SIZE:

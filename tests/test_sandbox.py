@@ -42,6 +42,8 @@ BLOW_UPS = [
     ("{{ 'x'|truncate(1000000000) }}", "truncate"),
     ("{{ range(3)|batch(1000000000, 'x')|list }}", "batch"),
     ("{{ range(3)|slice(1000000000, 'x')|list }}", "slice"),
+    ("{{ {'a': [1]}|tojson(indent=1000000000) }}", "tojson"),
+    ("{{ ('x' * 10000).translate({120: '-' * 100}) }}", "translate"),
     ("{{ '%1000000000s' % 1 }}", "宽度 1000000000"),
     ("{{ '%.1000000000f' % 1.5 }}", "宽度 1000000000"),
     ("{{ '%*s' % (1000000000, 1) }}", "宽度 1000000000"),
@@ -84,6 +86,13 @@ BLOW_UPS = [
     ("{% for i in range(1000) %}{{ '<>' * 4000 }}{% endfor %}", "填充结果超过"),
     ("{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}", "宏（macro）嵌套"),
     ("{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(1) }}", "宏（macro）嵌套"),
+    ("{% block a %}{{ self.a() }}{% endblock %}", "嵌套调用过深"),
+    ("{% block a %}{{ self.a() }}{{ self.a() }}{% endblock %}", "嵌套调用过深"),
+    (
+        "{% macro m() %}{{ caller() }}{% endmacro %}"
+        "{% macro f() %}{% call m() %}{{ f() }}{% endcall %}{% endmacro %}{{ f() }}",
+        "嵌套",
+    ),
     ("{% macro a() %}{{ b() }}{% endmacro %}{% macro b() %}{{ a() }}{% endmacro %}{{ a() }}", "嵌套"),
     ("{% macro f(n) %}{% if n %}{{ f(n - 1) }}{{ f(n - 1) }}{% endif %}{% endmacro %}{{ f(19) }}", "秒"),
 ]
@@ -139,6 +148,12 @@ def test_recursive_loops_are_refused_when_compiled():
     with pytest.raises(Exception, match="递归循环") as info:
         render("{% for x in [[1]] recursive %}{{ loop(x) }}{% endfor %}")
     assert info.type.__name__ in ("TemplateAssertionError", "TemplateSyntaxError")
+
+
+def test_no_bytes_in_templates():
+    """`encode` would give bytes, whose center/replace/`*` are other methods: refused as unsafe."""
+    with pytest.raises(jinja2.sandbox.SecurityError, match="encode"):
+        render("{{ ('x'.encode()) * 1000000000 }}")
 
 
 def test_lipsum_is_gone_and_range_is_bounded():
