@@ -189,16 +189,24 @@ class _LimitedCodeGenerator(CodeGenerator):
 
 class _LimitedTemplate(jinja2.Template):
     def render(self, *args: Any, **kwargs: Any) -> str:
-        """As jinja2's, starting the clock; Python's own recursion limit is a limit error too."""
+        """As jinja2's, starting the clock. Python's recursion limit is a limit error too, and what a
+        filter or method raises on odd arguments (`truncate` asserts, `'{0}'.format()`, a dict changed
+        while looped over) a template error: none of them is a bug of ours."""
         env = self.environment
         if isinstance(env, LimitedSandbox) and env.started is None:
             env.started = time.monotonic()
         try:
             return super().render(*args, **kwargs)
-        except LookupError as exc:  # '{0}'.format(), '%(a)s' % {}: not a bug of ours
-            raise jinja2.TemplateRuntimeError(f"无法取值（{type(exc).__name__}: {exc}）") from None
+        except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError):
+            raise  # the renderer words these
+        except MemoryError:  # a hole in the limits above, under a memory cap: still the template's
+            raise TemplateLimitError("填充所需的内存超出了可用内存") from None
         except RecursionError:
             raise TemplateLimitError("嵌套调用过深（宏、块或过滤器互相调用的层数过多）") from None
+        except LookupError as exc:
+            raise jinja2.TemplateRuntimeError(f"无法取值（{type(exc).__name__}: {exc}）") from None
+        except Exception as exc:
+            raise jinja2.TemplateRuntimeError(f"无法计算（{type(exc).__name__}: {exc}）") from None
 
 
 class LimitedSandbox(SandboxedEnvironment):

@@ -118,6 +118,18 @@ def test_missing_format_arguments_are_template_errors(source):
         render(source)
 
 
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ ('x' * 9000)|truncate(255, true, 'y' * 9000) }}",  # jinja2 asserts
+        "{% set d = {'a': 1} %}{% for k in d %}{{ d.update({k ~ 'x': 1}) }}{% endfor %}",  # RuntimeError
+    ],
+)
+def test_odd_arguments_are_template_errors_not_crashes(source):
+    with pytest.raises(jinja2.TemplateRuntimeError, match="无法计算"):
+        render(source)
+
+
 def render(source: str) -> str:
     return make_environment().from_string(source).render()
 
@@ -148,6 +160,17 @@ def test_recursive_loops_are_refused_when_compiled():
     with pytest.raises(Exception, match="递归循环") as info:
         render("{% for x in [[1]] recursive %}{{ loop(x) }}{% endfor %}")
     assert info.type.__name__ in ("TemplateAssertionError", "TemplateSyntaxError")
+
+
+def test_memory_error_while_rendering_is_a_limit_error(monkeypatch):
+    """Should a blow-up slip past the checks, running out of memory is still the template's error."""
+
+    def exhausted(self, pieces):
+        raise MemoryError
+
+    monkeypatch.setattr(sandbox.LimitedSandbox, "concat", exhausted)
+    with pytest.raises(TemplateLimitError, match="内存"):
+        render("{{ 1 }}")
 
 
 def test_no_bytes_in_templates():
