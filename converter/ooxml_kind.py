@@ -15,6 +15,12 @@ import zipfile
 import zlib
 from pathlib import Path
 
+MiB = 1024 * 1024
+MAX_TEMPLATE_XML = 4 * MiB
+"""Uncompressed size of one XML part of a template that docxtpl renders (body, header, footer, notes,
+properties); the default template's body is under 0.1 MiB. docxtpl works on each part as one string
+several times over, so a 30 MiB body takes seconds and half a GB before any tag runs."""
+RENDERED_PART = re.compile(r"^(word/[^/]+\.xml|docProps/core\.xml)$", re.IGNORECASE)
 STRICT_NAMESPACE = b"http://purl.oclc.org/ooxml/"
 HEAD_BYTES = 64 * 1024
 MAIN_PARTS = ("xl/workbook.xml", "word/document.xml")
@@ -79,6 +85,8 @@ def is_macro_enabled(path: Path) -> bool:
 def template_problem(path: Path) -> str | None:
     """Why the .docx at `path` cannot be a template (macro-enabled, a .dotx, Strict), or None."""
     path = Path(path)
+    if oversized := _oversized_part(path):
+        return oversized
     heads = _read(path, ("[Content_Types].xml", "word/document.xml"))
     if STRICT_NAMESPACE in heads.get("word/document.xml", b""):
         return STRICT_MESSAGE["docx"].format(name=path.name)
@@ -91,4 +99,20 @@ def template_problem(path: Path) -> str | None:
             return f"{path.name} 是{space}{description}，{TEMPLATE_SAVE_AS}"
     if is_macro_enabled(path):
         return f"{path.name} 含有宏（vbaProject.bin，宏从不执行），{TEMPLATE_SAVE_AS}"
+    return None
+
+
+def _oversized_part(path: Path) -> str | None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except (OSError, zipfile.BadZipFile, NotImplementedError, ValueError, EOFError):
+        return None
+    for info in infos:
+        if RENDERED_PART.match(info.filename) and info.file_size > MAX_TEMPLATE_XML:
+            return (
+                f"{path.name} 的部件“{info.filename}”解压后有 {info.file_size / MiB:.1f} MiB，"
+                f"超过模板每个部件 {MAX_TEMPLATE_XML // MiB} MiB 的上限（默认模板的正文不到 0.1 MiB），"
+                "不能用作模板；请删去模板中大段的示例文字或表格后再试。"
+            )
     return None

@@ -13,10 +13,10 @@ from typing import BinaryIO, Literal
 from .errors import UnreadableInput
 from .json_input import MAX_JSON_DEPTH, MAX_NUMBER_DIGITS
 from .json_input import load_json as load_json  # re-exported: the one JSON reader
+from .ooxml_kind import MAX_TEMPLATE_XML, template_problem
 from .ooxml_kind import STRICT_MESSAGE as STRICT_MESSAGE
 from .ooxml_kind import is_macro_enabled as is_macro_enabled
 from .ooxml_kind import is_strict_ooxml as is_strict_ooxml
-from .ooxml_kind import template_problem
 
 # Detection is by content (magic bytes, the zip's central directory), never by the extension alone.
 # The zip limits below are checked on the central directory only (the declared ZipInfo.file_size), so
@@ -453,6 +453,7 @@ def limits_markdown() -> str:
         ("zip 中的部件数", f"{MAX_ZIP_ENTRIES:,}"),
         ("zip 目录大小", f"{MAX_CENTRAL_DIRECTORY // MiB} MiB"),
         ("JSON 输入文件大小", f"{MAX_JSON_BYTES // MiB} MiB"),
+        ("Word 模板中每个填充部件（正文、页眉、页脚等）解压后的大小", f"{MAX_TEMPLATE_XML // MiB} MiB"),
         ("JSON 输入的嵌套层数", f"{MAX_JSON_DEPTH}"),
         ("JSON 输入中一个数字的位数（且须为有限数，不接受 NaN、Infinity）", f"{MAX_NUMBER_DIGITS}"),
     )

@@ -303,6 +303,21 @@ def test_strict_workbook_is_detected_and_has_a_message(tmp_path):
     assert "严格.xlsx" in message and "Excel 工作簿（*.xlsx）" in message
 
 
+def test_an_oversized_template_part_is_refused_before_docxtpl(tmp_path, monkeypatch):
+    from converter import ooxml_kind
+
+    template = default_template_path()
+    assert inspect_input(template, expect="docx") == "docx"
+    size = len(read_part(template, "word/document.xml"))
+    monkeypatch.setattr(ooxml_kind, "MAX_TEMPLATE_XML", size - 1)
+    with pytest.raises(UnreadableInput) as info:
+        inspect_input(template, expect="docx")
+    assert "word/document.xml" in info.value.message and "上限" in info.value.message
+    workbook = tmp_path / "plain.xlsx"
+    workbook.write_bytes(xlsx_bytes())
+    assert inspect_input(workbook) == "xlsx"  # workbooks are not templates
+
+
 def test_damaged_zip_is_neither_strict_nor_macro(tmp_path):
     path = tmp_path / "坏.docx"
     path.write_bytes(b"PK\x03\x04 not really a zip")

@@ -348,3 +348,17 @@ def test_build_refuses_a_workbook_given_as_template(tmp_path):
     result, _, _ = build_with(tmp_path, SAMPLES / "huaian-2024.xlsx")
     assert result.returncode == ExitCode.TEMPLATE, result.stderr
     assert "Excel 工作簿" in result.stderr and "Word" in result.stderr
+
+
+def test_build_refuses_an_oversized_template_body_fast(tmp_path):
+    """5 MiB of body (below the zip-bomb ratio's 10 MiB threshold): refused before docxtpl."""
+
+    def write(stream, original):
+        at = original.index(b"<w:body>") + len(b"<w:body>")
+        stream.write(original[:at] + b"<w:p/>" * (5 * MiB // 6) + original[at:])
+
+    template = rewritten(tmp_path, "大模板.docx", "word/document.xml", write)
+    result, seconds, rss = build_with(tmp_path, template)
+    assert result.returncode == ExitCode.TEMPLATE, result.stderr
+    assert "word/document.xml" in result.stderr and "4 MiB 的上限" in result.stderr
+    assert seconds < 10 and 0 < rss < 200, (seconds, rss)
