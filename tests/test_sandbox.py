@@ -15,6 +15,8 @@ import jinja2
 import pytest
 from conftest import SAMPLES
 from docx import Document
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from converter import sandbox
 from converter.errors import ExitCode
@@ -362,3 +364,53 @@ def test_build_refuses_an_oversized_template_body_fast(tmp_path):
     assert result.returncode == ExitCode.TEMPLATE, result.stderr
     assert "word/document.xml" in result.stderr and "4 MiB 的上限" in result.stderr
     assert seconds < 10 and 0 < rss < 200, (seconds, rss)
+
+
+# --------------------------------------------------------------------------- fuzz
+
+NUMBERS = st.sampled_from(["0", "1", "7", "999", "1000", "10000", "100000", "1000000000", "-5"])
+TEXTS = st.sampled_from(["'x'", "'ab\\n'", "'%s'", "'{}'", "'{:>9}'", "'%1000s'", "' '"])
+UNARY = [
+    "{}|center({})",
+    "{}|indent({})",
+    "{}|wordwrap({})",
+    "{}|truncate({})",
+    "{}|replace('x', {} * 'y')",
+    "({}|list)|batch({}, 'z')|list",
+    "{}.center({})",
+    "{}.ljust({})",
+    "{}.zfill({})",
+    "{}.format({})",
+    "{} % {}",
+    "{}|format({})",
+    "{} * {}",
+    "({} ~ {})",
+    "[{}] * {}",
+    "({},) * {}",
+    "{}.join([{}|string] * 3)",
+]
+
+
+@st.composite
+def expressions(draw, depth: int = 0) -> str:
+    if depth >= 4 or (depth and draw(st.booleans())):
+        return draw(TEXTS)
+    shape = draw(st.sampled_from(UNARY))
+    return shape.format(draw(expressions(depth + 1)), draw(NUMBERS))
+
+
+@settings(max_examples=300, deadline=None)
+@given(expressions(), st.booleans())
+def test_any_composition_is_bounded_or_a_template_error(expression, looped):
+    source = (
+        f"{{% for i in range(50) %}}{{{{ {expression} }}}}{{% endfor %}}"
+        if looped
+        else f"{{{{ {expression} }}}}"
+    )
+    started = time.perf_counter()
+    try:
+        out = render(source)
+    except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError):  # all worded by the renderer
+        out = ""
+    assert len(out) <= sandbox.MAX_OUTPUT_CHARS
+    assert time.perf_counter() - started < sandbox.RENDER_SECONDS + 2
