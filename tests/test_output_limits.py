@@ -279,3 +279,40 @@ def test_control_an_over_long_name_is_refused_by_the_os(tmp_path):
         (tmp_path / f"{ORG}2024年政府信息公开工作年度报告.docx").write_bytes(b"x")
     assert info.value.errno == errno.ENAMETOOLONG
     (tmp_path / safe_file_name(f"{ORG}2024年政府信息公开工作年度报告", keep=ORG)).write_bytes(b"x")
+
+
+BUILDER = """
+import sys, time
+from converter import render
+from converter.cli import run
+
+real = render.render_report
+
+def slow(report, out, template=None):
+    real(report, out, template)
+    print("writing", flush=True)
+    time.sleep(60)
+
+render.render_report = slow
+sys.argv = ["xxgk", "build", sys.argv[1], "-o", sys.argv[2]]
+run()
+"""
+
+
+def test_xxgk_build_killed_mid_write_leaves_nothing(tmp_path):
+    source = tmp_path / "report.json"
+    source.write_bytes((SAMPLES / "huaian-2024.json").read_bytes())
+    out = tmp_path / "out" / "报告.docx"
+    out.parent.mkdir()
+    with subprocess.Popen(
+        [sys.executable, "-c", BUILDER, str(source), str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+        text=True,
+    ) as child:
+        assert child.stdout.readline().strip() == "writing"
+        child.send_signal(signal.SIGTERM)
+        _, stderr = child.communicate(timeout=30)
+    assert child.returncode == 128 + signal.SIGTERM
+    assert list(out.parent.iterdir()) == [] and "Traceback" not in stderr
