@@ -417,7 +417,11 @@ def command_paths() -> list[list[str]]:
 
 
 def run() -> None:
-    """Entry point that never shows a traceback, even for errors outside a command body."""
+    """Entry point that never shows a traceback, even for errors outside a command body. SIGTERM and
+    SIGHUP end the command as Ctrl+C does: by an exception, so temporary files are removed."""
+    from .output import stop_on_termination
+
+    stop_on_termination()
     try:
         app()
     except SystemExit:

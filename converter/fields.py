@@ -258,6 +258,8 @@ class _Walker:
         for target in targets:
             if target is not None:
                 self._bind(target, None, inner)
+        if isinstance(node, nodes.Macro):  # a macro may call itself (the sandbox bounds the depth)
+            inner[node.name] = Ref(node.name, None, ANYTHING)
         self.block(getattr(node, "body", []), inner)
         if isinstance(node, nodes.Assign | nodes.AssignBlock):
             self._bind(node.target, None, scope)

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import re
+import signal
 import tempfile
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from .errors import OutputError
@@ -20,26 +24,88 @@ def write_atomically(
     *,
     force: bool = False,
     inputs: Iterable[Path | None] = (),
+    suffix: str | None = None,
 ) -> Path:
     """Call `write(tmp)` on a temporary file beside `path`, then move it into place in one step.
 
-    Refuses (OutputError) when `path` is one of `inputs`, exists and `force` is off, or its folder is
-    missing or not writable. If `write` raises anything, the temporary file is removed, `path` is left
-    as it was, and the exception propagates unchanged.
+    Refuses (OutputError) when `path` does not end in `suffix` (if given), is one of `inputs`, exists
+    and `force` is off, or its folder is missing or not writable. If `write` raises anything, or the
+    process is interrupted (Ctrl+C, SIGTERM, SIGHUP), the temporary file is removed and `path` is left
+    as it was; a full disk becomes OutputError, any other exception propagates unchanged.
     """
     path = Path(path)
+    if suffix is not None:
+        check_suffix(path, suffix)
     _refuse_inputs(path, [Path(p) for p in inputs if p is not None])
     _check_target(path, force)
-    tmp = _make_temp(path)
+    with _termination_as_exception():
+        tmp = _make_temp(path)
+        try:
+            _write(path, tmp, write)
+            _check_written(path, tmp)
+            _publish(tmp, path, force)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise
+    return path
+
+
+DISK_FULL = (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
+
+
+def _write(path: Path, tmp: Path, write: Callable[[Path], None]) -> None:
+    """`write(tmp)`, with a full disk (or quota) as OutputError."""
     try:
         write(tmp)
-        _check_written(path, tmp)
-        _publish(tmp, path, force)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
+    except OSError as exc:
+        if exc.errno in DISK_FULL:
+            raise OutputError(_disk_full_message(path)) from exc
         raise
-    return path
+
+
+def _disk_full_message(path: Path) -> str:
+    return (
+        f"磁盘空间不足，无法写入 {path}，原有文件未改动；"
+        "请清理该磁盘（或换一个有足够空间的输出位置，-o）后再试。"
+    )
+
+
+class Terminated(SystemExit):
+    """SIGTERM or SIGHUP arrived while an output file was being written (exit 128 + signal)."""
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise Terminated(128 + signum)
+
+
+def stop_on_termination() -> None:
+    """For a whole command: SIGTERM and SIGHUP raise `Terminated`, wherever the command is (rendering
+    in a temporary folder, writing), so every temporary file and folder is cleaned up on the way out."""
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name) and signal.getsignal(getattr(signal, name)) is signal.SIG_DFL:
+            signal.signal(getattr(signal, name), _raise_terminated)
+
+
+@contextlib.contextmanager
+def _termination_as_exception() -> Iterator[None]:
+    """While writing, SIGTERM and SIGHUP raise `Terminated` (Ctrl+C already raises KeyboardInterrupt),
+    so the temporary file is removed as for any error. Only in the main thread (where Python runs
+    signal handlers), and only over the default action: a program that handles them keeps its own."""
+    names = ("SIGTERM", "SIGHUP")
+    signals = [getattr(signal, n) for n in names if hasattr(signal, n)]
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.getsignal(sig) for sig in signals}
+    ours = [sig for sig, handler in previous.items() if handler is signal.SIG_DFL]
+    for sig in ours:
+        signal.signal(sig, _raise_terminated)
+    try:
+        yield
+    finally:
+        for sig in ours:
+            signal.signal(sig, previous[sig])
 
 
 def _refuse_inputs(path: Path, inputs: list[Path]) -> None:
@@ -104,6 +170,8 @@ def _publish(tmp: Path, path: Path, force: bool) -> None:
     except OutputError:
         raise
     except OSError as exc:
+        if exc.errno in DISK_FULL:  # fsync is where a full disk often shows
+            raise OutputError(_disk_full_message(path)) from exc
         raise OutputError(
             f"无法写入 {path}（{exc.strerror or exc}）；如果该文件正在 Word 或 WPS 中打开，请先关闭再试。"
         ) from exc
@@ -113,3 +181,81 @@ def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+# --------------------------------------------------------------------------- names
+
+OUTPUT_KINDS = {".docx": "Word 报告", ".xlsx": "Excel 工作簿"}
+
+
+def check_suffix(path: Path, expected: str = ".docx") -> None:
+    """Refuse (OutputError) an output name not ending in `expected` (case-insensitive): a Word report
+    saved as `x.xlsx` would not open, and with --force would replace an unrelated workbook."""
+    path = Path(path)
+    if path.suffix.lower() == expected.lower():
+        return
+    kind = OUTPUT_KINDS.get(expected.lower(), f"{expected} 文件")
+    given = f"扩展名是“{path.suffix}”" if path.suffix else "没有扩展名"
+    raise OutputError(
+        f"输出文件 {path.name} {given}，而要生成的是{kind}，只能保存为 {expected} 文件；"
+        f"请把输出文件名改为 {path.stem or path.name}{expected}（-o）。"
+    )
+
+
+FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f-\x9f\ud800-\udfff]')
+"""Characters Windows forbids in file names, control characters, and lone surrogates (not encodable)."""
+RESERVED = frozenset({"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"}) | {
+    f"{name}{n}" for name in ("COM", "LPT") for n in [*"123456789", "¹", "²", "³"]
+}
+"""Device names Windows reserves, whatever the extension (`CON.docx` cannot be created)."""
+YEAR = re.compile(r"(?:19|20)\d\d\s*年?")
+ELLIPSIS = "…"
+
+
+def safe_file_name(title: str, *, keep: str = "", suffix: str = ".docx", limit_bytes: int = 255) -> str:
+    """A Windows-safe file name for `title`, within `limit_bytes` UTF-8 bytes, ending in `suffix`.
+
+    Forbidden and control characters are dropped, runs of spaces become one, and leading or trailing
+    dots and spaces go (Windows drops trailing ones); a reserved device name (CON, NUL, COM1…) gets a
+    `_`. Too long a title is shortened in the middle with "…": the start up to `keep` (the organ's
+    name) and the year with what follows it are kept as far as they fit. An empty result is "报告".
+    """
+    budget = limit_bytes - _bytes(suffix)
+    name = _clean(title)
+    if _bytes(name) > budget:
+        name = _shorten(name, _clean(keep), budget)
+    name = name.strip(" .") or "报告"
+    if name.split(".")[0].strip(" ").upper() in RESERVED:
+        name = "_" + name
+    return _cut(name, budget).rstrip(" .") + suffix
+
+
+def _clean(text: str) -> str:
+    text = FORBIDDEN.sub("", " ".join(str(text).split()))
+    return text.lstrip(" .~$").rstrip(" .")
+
+
+def _bytes(text: str) -> int:
+    return len(text.encode("utf-8"))
+
+
+def _cut(text: str, limit: int) -> str:
+    """The longest start of `text` within `limit` UTF-8 bytes (never half a character)."""
+    return text.encode("utf-8")[: max(limit, 0)].decode("utf-8", "ignore")
+
+
+def _shorten(name: str, keep: str, budget: int) -> str:
+    """`head…tail…`: the tail from the year on (at least the year), the head from the start, as much
+    of both as fits, the head never cut before the end of `keep` when the year leaves room for it."""
+    year = YEAR.search(name)
+    head, tail = (name[: year.start()], name[year.start() :]) if year else (name, "")
+    must = head[: head.index(keep) + len(keep)] if keep and keep in head else ""
+    room = budget - 2 * _bytes(ELLIPSIS)
+    kept_tail = _cut(tail, min(_bytes(tail), max(_bytes(year.group()) if year else 0, room - _bytes(must))))
+    kept_head = _cut(head, room - _bytes(kept_tail))
+    return (
+        kept_head.rstrip(" .")
+        + (ELLIPSIS if kept_head != head else "")
+        + kept_tail.lstrip(" ")
+        + (ELLIPSIS if kept_tail != tail else "")
+    )

@@ -145,6 +145,7 @@ def render_report_files(
     import tempfile
 
     from .context import build_context
+    from .output import DISK_FULL
     from .render import renderer
 
     result = check_file(source, previous)
@@ -157,7 +158,14 @@ def render_report_files(
         for kind in kinds:
             output_kind = renderer(kind)
             scratch = Path(folder) / f"report{output_kind.suffix}"
-            output_kind.render(context, scratch, template)
+            try:
+                output_kind.render(context, scratch, template)
+            except OSError as exc:  # the scratch folder (the system's temporary folder) is full
+                if exc.errno not in DISK_FULL:
+                    raise
+                raise OutputError(
+                    f"磁盘空间不足，无法生成报告（临时文件夹 {folder}）；请清理磁盘后再试。"
+                ) from exc
             target = first if not files else first.with_name(first.stem + output_kind.suffix)
             files[target] = scratch.read_bytes()
     return Rendered(source, result, files)

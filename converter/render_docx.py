@@ -26,9 +26,10 @@ from lxml.etree import XMLSyntaxError
 
 from .docx_package import deduplicated
 from .errors import TemplateError, UnreadableInput
+from .safety import inspect_input
+from .sandbox import TemplateLimitError, limit_message, make_environment
 
 _LISTING_TEXT = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\t\a\n\f]")  # what docxtpl's resolve_listing acts on
-MAX_REPEAT = 10_000  # largest string/list repetition a template may compute
 
 
 def default_template_path() -> Path:
@@ -36,28 +37,6 @@ def default_template_path() -> Path:
 
 
 # --------------------------------------------------------------------------- rendering
-
-
-class _Sandbox(SandboxedEnvironment):
-    """The Jinja2 sandbox, also refusing `**` and huge repetitions (`'x' * 10**9`)."""
-
-    intercepted_binops = frozenset({"**", "*"})
-
-    def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any) -> Any:
-        if operator == "**":
-            raise SecurityError("模板中不允许使用乘方运算")
-        if operator == "*" and any(isinstance(x, str | list | tuple) for x in (left, right)):
-            count = right if isinstance(right, int) else left
-            if isinstance(count, int) and count > MAX_REPEAT:
-                raise SecurityError("模板中的重复次数过大")
-        return super().call_binop(context, operator, left, right)
-
-    def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> jinja2.Template:
-        """As jinja2's, with the compiled code cached (a template's XML is the same from run to run)."""
-        if not isinstance(source, str):
-            return super().from_string(source, globals, template_class)
-        cls = template_class or self.template_class
-        return cls.from_code(self, compiled(self, source), self.make_globals(globals), None)
 
 
 class _Template(DocxTemplate):
@@ -100,7 +79,7 @@ def cached(kind: str, source: str, make: Callable[[str], T], of_type: type[T]) -
 
 def compiled(env: SandboxedEnvironment, source: str) -> CodeType:
     """The code for `source`, compiled for the sandbox (the salt names the environment's class)."""
-    kind = f"code-{type(env).__qualname__}-{env.autoescape}"
+    kind = f"code-{type(env).__qualname__}{getattr(env, 'code_version', '')}-{env.autoescape}"
     return cached(kind, source, env.compile, CodeType)
 
 
@@ -130,10 +109,6 @@ def _write_cached(key: str, value: Any) -> None:
         return
 
 
-def make_environment() -> SandboxedEnvironment:
-    return _Sandbox(undefined=jinja2.StrictUndefined, autoescape=True)
-
-
 class WordRenderer:
     """The .docx output: the default 公文 template or a clerk's own, filled in the sandbox."""
 
@@ -144,6 +119,7 @@ class WordRenderer:
         """Write the Word report for `context` to `out`, from `template` or the default one."""
         template = template or default_template_path()
         try:
+            inspect_input(template, expect="docx")  # as `template check`: size, zip bomb, DTD, kind
             with deduplicated(template) as source:  # LibreOffice can write duplicate zip entries
                 tpl = _render(source, template, context)
                 tpl.save(out)
@@ -178,6 +154,8 @@ def _render(source: Path, template: Path, context: dict[str, Any]) -> DocxTempla
 
 def template_message(template: Path, exc: jinja2.TemplateError) -> str:
     """A Chinese message naming the template, the variable or the line, and what to do."""
+    if isinstance(exc, TemplateLimitError):
+        return limit_message(template, exc)
     where = _nearby_text(exc)
     if isinstance(exc, SecurityError):
         what = f"含有不安全的填充标记（{exc.message}），已拒绝执行"

@@ -11,6 +11,12 @@ from pathlib import Path
 from typing import BinaryIO, Literal
 
 from .errors import UnreadableInput
+from .json_input import MAX_JSON_DEPTH, MAX_NUMBER_DIGITS
+from .json_input import load_json as load_json  # re-exported: the one JSON reader
+from .ooxml_kind import MAX_TEMPLATE_XML, template_problem
+from .ooxml_kind import STRICT_MESSAGE as STRICT_MESSAGE
+from .ooxml_kind import is_macro_enabled as is_macro_enabled
+from .ooxml_kind import is_strict_ooxml as is_strict_ooxml
 
 # Detection is by content (magic bytes, the zip's central directory), never by the extension alone.
 # The zip limits below are checked on the central directory only (the declared ZipInfo.file_size), so
@@ -237,6 +243,8 @@ def _inspect_zip(path: Path, head: bytes, size: int, expect: Expect) -> str:
     if kind not in ACCEPTED[expect]:
         raise UnreadableInput(_zip_mismatch_message(path, kind, expect))
     _check_no_doctype(path, infos)
+    if kind == "docx" and (problem := template_problem(path)):  # .docm, .dotx, Strict: python-docx refuses
+        raise UnreadableInput(problem)
     return kind
 
 
@@ -451,6 +459,9 @@ def limits_markdown() -> str:
         ("zip 中的部件数", f"{MAX_ZIP_ENTRIES:,}"),
         ("zip 目录大小", f"{MAX_CENTRAL_DIRECTORY // MiB} MiB"),
         ("JSON 输入文件大小", f"{MAX_JSON_BYTES // MiB} MiB"),
+        ("Word 模板中每个填充部件（正文、页眉、页脚等）解压后的大小", f"{MAX_TEMPLATE_XML // MiB} MiB"),
+        ("JSON 输入的嵌套层数", f"{MAX_JSON_DEPTH}"),
+        ("JSON 输入中一个数字的位数（且须为有限数，不接受 NaN、Infinity）", f"{MAX_NUMBER_DIGITS}"),
     )
     lines = [
         "### 大小限制",
@@ -464,6 +475,39 @@ def limits_markdown() -> str:
     lines.append("")
     lines.append(
         "此外：含 `../`、绝对路径的 zip 部件名，含 DTD/实体声明的 XML 部件，"
-        "加密或旧格式（.xls/.et）文件均被拒绝。"
+        "加密或旧格式（.xls/.et）文件均被拒绝；启用宏的（.docm）、Word 模板格式的（.dotx）和"
+        "“Strict Open XML”格式的 Word 文件不能用作模板。"
     )
-    return "\n".join(lines)
+    return "\n".join([*lines, "", *_template_limits()])
+
+
+def _template_limits() -> list[str]:
+    """The sandbox's limits on what a Word template may compute (imported here only: jinja2 is slow)."""
+    from . import sandbox as sb
+
+    rows = (
+        ("一次填充的时间", f"{sb.RENDER_SECONDS:g} 秒"),
+        ("全部 `{% for %}` 循环的总次数", f"{sb.MAX_LOOP_STEPS:,}"),
+        ("`range()` 的项数", f"{sb.MAX_RANGE:,}"),
+        ("宏（macro）的嵌套调用层数", f"{sb.MAX_MACRO_DEPTH}"),
+        ("计算出的一段文字或一个列表的大小", f"{sb.MAX_VALUE_SIZE:,} 个字符（项）"),
+        ("格式化、填充的宽度和精度（`format`、`%`、`center`、`indent` 等）", f"{sb.MAX_WIDTH:,}"),
+        ("重复次数（`'-' * n`）", f"{sb.MAX_REPEAT:,}"),
+        ("两个整数相乘的结果", f"约 {sb.MAX_INT_BITS * 3 // 10} 位"),
+        ("填充后每个部件（正文、页眉、页脚等）的大小", f"{sb.MAX_OUTPUT_CHARS:,} 个字符"),
+    )
+    return [
+        "### 模板填充限制",
+        "",
+        "Word 模板在沙箱中填充（不能访问 Python 内部，也不能执行代码），并受以下限制；超出时报告模板错误"
+        "（退出码 4，`xxgk template check` 中为 T6 错误），并指出所在文字：",
+        "",
+        "| 项目 | 上限 |",
+        "|---|---|",
+        *[f"| {what} | {limit} |" for what, limit in rows],
+        "",
+        "输出文件名：默认文件名超过 255 字节（UTF-8）时缩短，保留机关名称和年度；"
+        "Windows 不允许的字符和保留名（CON、NUL 等）被去掉或改写。"
+        "磁盘空间不足时报告“磁盘空间不足”（退出码 5），不留下临时文件；"
+        "生成过程被中断（Ctrl+C、SIGTERM）时同样删除临时文件。",
+    ]

@@ -24,6 +24,7 @@ from .errors import TemplateError
 from .fields import Problem, Usage, sample_report, walk
 from .findings import FileFindings, Finding, Severity, errors
 from .safety import duplicate_entries, inspect_input
+from .sandbox import make_environment
 
 TAG = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")
 CLOSER = {"{{": "}}", "{%": "%}", "{#": "#}"}
@@ -129,8 +130,6 @@ def scan_part(part: Part, index: int, usage: Usage) -> PartScan:
     lines = [_as_docxtpl_sees(line.text) for line in part.lines]
     scanned.tags, cuts = _scan_tags(scanned, lines)
     source = "\n".join(_cut(text, cuts.get(i, ())) for i, text in enumerate(lines))
-    from .render_docx import make_environment
-
     env = make_environment()
     try:
         tree = env.parse(source)
