@@ -261,6 +261,10 @@ def build(
     if not paths:
         err("错误：给出的文件夹中没有工作簿（.xlsx）或 JSON 文件。")
         raise typer.Exit(int(ExitCode.UNREADABLE))
+    if out is not None:
+        from .output import check_suffix
+
+        guarded(lambda: check_suffix(out, ".docx"))
     last = guarded(lambda: pipeline.load_previous(previous)) if previous else None  # read once, for all
     kinds = ("docx", "html") if html else ("docx",)
     work = partial(

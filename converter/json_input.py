@@ -53,9 +53,12 @@ def _parse_constant(text: str) -> BadNumber:
     return BadNumber(text, "不是有效的数字（JSON 不允许 NaN、Infinity）")
 
 
-def load_json(path: Path) -> Any:
+def load_json(path: Path, *, keep_bad_numbers: bool = False) -> Any:
     """The parsed content of the JSON file at `path`; UnreadableInput (naming the file, and the place
-    in it) when it is too large, not UTF-8, malformed, nested too deep or holds an impossible number."""
+    in it) when it is too large, not UTF-8, malformed, nested too deep or holds an impossible number.
+
+    `keep_bad_numbers`: an impossible number is kept as its literal text instead (a report's values
+    are then read like cells, and such a value becomes a finding at its field)."""
     from .safety import inspect_input
 
     path = Path(path)
@@ -72,10 +75,10 @@ def load_json(path: Path) -> Any:
         raise UnreadableInput(
             f"无法读取 {path}（{exc.strerror or exc}）；请把文件复制到本机磁盘后再试。"
         ) from exc
-    return parse_json(text, path.name)
+    return parse_json(text, path.name, keep_bad_numbers=keep_bad_numbers)
 
 
-def parse_json(text: str, name: str = "JSON 输入") -> Any:
+def parse_json(text: str, name: str = "JSON 输入", *, keep_bad_numbers: bool = False) -> Any:
     """As `load_json`, for text already read (`name` is used in messages)."""
     try:
         data = json.loads(
@@ -88,15 +91,21 @@ def parse_json(text: str, name: str = "JSON 输入") -> Any:
             f"{name} 不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列附近格式有误（{exc.msg}）；"
             "请使用 `xxgk dump` 输出的格式。"
         ) from None
-    _check_tree(data, name)
+    if isinstance(data, BadNumber) and keep_bad_numbers:
+        return data.text
+    _check_tree(data, name, keep_bad_numbers)
     return data
 
 
-def _check_tree(data: Any, name: str) -> None:
-    """Depth and bad numbers, walked without recursion; the first problem is reported with its path."""
-    stack: list[tuple[Any, tuple]] = [(data, ())]
+def _check_tree(data: Any, name: str, keep_bad_numbers: bool = False) -> None:
+    """Depth and bad numbers, walked without recursion; the first problem is reported with its path
+    (or, with `keep_bad_numbers`, each bad number replaced by its literal text)."""
+    stack: list[tuple[Any, tuple, Any]] = [(data, (), None)]
     while stack:
-        value, where = stack.pop()
+        value, where, parent = stack.pop()
+        if isinstance(value, BadNumber) and keep_bad_numbers:
+            parent[where[-1]] = value.text
+            continue
         if isinstance(value, BadNumber):
             shown = value.text if len(value.text) <= 24 else value.text[:20] + "…"
             raise UnreadableInput(
@@ -105,9 +114,9 @@ def _check_tree(data: Any, name: str) -> None:
         if len(where) > MAX_JSON_DEPTH:
             raise UnreadableInput(_depth_message(name, json_path(where[:MAX_JSON_DEPTH])))
         if isinstance(value, dict):
-            stack.extend((item, (*where, key)) for key, item in reversed(value.items()))
+            stack.extend((item, (*where, key), value) for key, item in reversed(value.items()))
         elif isinstance(value, list):
-            stack.extend((item, (*where, index)) for index, item in reversed(list(enumerate(value))))
+            stack.extend((item, (*where, index), value) for index, item in reversed(list(enumerate(value))))
 
 
 def _depth_message(name: str, where: str) -> str:

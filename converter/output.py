@@ -245,13 +245,15 @@ def _cut(text: str, limit: int) -> str:
 
 
 def _shorten(name: str, keep: str, budget: int) -> str:
-    """`head…tail…`: the tail from the year on (at least the year), the head from the start, as much
-    of both as fits, the head never cut before the end of `keep` when the year leaves room for it."""
+    """`head…tail`: the tail from the year on (`2024年政府信息公开工作年度报告`) kept whole when it takes
+    at most half the room (else cut, keeping at least the year), the head from the start, as much as
+    fits; `keep` (the organ's name) is the head's start, so it comes first."""
     year = YEAR.search(name)
     head, tail = (name[: year.start()], name[year.start() :]) if year else (name, "")
-    must = head[: head.index(keep) + len(keep)] if keep and keep in head else ""
     room = budget - 2 * _bytes(ELLIPSIS)
-    kept_tail = _cut(tail, min(_bytes(tail), max(_bytes(year.group()) if year else 0, room - _bytes(must))))
+    year_bytes = _bytes(year.group()) if year else 0
+    tail_room = _bytes(tail) if _bytes(tail) <= room // 2 else max(year_bytes, room // 2)
+    kept_tail = _cut(tail, tail_room)
     kept_head = _cut(head, room - _bytes(kept_tail))
     return (
         kept_head.rstrip(" .")

@@ -76,7 +76,11 @@ def new_workbook(
     if year is not None:
         report.info.year = year
     return write_atomically(
-        out, lambda tmp: write_workbook(tmp, report), force=force, inputs=[source] if source else []
+        out,
+        lambda tmp: write_workbook(tmp, report),
+        force=force,
+        inputs=[source] if source else [],
+        suffix=".xlsx",
     )
 
 
@@ -203,6 +207,9 @@ def publish(
 
 
 def default_output(source: Path, report: Report, suffix: str = ".docx") -> Path:
-    """Beside the input, named after the report's title."""
-    name = "".join(ch for ch in report.info.display_title if ch not in '\\/:*?"<>|\n\r\t').strip()
-    return source.with_name(f"{name or source.stem}{suffix}")
+    """Beside the input, named after the report's title: Windows-safe, shortened to 255 bytes keeping
+    the organ and the year (the full title stays in the document)."""
+    from .output import safe_file_name
+
+    title = report.info.display_title.strip() or source.stem
+    return source.with_name(safe_file_name(title, keep=report.info.org, suffix=suffix))

@@ -8,7 +8,6 @@ published report read back in, a web form) is adding a reader here, not a branch
 from __future__ import annotations
 
 import importlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,17 +47,11 @@ def load(path: Path) -> Loaded:
 
 
 def load_json_report(path: Path) -> Loaded:
-    """A JSON report as `xxgk dump` prints it."""
+    """A JSON report as `xxgk dump` prints it, read within bounds (safety.load_json)."""
     from . import report_json
+    from .safety import load_json
 
-    try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UnreadableInput(
-            f"{path.name} 不是有效的 JSON 文件：{exc}。请使用 `xxgk dump` 输出的格式。"
-        ) from exc
-    except (ValueError, RecursionError) as exc:  # too many digits, nested too deep
-        raise UnreadableInput(f"{path.name} 中的数据无法读取（{type(exc).__name__}）。") from exc
+    data = load_json(path, keep_bad_numbers=True)  # an absurd number is a finding at its field
     try:
         report, notes = report_json.report_from_json(data)
     except report_json.JsonShapeError as exc:

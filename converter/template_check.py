@@ -92,7 +92,9 @@ def export_template(out: Path, *, force: bool = False) -> Path:
     from .output import write_atomically
     from .render_docx import default_template_path
 
-    return write_atomically(out, lambda tmp: shutil.copyfile(default_template_path(), tmp), force=force)
+    return write_atomically(
+        out, lambda tmp: shutil.copyfile(default_template_path(), tmp), force=force, suffix=".docx"
+    )
 
 
 def check_template_file(path: Path) -> FileFindings:

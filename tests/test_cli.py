@@ -337,3 +337,28 @@ def test_sample_workbooks_hold_the_sample_data(name):
     """The committed .xlsx samples are `xxgk new --from` of the committed JSON: they cannot drift."""
     dumped = json.loads(xxgk("dump", SAMPLES / f"{name}.xlsx").stdout)
     assert dumped == json.loads((SAMPLES / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def test_a_very_long_organ_name_gets_a_short_file_name_and_the_full_title_inside(tmp_path):
+    report = consistent_report()
+    report.info.org = "某某省" + "某某市某某县某某乡镇人民政府办公室" * 6  # 105 characters, 315 bytes
+    source = write_json(tmp_path / "长.json", report)
+    result = xxgk("build", source)
+    assert result.exit_code == 0, result.stderr
+    (made,) = tmp_path.glob("*.docx")
+    assert len(made.name.encode("utf-8")) <= 255 and made.name.endswith("2024年政府信息公开工作年度报告.docx")
+    assert made.name.startswith("某某省某某市")
+    assert report.info.org in docx_text(made).replace("\n", "")
+
+
+@pytest.mark.parametrize(
+    ("args", "suffix"),
+    [(["build", "{good}", "-o", "{tmp}/报告.xlsx"], ".docx"), (["new", "{tmp}/工作簿.docx"], ".xlsx")],
+)
+def test_output_names_must_carry_the_right_extension(good, tmp_path, args, suffix):
+    unrelated = tmp_path / ("报告.xlsx" if suffix == ".docx" else "工作簿.docx")
+    unrelated.write_bytes(b"keep me")
+    result = xxgk(*[a.format(good=good, tmp=tmp_path) for a in args], "--force")
+    assert result.exit_code == 5
+    assert suffix in result.stderr
+    assert unrelated.read_bytes() == b"keep me"

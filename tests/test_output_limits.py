@@ -247,14 +247,16 @@ ORG = "某某省某某市某某县某某乡镇人民政府" + "某某" * 30  # 7
 
 def test_long_title_keeps_the_organ_and_the_year():
     name = safe_file_name(f"{ORG}2024年政府信息公开工作年度报告", keep=ORG)
-    assert len(name.encode()) <= 255 and name.startswith(ORG) and "2024年" in name
-    assert name.endswith("….docx")
+    assert len(name.encode()) <= 255 and name.startswith(ORG[:20])
+    assert name.endswith("…2024年政府信息公开工作年度报告.docx")  # what the file is stays readable
 
 
 def test_long_organ_is_shortened_but_the_year_stays():
     org = "某某" * 100
     name = safe_file_name(f"{org}2024年政府信息公开工作年度报告", keep=org)
-    assert re.fullmatch(r"(某某)+某?…2024年…\.docx", name), name  # 机关 and year first, then the rest
+    assert re.fullmatch(r"(某某)+某?…2024年政府信息公开工作年度报告\.docx", name), (
+        name
+    )  # 机关 cut, the rest whole
     assert len(name.encode()) <= 255
 
 
