@@ -1,0 +1,80 @@
+"""Run the app with uvicorn: `xxgk serve`. Checks the port first, opens the browser when asked."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import threading
+import time
+import webbrowser
+
+import uvicorn
+
+from ..errors import ExitCode, XxgkError
+from .app import Settings, create_app
+
+
+class ServeError(XxgkError):
+    exit_code = ExitCode.USAGE
+
+
+def serve(host: str, port: int, open_browser: bool = False, settings: Settings | None = None) -> None:
+    """Serve until Ctrl+C; raises ServeError when the address cannot be used."""
+    _check_address(host, port)
+    config = uvicorn.Config(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_level="info",
+        server_header=False,
+        timeout_graceful_shutdown=10,
+    )
+    server = uvicorn.Server(config)
+    url = page_url(host, port)
+    print(f"网页服务已启动：{url}　（按 Ctrl+C 停止）", flush=True)
+    if not _is_loopback(host):
+        print(
+            f"注意：监听地址为 {host}，同一网络中的其他电脑也能打开此页面并上传文件；"
+            "请只在可信的单位内网中这样使用。",
+            flush=True,
+        )
+    if open_browser:
+        threading.Thread(target=_open_when_started, args=(server, url), daemon=True).start()
+    server.run()
+
+
+def page_url(host: str, port: int) -> str:
+    shown = "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}/"
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_address(host: str, port: int) -> None:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise ServeError(
+                f"无法在 {host}:{port} 上启动网页服务（{exc.strerror or exc}）。"
+                f"端口可能已被占用，请换一个端口，如：xxgk serve --port {port + 1}"
+            ) from exc
+
+
+def _open_when_started(server: uvicorn.Server, url: str) -> None:
+    for _ in range(300):
+        if server.started:
+            webbrowser.open(url)
+            return
+        time.sleep(0.1)
