@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 import webbrowser
+from typing import Any
 
 import uvicorn
 
@@ -21,15 +22,7 @@ class ServeError(XxgkError):
 def serve(host: str, port: int, open_browser: bool = False, settings: Settings | None = None) -> None:
     """Serve until Ctrl+C; raises ServeError when the address cannot be used."""
     _check_address(host, port)
-    config = uvicorn.Config(
-        create_app(settings),
-        host=host,
-        port=port,
-        log_level="info",
-        server_header=False,
-        timeout_graceful_shutdown=10,
-    )
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(server_config(create_app(settings), host, port))
     url = page_url(host, port)
     print(f"网页服务已启动：{url}　（按 Ctrl+C 停止）", flush=True)
     if not _is_loopback(host):
@@ -40,7 +33,18 @@ def serve(host: str, port: int, open_browser: bool = False, settings: Settings |
         )
     if open_browser:
         threading.Thread(target=_open_when_started, args=(server, url), daemon=True).start()
-    server.run()
+    try:
+        server.run()
+    except KeyboardInterrupt:  # uvicorn re-raises Ctrl+C after its clean shutdown
+        pass
+    print("网页服务已停止。", flush=True)
+
+
+def server_config(app: Any, host: str, port: int, log_level: str = "info") -> uvicorn.Config:
+    """uvicorn's settings for the app: no Server header, a bounded graceful shutdown."""
+    return uvicorn.Config(
+        app, host=host, port=port, log_level=log_level, server_header=False, timeout_graceful_shutdown=10
+    )
 
 
 def page_url(host: str, port: int) -> str:

@@ -1,0 +1,71 @@
+"""The worker pool of `xxgk serve`: bounded, and it recovers when a worker dies or hangs."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import time
+
+import pytest
+
+from converter.web.pool import Busy, JobTimeout, Pool, WorkerLost
+
+
+def run(coroutine):
+    return asyncio.run(coroutine)
+
+
+@pytest.fixture
+def pool():
+    pool = Pool(workers=1, queue=0, job_timeout=20)
+    pool.start()
+    yield pool
+    pool.stop()
+
+
+def test_jobs_run_in_another_process(pool):
+    assert run(pool.run(os.getpid)) != os.getpid()
+
+
+def test_full_pool_refuses_at_once(pool):
+    async def two():
+        first = asyncio.ensure_future(pool.run(time.sleep, 1))
+        await asyncio.sleep(0.05)
+        started = time.monotonic()
+        with pytest.raises(Busy):
+            await pool.run(os.getpid)
+        assert time.monotonic() - started < 0.5
+        await first
+        return await pool.run(os.getpid)  # a place is free again
+
+    assert run(two())
+
+
+def test_killed_worker_is_replaced(pool):
+    async def kill_mid_job():
+        job = asyncio.ensure_future(pool.run(time.sleep, 10))
+        await asyncio.sleep(0.5)
+        [pid] = pool.pids()
+        os.kill(pid, signal.SIGKILL)
+        with pytest.raises(WorkerLost):
+            await job
+        return pid, await pool.run(os.getpid)
+
+    killed, fresh = run(kill_mid_job())
+    assert fresh != killed
+    assert pool.restarts == 1
+
+
+def test_job_past_its_time_is_stopped():
+    pool = Pool(workers=1, queue=0, job_timeout=0.5)
+    pool.start()
+    try:
+        started = time.monotonic()
+        with pytest.raises(JobTimeout):
+            run(pool.run(time.sleep, 30))
+        assert time.monotonic() - started < 5
+        assert run(pool.run(os.getpid))
+        assert pool.restarts == 1
+    finally:
+        pool.stop()
