@@ -219,7 +219,7 @@ function findingsTable(result, index) {
     const target = event.target.closest("button[data-target]");
     if (!target) return;
     const cell = $(target.dataset.target);
-    cell.closest("details").open = true;
+    for (let d = cell.closest("details"); d; d = d.parentElement.closest("details")) d.open = true;
     cell.scrollIntoView({ block: "center", inline: "center" });
     cell.focus();
   });
@@ -238,7 +238,15 @@ function drawTables(result, index) {
   for (const finding of ordered(result.findings)) {
     if (finding.field) (byField[finding.field] = byField[finding.field] || []).push(finding);
   }
-  return state.format.tables.map((table) => drawTable(table, result, byField, index));
+  const flagged = (table) => table.cells.some((c) => c.key && byField[c.key]);
+  const anyFlagged = state.format.tables.some(flagged);
+  return state.format.tables.map((table) => {
+    const open = flagged(table) || !anyFlagged;
+    const details = el("details", { class: "table", open: open || null });
+    details.append(el("summary", { text: `${table.name}　${table.caption}${flagged(table) ? "（有标出的单元格）" : ""}` }));
+    details.append(drawTable(table, result, byField, index));
+    return details;
+  });
 }
 
 function drawTable(table, result, byField, index) {
@@ -250,7 +258,11 @@ function drawTable(table, result, byField, index) {
   const head = el("thead", {}, ...rows.slice(0, table.header_rows));
   const body = el("tbody", {}, ...rows.slice(table.header_rows));
   const caption = el("caption", { text: `${table.name}　${table.caption}` });
-  return el("div", { class: "scroll", tabindex: "0", role: "region", "aria-label": table.name }, el("table", { class: `official ${table.id}` }, caption, head, body));
+  const scroll = el("div", { class: "scroll", tabindex: "0", role: "region", "aria-label": table.name }, el("table", { class: `official ${table.id}` }, caption, head, body));
+  const box = el("div", { class: "official-box" }, scroll, el("p", { class: "cell-note", "aria-hidden": "true" }));
+  box.addEventListener("focusin", showNote);
+  box.addEventListener("mouseover", showNote);
+  return box;
 }
 
 function valueCell(cell, attrs, result, findings, index) {
@@ -261,14 +273,23 @@ function valueCell(cell, attrs, result, findings, index) {
     return td;
   }
   const shown = value === null || value === undefined ? findings[0].actual || "" : String(value);
-  const tipId = `${td.id}-tip`;
+  const text = findings.map((f) => `${LEVEL[f.severity]}（${f.rule}）${f.sheet}!${f.cell}：${f.message}`).join("\n");
   td.className = `flag ${findings[0].severity}`;
   td.tabIndex = 0;
-  td.setAttribute("aria-describedby", tipId);
-  const tip = el("span", { class: "tip", role: "tooltip", id: tipId });
-  for (const f of findings) tip.append(el("span", { text: `${LEVEL[f.severity]}（${f.rule}）${f.sheet}!${f.cell}：${f.message}` }));
-  td.append(el("span", { class: "value", text: shown }), tip);
+  td.title = text;
+  td.dataset.note = text;
+  td.setAttribute("aria-describedby", `${td.id}-tip`);
+  td.append(el("span", { class: "value", text: shown }), el("span", { class: "visually-hidden", id: `${td.id}-tip`, text }));
   return td;
+}
+
+// The message of the flagged cell under the pointer or the focus, in a line under its table.
+function showNote(event) {
+  const cell = event.target.closest && event.target.closest("td.flag");
+  if (!cell) return;
+  const note = cell.closest(".official-box").querySelector(".cell-note");
+  note.textContent = cell.dataset.note;
+  note.className = `cell-note ${cell.classList.contains("error") ? "error" : "warning"}`;
 }
 
 // ------------------------------------------------------------------ several units, ③ download
@@ -335,6 +356,21 @@ function buildZip(indexes, button) {
 
 // ------------------------------------------------------------------ start
 
+// The browser's own file button speaks the browser's language: a Chinese one instead.
+function chineseFilePickers() {
+  for (const input of document.querySelectorAll("input[type=file]:not(#files)")) {
+    const chosen = el("span", { class: "chosen", text: "未选择文件" });
+    const button = el("button", { type: "button", class: "small", text: "选择文件…" });
+    button.addEventListener("click", () => input.click());
+    input.classList.add("visually-hidden");
+    input.tabIndex = -1;
+    input.after(el("span", { class: "picker" }, button, chosen));
+    input.addEventListener("change", () => {
+      chosen.textContent = input.files.length ? input.files[0].name : "未选择文件";
+    });
+  }
+}
+
 async function start() {
   try {
     const response = await fetch("/api/format");
@@ -343,6 +379,7 @@ async function start() {
     say("check-status", "无法连接服务器：请确认网页服务仍在运行，然后刷新页面。", "bad");
     return;
   }
+  chineseFilePickers();
   setUpNewForm();
   setUpDrop();
   document.body.dataset.ready = "true";
