@@ -34,6 +34,7 @@ COMMANDS = (
     ["template", "export"],
     ["template", "fields"],
     ["template", "check"],
+    ["serve"],
 )
 
 

@@ -43,5 +43,14 @@ def test_the_main_job_sample_exists():
 
 def test_every_command_is_documented_with_its_help():
     text = readme()
-    for command in ("new", "check", "dump", "build", "template export", "template fields", "template check"):
+    for command in (
+        "new",
+        "check",
+        "dump",
+        "build",
+        "template export",
+        "template fields",
+        "template check",
+        "serve",
+    ):
         assert f"### `xxgk {command}`" in text, command

@@ -7,6 +7,7 @@ is a failure, not a skip. XXGK_WEB_SCREENSHOT=path saves the screenshot of a pag
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -57,14 +58,18 @@ def page(chromium, base):
         accept_downloads=True, locale="zh-CN", viewport={"width": 1200, "height": 900}
     )
     page = context.new_page()
-    page.requests = []
+    page.requests, page.errors = [], []
     page.on("request", lambda request: page.requests.append(request.url))
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
+    expected = re.compile(r"Failed to load resource: the server responded with a status of 4\d\d")
     page.goto(base + "/")
     page.wait_for_selector("body[data-ready=true]")
     yield page
     context.close()
     strangers = [url for url in page.requests if not (url.startswith(base + "/") or url.startswith("blob:"))]
     assert strangers == []
+    assert [e for e in page.errors if not expected.match(e)] == []  # no script error, no CSP violation
 
 
 def drop(page, *paths: Path) -> None:
@@ -133,6 +138,7 @@ def test_wrong_cell_is_named_and_highlighted_and_nothing_to_download(page, tmp_p
     assert WRONG_CELL in cell.get_attribute("title")  # the browser's tooltip on hover
     assert page.locator("#downloads button").count() == 0
     assert "没有检查通过的工作簿" in page.inner_text("#download-hint")
+    assert page.locator(".findings button").count() == 2  # 表三's two cells; 六's fee cell is not drawn
     page.click(f"button[data-target='u0-{WRONG_FIELD.replace('.', '-')}']")
     assert page.evaluate("document.activeElement.dataset.key") == WRONG_FIELD
     if os.environ.get("XXGK_WEB_SCREENSHOT"):

@@ -201,7 +201,7 @@ function findingsTable(result, index) {
   const body = el("tbody");
   for (const finding of ordered(result.findings)) {
     const where = finding.cell ? `${finding.sheet}!${finding.cell}` : finding.sheet;
-    const place = finding.field
+    const place = state.tableKeys.has(finding.field)
       ? el("button", { type: "button", class: "link", "data-target": cellId(index, finding.field), text: where })
       : where;
     body.append(
@@ -379,6 +379,7 @@ async function start() {
     say("check-status", "无法连接服务器：请确认网页服务仍在运行，然后刷新页面。", "bad");
     return;
   }
+  state.tableKeys = new Set(state.format.tables.flatMap((t) => t.cells.map((c) => c.key).filter(Boolean)));
   chineseFilePickers();
   setUpNewForm();
   setUpDrop();
