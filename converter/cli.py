@@ -379,9 +379,19 @@ WEB_MODULES = ("fastapi", "uvicorn", "multipart")
 def serve(
     host: Annotated[
         str,
-        typer.Option("--host", metavar="地址", help="监听地址；默认只有本机能访问，单位内网共享用 0.0.0.0"),
+        typer.Option(
+            "--host",
+            metavar="地址",
+            show_default=False,
+            help="监听地址，默认 127.0.0.1（只有本机能访问）；在单位内网共享用 0.0.0.0",
+        ),
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", metavar="端口", min=1, max=65535, help="端口号")] = 8000,
+    port: Annotated[
+        int,
+        typer.Option(
+            "--port", metavar="端口", min=1, max=65535, show_default=False, help="端口号，默认 8000"
+        ),
+    ] = 8000,
     open_browser: Annotated[bool, typer.Option("--open", help="启动后在默认浏览器中打开页面。")] = False,
 ) -> None:
     """启动网页服务：在浏览器中拖入工作簿，查看检查结果，下载 Word 报告。按 Ctrl+C 停止。"""
