@@ -46,7 +46,7 @@ class Settings:
     max_body: int = 20 * MiB
     upload_timeout: float = 60.0  # the whole request body must arrive within this many seconds
     workers: int = field(default_factory=lambda: max(1, min(4, os.cpu_count() or 1)))
-    queue: int = 16  # jobs admitted beyond the busy workers; more get 503 at once
+    queue: int = 32  # jobs admitted beyond the busy workers; more get 503 at once
     job_timeout: float = 120.0
 
 
