@@ -206,7 +206,10 @@ def fault(base: str, pid: int, uploads: dict) -> None:
         time.sleep(0.15)
         os.kill(victims[0], signal.SIGKILL)
         during = [f.result() for f in futures]
-    print(f"during the kill: statuses {dict(Counter(r['status'] for r in during))}")
+    print(
+        f"during the kill: statuses {dict(Counter(r['status'] for r in during))}, "
+        f"{sum(r['right'] for r in during)}/8 right reports"
+    )
     with httpx.Client() as client:
         after = [send(client, base, "good-build", good) for _ in range(10)]
         health = client.get(base + "/api/health").json()

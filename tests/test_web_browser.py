@@ -62,7 +62,7 @@ def page(chromium, base):
     page.on("request", lambda request: page.requests.append(request.url))
     page.on("pageerror", lambda error: page.errors.append(str(error)))
     page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
-    expected = re.compile(r"Failed to load resource: the server responded with a status of 4\d\d")
+    expected = re.compile(r"Failed to load resource: the server responded with a status of (4\d\d|503)")
     page.goto(base + "/")
     page.wait_for_selector("body[data-ready=true]")
     yield page
@@ -220,3 +220,37 @@ def test_readable_at_200_percent_zoom(page, tmp_path):
         .locator(".scroll")
         .evaluate("e => e.scrollWidth > e.clientWidth")
     )
+
+
+BUSY = {"ok": False, "reason": "busy", "message": "服务器正忙：正在处理的文件太多，请稍等片刻再试。"}
+
+
+def busy_answers(page, times: int) -> list[int]:
+    """The first `times` checks are answered 503 (as a full pool would), the rest by the server."""
+    seen = []
+
+    def handle(route):
+        seen.append(1)
+        if len(seen) <= times:
+            route.fulfill(status=503, json=BUSY, headers={"Retry-After": "1"})
+        else:
+            route.continue_()
+
+    page.route("**/api/check", handle)
+    return seen
+
+
+def test_busy_server_is_asked_again(page):
+    seen = busy_answers(page, 1)
+    choose(page, HUAIAN)
+    wait_checked(page)
+    assert len(seen) == 2
+    assert "检查通过" in page.inner_text("#unit-0")
+
+
+def test_server_busy_for_long_says_so(page):
+    seen = busy_answers(page, 99)
+    choose(page, HUAIAN)
+    wait_checked(page)
+    assert len(seen) == 4
+    assert "服务器正忙" in page.inner_text("#unit-0 .alert")

@@ -12,6 +12,11 @@ import pytest
 from converter.web.pool import Busy, JobTimeout, Pool, WorkerLost
 
 
+def slow_pid(seconds: float) -> int:
+    time.sleep(seconds)
+    return os.getpid()
+
+
 def run(coroutine):
     return asyncio.run(coroutine)
 
@@ -42,7 +47,33 @@ def test_full_pool_refuses_at_once(pool):
     assert run(two())
 
 
-def test_killed_worker_is_replaced(pool):
+def kill_the_worker_during(pool: Pool, job):
+    async def scenario():
+        running = asyncio.ensure_future(job)
+        await asyncio.sleep(0.5)
+        [pid] = pool.pids()
+        os.kill(pid, signal.SIGKILL)
+        return pid, await running
+
+    return run(scenario())
+
+
+def test_job_whose_worker_died_runs_again_in_a_fresh_worker(pool):
+    killed, answer = kill_the_worker_during(pool, pool.run(slow_pid, 1.5))
+    assert answer not in (killed, os.getpid())
+    assert pool.restarts == 1
+
+
+def test_killed_worker_is_replaced():
+    pool = Pool(workers=1, queue=0, job_timeout=20, retries=0)
+    pool.start()
+    try:
+        _test_killed_worker_is_replaced(pool)
+    finally:
+        pool.stop()
+
+
+def _test_killed_worker_is_replaced(pool):
     async def kill_mid_job():
         job = asyncio.ensure_future(pool.run(time.sleep, 10))
         await asyncio.sleep(0.5)

@@ -1,8 +1,9 @@
 """A bounded pool of worker processes: CPU work off the event loop, a queue limit, recovery from lost workers.
 
 A worker that dies (killed, out of memory) breaks a ProcessPoolExecutor for good; the pool then starts a
-fresh executor, the requests that were running get `WorkerLost` (the page says: try again) and the next
-request is served normally. A job that runs past `job_timeout` has its workers killed the same way.
+fresh executor and runs the jobs that were running once more; a job whose second worker dies too gets
+`WorkerLost` (the page says: try again). A job that runs past `job_timeout` has its workers killed the
+same way and gets `JobTimeout` at once (it would only time out again).
 """
 
 from __future__ import annotations
@@ -36,8 +37,9 @@ class JobTimeout(WorkerLost):
 class Pool:
     """`workers` processes; at most `workers + queue` jobs admitted at once, the rest refused at once."""
 
-    def __init__(self, workers: int, queue: int, job_timeout: float):
+    def __init__(self, workers: int, queue: int, job_timeout: float, retries: int = 1):
         self.workers = workers
+        self.retries = retries
         self.limit = workers + queue
         self.job_timeout = job_timeout
         self.active = 0
@@ -62,13 +64,30 @@ class Pool:
         return sorted(processes)
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run `fn(*args)` in a worker; Busy when full, WorkerLost when its worker died."""
+        """Run `fn(*args)` in a worker; Busy when full, WorkerLost when its worker died twice.
+
+        Jobs are pure functions of their input files, so a job whose worker died is run once more.
+        """
         if self.active >= self.limit:
             raise Busy
+        self.active += 1
+        try:
+            for attempt in range(1 + self.retries):
+                try:
+                    return await self._attempt(fn, args)
+                except JobTimeout:
+                    raise
+                except WorkerLost:
+                    if attempt == self.retries:
+                        raise
+            raise AssertionError("unreachable")
+        finally:
+            self.active -= 1
+
+    async def _attempt(self, fn: Callable[..., T], args: tuple[Any, ...]) -> T:
         if self._executor is None:
             self.start()
         executor = self._executor
-        self.active += 1
         try:
             future = executor.submit(fn, *args)
             return await asyncio.wait_for(asyncio.wrap_future(future), self.job_timeout)
@@ -79,8 +98,6 @@ class Pool:
             self._kill(executor)
             self._replace(executor, f"a job ran longer than {self.job_timeout:g} s")
             raise JobTimeout from exc
-        finally:
-            self.active -= 1
 
     def _replace(self, broken: ProcessPoolExecutor, why: str) -> None:
         if self._executor is not broken:  # another request already replaced it

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import socket
 import threading
@@ -33,10 +34,8 @@ def serve(host: str, port: int, open_browser: bool = False, settings: Settings |
         )
     if open_browser:
         threading.Thread(target=_open_when_started, args=(server, url), daemon=True).start()
-    try:
+    with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises Ctrl+C after its clean shutdown
         server.run()
-    except KeyboardInterrupt:  # uvicorn re-raises Ctrl+C after its clean shutdown
-        pass
     print("网页服务已停止。", flush=True)
 
 

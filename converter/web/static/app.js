@@ -32,12 +32,19 @@ class ApiError extends Error {
   }
 }
 
-async function post(url, form) {
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// A busy server (503) is asked again a few times, after the pause it names, before the clerk is told.
+async function post(url, form, tries = 4) {
   let response;
   try {
     response = await fetch(url, { method: "POST", body: form });
   } catch (_) {
     throw new ApiError(0, "无法连接服务器：请确认网页服务仍在运行，然后刷新页面重试。", null);
+  }
+  if (response.status === 503 && tries > 1) {
+    await sleep(1000 * Math.min(10, Number(response.headers.get("Retry-After")) || 2));
+    return post(url, form, tries - 1);
   }
   if (response.ok) return response;
   let data = null;
