@@ -333,5 +333,11 @@ def test_unexpected_error_shows_an_id_and_no_trace(server, monkeypatch, caplog):
 
 def test_openapi_describes_the_api(base):
     paths = httpx.get(base + "/api/openapi.json").json()["paths"]
+    build = paths["/api/build"]["post"]
+    assert (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        in build["responses"]["200"]["content"]
+    )
+    assert "multipart/form-data" in build["requestBody"]["content"]
     assert {"/api/check", "/api/build", "/api/build-zip", "/api/new", "/api/format"} <= set(paths)
     assert httpx.get(base + "/docs").status_code == 404  # the docs UI would load scripts from a CDN

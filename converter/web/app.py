@@ -112,7 +112,15 @@ def _add_routes(app: FastAPI, pool: Pool) -> None:
         status = 422 if code == 3 else 200
         return JSONResponse(results, status_code=status, headers={"X-Xxgk-Exit-Code": str(code)})
 
-    @app.post("/api/build", summary="检查并生成 Word 报告（.docx）；有错误时返回检查结果")
+    @app.post(
+        "/api/build",
+        summary="检查并生成 Word 报告（.docx）；有错误时返回 422 和检查结果",
+        response_class=Response,
+        responses={
+            200: {"content": {DOCX: {}}, "description": "Word 报告"},
+            422: {"description": "见 message"},
+        },
+    )
     async def build(
         workbook: OneWorkbook, previous: PreviousFile = None, template: TemplateFile = None
     ) -> Response:
@@ -125,7 +133,12 @@ def _add_routes(app: FastAPI, pool: Pool) -> None:
             return _refusal(answer["result"])
         return _download(answer["docx"], answer["filename"], DOCX)
 
-    @app.post("/api/build-zip", summary="一次生成多份报告：通过检查的报告打包为一个 .zip")
+    @app.post(
+        "/api/build-zip",
+        summary="一次生成多份报告：通过检查的报告打包为一个 .zip",
+        response_class=Response,
+        responses={200: {"content": {"application/zip": {}}, "description": "通过检查的报告"}},
+    )
     async def build_zip(workbook: WorkbookFiles, template: TemplateFile = None) -> Response:
         with tempfile.TemporaryDirectory(prefix="xxgk-web-") as folder:  # private, 0700
             saved = [await _save(f, folder, f"workbook-{i}") for i, f in enumerate(workbook, 1)]
@@ -139,7 +152,12 @@ def _add_routes(app: FastAPI, pool: Pool) -> None:
         made = sum(1 for u in answer["units"] if "report" in u)
         return _download(answer["zip"], f"政府信息公开工作年度报告（{made}份）.zip", "application/zip")
 
-    @app.post("/api/new", summary="生成标准工作簿（.xlsx）；可由上年工作簿带入机关信息和结转数")
+    @app.post(
+        "/api/new",
+        summary="生成标准工作簿（.xlsx）；可由上年工作簿带入机关信息和结转数",
+        response_class=Response,
+        responses={200: {"content": {XLSX: {}}, "description": "标准工作簿"}},
+    )
     async def new(
         org: Annotated[str, Form(description="机关全称", max_length=100)] = "",
         year: Annotated[int | None, Form(description="报告年度", ge=2000, le=2100)] = None,

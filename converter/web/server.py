@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import logging
+import os
 import socket
 import threading
 import time
@@ -23,6 +25,7 @@ class ServeError(XxgkError):
 def serve(host: str, port: int, open_browser: bool = False, settings: Settings | None = None) -> None:
     """Serve until Ctrl+C; raises ServeError when the address cannot be used."""
     _check_address(host, port)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     server = uvicorn.Server(server_config(create_app(settings), host, port))
     url = page_url(host, port)
     print(f"网页服务已启动：{url}　（按 Ctrl+C 停止）", flush=True)
@@ -65,7 +68,8 @@ def _is_loopback(host: str) -> bool:
 def _check_address(host: str, port: int) -> None:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if os.name != "nt":  # on Windows it would let the probe share a port that is in use
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError as exc:
