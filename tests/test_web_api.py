@@ -29,8 +29,6 @@ from web_support import (
 from converter import pipeline
 from converter.web.app import Settings
 
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # uvicorn's, in its own thread
-
 
 @pytest.fixture(scope="module")
 def server():
