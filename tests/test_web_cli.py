@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+import time
 
 import httpx
 import pytest
@@ -77,6 +78,24 @@ def test_serve_starts_and_stops_cleanly_on_ctrl_c():
     assert "网页服务已启动：http://127.0.0.1:" in server_process.last_output
     assert server_process.last_output.rstrip().endswith("网页服务已停止。")
     assert "Traceback" not in server_process.last_output
+
+
+def test_open_shows_the_page_in_the_default_browser(tmp_path):
+    opened = tmp_path / "opened.txt"
+    browser = f"{sys.executable} -c \"import sys; open(sys.argv[1], 'w').write(sys.argv[2])\" {opened} %s"
+    with server_process("--open", env={"BROWSER": browser}) as base:
+        deadline = time.monotonic() + 20
+        while not opened.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert opened.read_text() == base + "/"
+
+
+def test_without_open_no_browser_is_started(tmp_path):
+    opened = tmp_path / "opened.txt"
+    browser = f"{sys.executable} -c \"import sys; open(sys.argv[1], 'w').write(sys.argv[2])\" {opened} %s"
+    with server_process(env={"BROWSER": browser}):
+        time.sleep(1)
+    assert not opened.exists()
 
 
 def test_serve_help_is_chinese():

@@ -70,7 +70,7 @@ def server_thread(settings=None) -> Iterator[tuple[str, object]]:
 
 
 @contextmanager
-def server_process(*args: str) -> Iterator[str]:
+def server_process(*args: str, env: dict[str, str] | None = None) -> Iterator[str]:
     """`python -m converter serve --port N` as a subprocess, stopped with Ctrl+C (SIGINT)."""
     port = free_port()
     process = subprocess.Popen(
@@ -79,7 +79,7 @@ def server_process(*args: str) -> Iterator[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
     )
     base = f"http://127.0.0.1:{port}"
     try:
