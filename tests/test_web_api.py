@@ -298,6 +298,18 @@ def test_full_pool_answers_503_in_chinese(server):
     assert post(base, "/api/check", files={"workbook": upload(HUAIAN)}).status_code == 200
 
 
+def test_file_that_needs_too_much_memory_is_refused(server, monkeypatch):
+    base, app = server
+
+    async def out_of_memory(*args):
+        raise MemoryError
+
+    monkeypatch.setattr(app.state.pool, "run", out_of_memory)
+    response = post(base, "/api/check", files={"workbook": upload(HUAIAN)})
+    assert response.status_code == 422
+    assert "内存上限" in response.json()["message"]
+
+
 @pytest.mark.parametrize("path", ["/", "/static/app.js", "/api/format", "/api/nothing-here"])
 def test_security_headers_everywhere(base, path):
     response = httpx.get(base + path)

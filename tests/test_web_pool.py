@@ -100,3 +100,10 @@ def test_job_past_its_time_is_stopped():
         assert pool.restarts == 1
     finally:
         pool.stop()
+
+
+def test_a_worker_cannot_take_all_the_memory(pool):
+    with pytest.raises(MemoryError):
+        run(pool.run(bytearray, 3 * 1024**3))
+    assert run(pool.run(os.getpid))  # the same worker goes on
+    assert pool.restarts == 0

@@ -231,6 +231,7 @@ def _json(status: int, payload: Any, headers: dict[str, str] | None = None) -> J
 BUSY = "服务器正忙：正在处理的文件太多，请稍等片刻再试。"
 LOST = "处理该文件的进程意外中止，请重试；如一再出现，请把该文件交给管理员检查。"
 SLOW = "处理该文件用时过长，已中止。请确认它是填好的年度报告工作簿后重试。"
+TOO_COMPLEX = "文件内容过多，处理时超出了内存上限，未能处理。请确认它是填好的年度报告工作簿。"
 STATUS_MESSAGES = {
     404: "没有这个页面或接口。",
     405: "该接口不支持这种请求方式。",
@@ -251,6 +252,10 @@ def _add_error_handlers(app: FastAPI) -> None:
             "message": SLOW if slow else LOST,
         }
         return _json(503, payload, {"Retry-After": "1"})
+
+    @app.exception_handler(MemoryError)
+    async def too_much(_: Request, __: Exception) -> JSONResponse:
+        return _json(422, {"ok": False, "reason": "too-complex", "message": TOO_COMPLEX})
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -29,11 +29,22 @@ class Upload:
     name: str
 
 
-def ignore_interrupts() -> None:
-    """Workers leave Ctrl+C to the server, which shuts them down cleanly."""
+WORKER_MEMORY = 2 * 1024**3
+"""Address space of one worker: a report takes well under 300 MiB; a hostile file gets MemoryError."""
+
+
+def start_worker() -> None:
+    """Workers leave Ctrl+C to the server, which shuts them down cleanly; their memory is capped."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        import resource
+    except ImportError:  # Windows: no rlimits
+        return
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    cap = WORKER_MEMORY if hard == resource.RLIM_INFINITY else min(WORKER_MEMORY, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
 
 
 def warm_up() -> int:

@@ -48,7 +48,7 @@ class Pool:
 
     def start(self) -> None:
         self._executor = ProcessPoolExecutor(
-            self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=jobs.ignore_interrupts
+            self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=jobs.start_worker
         )
         for _ in range(self.workers):
             self._executor.submit(jobs.warm_up)
