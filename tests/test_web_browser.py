@@ -115,6 +115,7 @@ def test_sample_shows_two_warnings_and_downloads_the_cli_report(page, tmp_path):
     assert [row[0] for row in rows] == ["警告", "警告"]
     assert [row[2] for row in rows] == ["基本信息!B6", "六、其他事项!B3"]
     assert "检查通过：0 个错误，2 个警告" in page.inner_text("#unit-0")
+    assert page.locator("#unit-0 details.drawn[open]").count() == 0  # no flagged cell: tables folded
     with page.expect_download() as info:
         page.click("#downloads button.download")
     download = info.value
@@ -135,6 +136,7 @@ def test_wrong_cell_is_named_and_highlighted_and_nothing_to_download(page, tmp_p
     assert "flag" in cell.get_attribute("class") and "error" in cell.get_attribute("class")
     assert cell.locator(".value").inner_text() == "104"
     assert page.locator("td.flag.error").count() == 2  # D31 and its total J31
+    assert page.locator("#unit-0 details.drawn[open]").count() == 1
     assert page.locator("#unit-0 details.table[open]").count() == 1  # only 表三 has flagged cells
     cell.focus()
     note = page.locator("#unit-0 .applications").locator("xpath=ancestor::div[@class='official-box']//p")

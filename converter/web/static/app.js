@@ -185,8 +185,10 @@ function showResult(index) {
     card.append(el("p", { class: "title", text: result.title || "" }));
     card.append(el("p", { class: `summary ${v.kind}`, text: summaryText(result) }));
     if (result.findings.length) card.append(findingsTable(result, index));
-    const tables = el("details", { class: "drawn", open: result.findings.some((f) => f.field) || null });
-    tables.append(el("summary", { text: "在官方表格中查看（标出有问题的单元格）" }), ...drawTables(result, index));
+    const flagged = result.findings.some((f) => state.tableKeys.has(f.field));
+    const tables = el("details", { class: "drawn", open: flagged || null });
+    const label = flagged ? "在官方表格中查看（已标出有问题的单元格）" : "在官方表格中查看填写的数字";
+    tables.append(el("summary", { text: label }), ...drawTables(result, index));
     card.append(tables);
   }
   $("results").append(card);
