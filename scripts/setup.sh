@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Set up a fresh machine for development and tests: Debian packages (LibreOffice, CJK fonts,
-# poppler) when missing, then a virtualenv in .venv with the package and its test extras.
+# poppler, Chromium) when missing, then a virtualenv in .venv with the package and its test extras.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=()
 command -v soffice >/dev/null 2>&1 || packages+=(libreoffice-calc libreoffice-writer)
 command -v pdftoppm >/dev/null 2>&1 || packages+=(poppler-utils)
+command -v chromium >/dev/null 2>&1 || packages+=(chromium)  # browser tests of `xxgk serve`
 if ! { command -v fc-list >/dev/null 2>&1 && fc-list :lang=zh | grep -q .; }; then
   packages+=(fontconfig fonts-noto-cjk fonts-arphic-ukai fonts-arphic-uming fonts-wqy-zenhei)
 fi
