@@ -115,12 +115,32 @@ def new(
             help="用 `xxgk dump` 输出的 JSON 填写工作簿",
         ),
     ] = None,
+    previous: Annotated[
+        Path | None,
+        typer.Option(
+            "--previous",
+            exists=True,
+            dir_okay=False,
+            metavar="上年工作簿",
+            help="由上年的工作簿（或 JSON）开始新一年：带入机关信息和自定义字段，上年结转等于上年结转下年度，"
+            "上年正文列在旁边供参考",
+        ),
+    ] = None,
     force: Force = False,
 ) -> None:
-    """生成标准工作簿（可用 --from 由 JSON 填好数据）。"""
+    """生成标准工作簿：空白的，由 JSON 填好的（--from），或由上年工作簿开始的下一年（--previous）。
+
+    给出机关全称（--org）时，能从名称看出的自称和机关类型（如“…镇人民政府”：我镇、乡镇街道）自动填好。
+    """
     from . import pipeline
 
-    written = guarded(lambda: pipeline.new_workbook(out, org=org, year=year, source=source, force=force))
+    if source and previous:
+        raise typer.BadParameter(
+            "--from 和 --previous 只能用一个：--from 由 JSON 填好整个工作簿，--previous 由上年开始新的一年。"
+        )
+    written = guarded(
+        lambda: pipeline.new_workbook(out, org=org, year=year, source=source, previous=previous, force=force)
+    )
     err(f"已生成工作簿：{written}")
 
 

@@ -169,6 +169,25 @@ INFO_FIELDS: tuple[InfoField, ...] = (
 
 INFO_BY_KEY: dict[str, InfoField] = {f.key: f for f in INFO_FIELDS}
 
+ORG_NAMING: tuple[tuple[str, str, str], ...] = (
+    # (how a 机关全称 ends, as a regular expression; the 自称 it implies; its 机关类型), first match wins
+    (r"人民政府办公室$", "我办", "部门"),
+    (r"人民政府办公厅$", "我厅", "部门"),
+    (r"街道(办事处)?$", "我街道", "乡镇街道"),
+    (r"镇(人民政府)?$", "我镇", "乡镇街道"),
+    (r"乡(人民政府)?$", "我乡", "乡镇街道"),
+    (r"市人民政府$", "我市", "人民政府"),
+    (r"县人民政府$", "我县", "人民政府"),
+    (r"区人民政府$", "我区", "人民政府"),
+    (r"州人民政府$", "我州", "人民政府"),
+    (r"省人民政府$", "我省", "人民政府"),
+    (r"局$", "我局", "部门"),
+    (r"(委员会|委)$", "我委", "部门"),
+    (r"(办公室|办)$", "我办", "部门"),
+    (r"厅$", "我厅", "部门"),
+)
+"""What a 机关全称 says of itself, for `xxgk new --org` and for a report whose 自称 or 机关类型 is blank."""
+
 DEADLINES = {"部门": (1, 31), "乡镇街道": (1, 31), "人民政府": (3, 31)}  # (month, day) of year+1
 
 

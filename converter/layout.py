@@ -24,6 +24,8 @@ CUSTOM_ROWS = 10  # name / value pairs below the standard fields
 
 TEXT_HEADER = ("小标题", "正文")
 TEXT_ROWS = 40  # unlocked rows offered per text section
+REFERENCE_COL = 4  # D: last year's text beside this year's (`xxgk new --previous`); never read
+REFERENCE_HEADER = "上年内容（仅供参考，不进入报告）"
 FEE_FIRST_ROW = 3  # sheet 六: fee figures in rows 3-5 (A label, B value, C unit)
 
 

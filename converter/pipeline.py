@@ -34,8 +34,10 @@ def check_file(path: Path, previous: Path | Report | None = None) -> CheckResult
 def check_loaded(path: Path, loaded: Loaded, previous: Report | None = None) -> CheckResult:
     """Check a report some source has read (a file, a web form), with last year's report if given."""
     from .checks import check
+    from .organs import fill_in
 
-    found = check(loaded.report, previous, loaded.notes)
+    notes = {**loaded.notes, **fill_in(loaded.report)}  # a 自称 or 机关类型 the organ's name settles
+    found = check(loaded.report, previous, notes)
     return CheckResult(path, [f.placed(loaded.locate) for f in found], loaded.report)
 
 
@@ -64,22 +66,34 @@ def unreadable(path: Path, exc: XxgkError) -> fnd.Unreadable:
 
 
 def new_workbook(
-    out: Path, *, org: str = "", year: int | None = None, source: Path | None = None, force=False
+    out: Path,
+    *,
+    org: str = "",
+    year: int | None = None,
+    source: Path | None = None,
+    previous: Path | None = None,
+    force: bool = False,
 ) -> Path:
-    """Write the standard workbook, empty or filled from a JSON report."""
+    """Write the standard workbook: empty, filled from a JSON report (`source`), or next year's started
+    from last year's workbook or JSON (`previous`: organ, carry-over, last year's text for reference).
+    A 自称 or 机关类型 left blank is filled where the organ's name settles it."""
+    from .organs import fill_in, next_year
     from .output import write_atomically
     from .workbook_writer import write_workbook
 
-    report = _json_input(source).report if source else Report()
+    last = load_previous(previous) if previous else None
+    report = _json_input(source).report if source else next_year(last) if last else Report()
     if org:
         report.info.org = org
     if year is not None:
         report.info.year = year
+    fill_in(report)
+    inputs = [p for p in (source, previous) if p]
     return write_atomically(
         out,
-        lambda tmp: write_workbook(tmp, report),
+        lambda tmp: write_workbook(tmp, report, reference=last),
         force=force,
-        inputs=[source] if source else [],
+        inputs=inputs,
         suffix=".xlsx",
     )
 

@@ -31,8 +31,9 @@ TITLE_FONT = Font(bold=True, size=14)
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 
 
-def write_workbook(path: Path, report: Report | None = None) -> None:
-    """Write the standard workbook to `path`, filled from `report` when one is given."""
+def write_workbook(path: Path, report: Report | None = None, reference: Report | None = None) -> None:
+    """Write the standard workbook to `path`, filled from `report` when one is given; `reference`
+    (last year's report) is shown beside each text, for the clerk to copy from (the reader ignores it)."""
     wb = Workbook()
     wb.remove(wb.active)
     for name in layout.sheet_order():
@@ -45,6 +46,8 @@ def write_workbook(path: Path, report: Report | None = None) -> None:
         _write_table(wb[layout.table_sheet(table)], table)
     if report is not None:
         _fill(wb, report)
+    if reference is not None:
+        _write_reference(wb, reference)
     for ws in wb.worksheets:
         ws.protection.sheet = True  # no password: labels locked, input cells unlocked
         ws.protection.formatRows = ws.protection.formatColumns = False  # resizing stays allowed
@@ -286,6 +289,33 @@ def _fill_paragraphs(ws: Worksheet, section: fmt.Section, paragraphs: list[Parag
         _text_input_row(ws, row)  # rows beyond TEXT_ROWS get the input style too
         _put_text(ws.cell(row, 1), paragraph.heading)
         _put_text(ws.cell(row, 2), paragraph.body)
+
+
+def _write_reference(wb: Workbook, last: Report) -> None:
+    """Last year's 基本信息 and paragraphs in column D, headed as reference only."""
+    col = layout.REFERENCE_COL
+    letter = layout.column_letter(col)
+    info = wb[layout.INFO_SHEET]
+    info.cell(2, col, layout.REFERENCE_HEADER).font = BOLD
+    for spec in fmt.INFO_FIELDS:
+        value = getattr(last.info, spec.key)
+        pos = layout.INFO_POSITIONS[spec.key]
+        cell = info.cell(pos.row, col)
+        if isinstance(value, str):
+            _put_text(cell, value)
+        elif value is not None:
+            cell.value = value
+            cell.number_format = DATE_FORMAT if spec.kind == "date" else "0"
+        cell.alignment = WRAPPED
+    info.column_dimensions[letter].width = 50
+    for section in fmt.SECTIONS:
+        ws = wb[section.sheet]
+        first = layout.text_first_row(section)
+        ws.cell(first - 1, col, layout.REFERENCE_HEADER).font = BOLD
+        for row, paragraph in enumerate(last.sections.get(section.key, []), start=first):
+            _put_text(ws.cell(row, col), "\n".join(t for t in (paragraph.heading, paragraph.body) if t))
+            ws.cell(row, col).alignment = WRAPPED
+        ws.column_dimensions[letter].width = 80
 
 
 def _put_text(cell: Cell, text: str) -> None:

@@ -131,21 +131,10 @@ def new_workbook(
 
 
 def _carried_over(last: Any) -> Any:
-    """This year's report from last year's: organ, 自称, type, year + 1, and 表三 二 = last year's 四."""
-    from ..model import Info, Report
+    """This year's report from last year's, as `xxgk new --previous` starts it."""
+    from ..organs import next_year
 
-    report = Report(
-        info=Info(
-            org=last.info.org,
-            self_name=last.info.self_name,
-            year=last.info.year + 1 if last.info.year else None,
-            organ_type=last.info.organ_type,
-        )
-    )
-    for key, value in last.values.items():
-        if key.startswith("applications.carried_forward."):
-            report.values[key.replace("carried_forward", "carried_over")] = value
-    return report
+    return next_year(last)
 
 
 def failure(exc: XxgkError, upload: Upload, uploads: list[Upload]) -> dict[str, Any]:
