@@ -1,0 +1,112 @@
+"""Find 表二, 表三 and 表四 in a document (grids by their labels, text lines by section) and read them."""
+
+from __future__ import annotations
+
+from .. import format as fmt
+from .document import Document, Grid, Line, norm
+from .notes import ImportPosition
+from .rows import Candidate, similarity
+from .sections import Layout
+from .tables import (
+    APPLICANT_LABELS,
+    T2,
+    T3,
+    T4,
+    Reader,
+    align,
+    grid_candidates,
+    line_candidates,
+    read_aligned,
+    table2_targets,
+    table3_targets,
+    table4_columns,
+)
+
+TABLE2_MATCH = 0.8
+
+
+def _ends(label: str):
+    target = norm(label)
+    return lambda head: head.endswith(target)
+
+
+def _review_column(group: str, outcome: str):
+    g, o = norm(group), norm(outcome)
+    if group == fmt.REVIEW_GROUPS[0][1]:
+        return lambda head: g in head and "诉讼" not in head and head.endswith(o)
+    return lambda head: g in head and head.endswith(o)
+
+
+T3_COLUMNS = [_ends(label) for label in APPLICANT_LABELS]
+T4_COLUMNS = [_review_column(g, o) for _, g, o in table4_columns()]
+
+
+def read_tables(doc: Document, layout: Layout) -> Reader:
+    """All values of the three tables, with notes; grids when the document has them, else text lines."""
+    reader = Reader()
+    t2, t3 = table2_targets(), table3_targets()
+    grids = [b for b in doc.blocks if isinstance(b, Grid)]
+    c2: list[Candidate] = []
+    c3: list[Candidate] = []
+    c4: list[Candidate] = []
+    for grid in grids:
+        plain = grid_candidates(grid, t3, None)
+        if len(align(plain, t3)) >= 6:
+            c3 += grid_candidates(grid, t3, T3_COLUMNS)
+        elif _is_review(grid):
+            c4 += grid_candidates(grid, [], T4_COLUMNS)
+        else:
+            c2 += [c for c in plain if _is_table2_row(c)]
+    lines = [(i, b) for i, b in enumerate(doc.blocks) if isinstance(b, Line)]
+    if lines:
+        c2 += [c for c in _lines(doc, layout, "proactive", 1) if _is_table2_row(c)]
+        c3 += _lines(doc, layout, "applications", 3)
+        c4 += _lines(doc, layout, "review", 5)
+    read_aligned(reader, T2, c2, t2)
+    read_aligned(reader, T3, c3, t3)
+    _read_review(reader, c4)
+    return reader
+
+
+def _lines(doc: Document, layout: Layout, key: str, min_values: int) -> list[Candidate]:
+    lo, hi = layout.region(key, len(doc.blocks))
+    lines = [b for b in doc.blocks[lo:hi] if isinstance(b, Line)]
+    return line_candidates(lines, min_values, lo)
+
+
+def _is_review(grid: Grid) -> bool:
+    text = norm("".join(c.text for row in grid.rows[:3] for c in row))
+    return "行政复议" in text and "行政诉讼" in text
+
+
+def _is_table2_row(cand: Candidate) -> bool:
+    return any(similarity(cand.printed, t.label) >= TABLE2_MATCH for t in table2_targets())
+
+
+def _read_review(reader: Reader, cands: list[Candidate]) -> None:
+    """表四's one row of 15 values (the first row that has them)."""
+    columns = table4_columns()
+    if not cands:
+        reader.note(
+            columns[0][0], "table_missing", "error",
+            f"未找到{T4}（行政复议、行政诉讼情况）的数字行，表四未读入",
+            ImportPosition(table=T4),
+        )  # fmt: skip
+        return
+    cand = cands[0]
+    if len(cands) > 1:
+        reader.note(
+            None, "row_extra", "warning", f"{T4}有多个数字行，只读入第一行", ImportPosition(cand.page, T4)
+        )
+    if not cand.mapped and len(cand.values) != len(columns):
+        reader.note(
+            columns[0][0], "value_count", "error",
+            f"{T4}的数字行有 {len(cand.values)} 个数值，标准格式为 {len(columns)} 个，无法确定各列，未读入",
+            ImportPosition(cand.page, T4),
+        )  # fmt: skip
+        return
+    for (key, group, outcome), cell in zip(columns, cand.values, strict=False):
+        column = outcome if group == fmt.REVIEW_GROUPS[0][1] else f"{group}·{outcome}"
+        reader.put(
+            key, cell, ImportPosition(cand.page, T4, None, f"{group}“{outcome}”" if column else column)
+        )

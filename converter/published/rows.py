@@ -1,0 +1,168 @@
+"""Table rows as candidates: a row label and its value cells, from a grid (docx, html) or a text line.
+
+Nothing here knows the official tables; `tables.py` matches these candidates to them by label.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from difflib import SequenceMatcher
+
+from .document import Grid, GridCell, Line, norm
+
+NUMBER = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$|^\d+(\.\d+)?$")
+PLACEHOLDERS = {"", "无", "/", "-", "—", "--", "——", "－", "\\", "空", "不适用"}
+
+
+@dataclass
+class ValueCell:
+    """A printed value cell: its text, and whether it is a copy of a cell merged from elsewhere."""
+
+    text: str
+    merged: bool = False
+    column: str = ""  # the column's header as printed, where known
+
+
+@dataclass
+class Candidate:
+    """A row that may be an official one: label texts to compare (own first), values, where it was."""
+
+    labels: list[str]
+    values: list[ValueCell]
+    page: int | None = None
+    table: int | None = None  # grid index
+    row: int | None = None  # 1-based row of the grid or index of the line
+    mapped: bool = False  # values already placed in the official column order by header
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def printed(self) -> str:
+        return self.labels[0] if self.labels else ""
+
+
+def is_value(text: str) -> bool:
+    t = unicodedata.normalize("NFKC", text).strip().replace(" ", "")
+    return bool(NUMBER.match(t)) or t in PLACEHOLDERS
+
+
+def is_number(text: str) -> bool:
+    return bool(NUMBER.match(unicodedata.normalize("NFKC", text).strip().replace(" ", "")))
+
+
+def similarity(a: str, b: str) -> float:
+    """How alike two labels are after normalisation (0..1)."""
+    a, b = norm(a), norm(b)
+    if not a or not b:
+        return 0.0
+    return SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+def parse_count(text: str) -> tuple[int | None, str]:
+    """A count as printed → (value, "") or (None, why it cannot be read)."""
+    t = unicodedata.normalize("NFKC", text).strip().replace(" ", "").removesuffix("件")
+    if re.fullmatch(r"\d{1,3}(,\d{3})+|\d+", t):
+        return int(t.replace(",", "")), ""
+    if t == "":
+        return None, "空白"
+    return None, f"印作“{text.strip()}”"
+
+
+def parse_amount(text: str) -> tuple[Decimal | None, str]:
+    """An amount (万元 or 元) as printed, kept exactly."""
+    t = unicodedata.normalize("NFKC", text).strip().replace(" ", "").removesuffix("万元").removesuffix("元")
+    if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?|\d+(\.\d+)?", t):
+        try:
+            value = Decimal(t.replace(",", ""))
+        except InvalidOperation:  # pragma: no cover - the pattern admits only decimals
+            return None, f"印作“{text.strip()}”"
+        return (Decimal(int(value)) if value == value.to_integral_value() else value), ""
+    if t == "":
+        return None, "空白"
+    return None, f"印作“{text.strip()}”"
+
+
+# --------------------------------------------------------------------------- text lines
+
+
+def split_line(line: Line) -> tuple[list[str], list[str]]:
+    """(label cells, trailing numbers) of a layout line: `1.属于国家秘密  2  0  0` → ([…], [2, 0, 0])."""
+    cells = list(line.cells)
+    values: list[str] = []
+    while cells:
+        tokens = cells[-1].split()
+        k = len(tokens)
+        while k and is_number(tokens[k - 1]):
+            k -= 1
+        values[:0] = tokens[k:]
+        if k:
+            cells[-1] = " ".join(tokens[:k])
+            break
+        cells.pop()
+    return cells, values
+
+
+def line_candidates(lines: list[Line], min_values: int, first: int = 0) -> list[Candidate]:
+    """Lines with at least `min_values` trailing numbers; wrapped label pieces around them as alternatives."""
+    split = [split_line(line) for line in lines]
+    numeric = [i for i, (_, v) in enumerate(split) if len(v) >= min_values]
+    out = []
+    for n, i in enumerate(numeric):
+        labels, values = split[i]
+        own = labels[-1] if labels else ""
+        lo = numeric[n - 1] + 1 if n else max(0, i - 3)
+        hi = numeric[n + 1] if n + 1 < len(numeric) else min(len(lines), i + 3)
+        above = [split[j][0][-1] for j in range(max(lo, i - 3), i) if split[j][0] and not split[j][1]]
+        below = [split[j][0][-1] for j in range(i + 1, min(hi, i + 3)) if split[j][0] and not split[j][1]]
+        alts = [own]
+        for a in range(len(above) + 1):
+            for b in range(len(below) + 1):
+                if a or b:
+                    alts.append("".join(above[len(above) - a :]) + own + "".join(below[:b]))
+        cells = [ValueCell(v) for v in values]
+        out.append(Candidate(alts, cells, lines[i].page, None, first + i + 1))
+    return out
+
+
+# --------------------------------------------------------------------------- grids
+
+
+def row_split(grid: Grid, r: int) -> tuple[list[GridCell], list[int]]:
+    """(label cells of row r, distinct by origin; column indexes of the value cells after them)."""
+    row = grid.rows[r]
+    last_label = -1
+    for c, cell in enumerate(row):
+        if not is_value(cell.text):
+            last_label = c
+    labels: list[GridCell] = []
+    for cell in row[: last_label + 1]:
+        if not labels or labels[-1].origin != cell.origin:
+            labels.append(cell)
+    return labels, list(range(last_label + 1, len(row)))
+
+
+def grid_labels(labels: list[GridCell], r: int) -> list[str]:
+    """Label texts to compare: the row's own most specific label first, then all of them joined."""
+    own = [c.text for c in labels if c.origin[0] == r] or [c.text for c in labels]
+    return [own[-1] if own else "", "".join(c.text for c in labels)]
+
+
+def column_headers(grid: Grid, upto: int) -> list[str]:
+    """Per column, the header cells above row `upto` joined (merged headers counted once per column)."""
+    width = max((len(row) for row in grid.rows[:upto]), default=0)
+    heads = []
+    for c in range(width):
+        seen, parts = set(), []
+        for row in grid.rows[:upto]:
+            if c < len(row) and row[c].origin not in seen:
+                seen.add(row[c].origin)
+                parts.append(row[c].text)
+        heads.append(norm("".join(parts)))
+    return heads
+
+
+def value_cell(grid: Grid, r: int, c: int, header: str = "") -> ValueCell:
+    cell = grid.rows[r][c] if c < len(grid.rows[r]) else GridCell("", (r, c))
+    return ValueCell(cell.text, cell.origin != (r, c), header)
