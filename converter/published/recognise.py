@@ -68,10 +68,16 @@ def read_tables(doc: Document, layout: Layout) -> Reader:
     return reader
 
 
+NOISE = (
+    *(norm(label) for _, label, items in fmt._OUTCOME_GROUPS if items),
+    norm(next(c.label for c in fmt.APPLICATIONS.cells if c.label and c.rowspan > 3)),
+)
+
+
 def _lines(doc: Document, layout: Layout, key: str, min_values: int) -> list[Candidate]:
     lo, hi = layout.region(key, len(doc.blocks))
     lines = [b for b in doc.blocks[lo:hi] if isinstance(b, Line)]
-    return line_candidates(lines, min_values, lo)
+    return line_candidates(lines, min_values, lo, NOISE if key == "applications" else ())
 
 
 def _is_review(grid: Grid) -> bool:

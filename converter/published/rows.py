@@ -104,8 +104,13 @@ def split_line(line: Line) -> tuple[list[str], list[str]]:
     return cells, values
 
 
-def line_candidates(lines: list[Line], min_values: int, first: int = 0) -> list[Candidate]:
-    """Lines with at least `min_values` trailing numbers; wrapped label pieces around them as alternatives."""
+def line_candidates(
+    lines: list[Line], min_values: int, first: int = 0, noise: tuple[str, ...] = ()
+) -> list[Candidate]:
+    """Lines with at least `min_values` trailing numbers; wrapped label pieces around them as alternatives.
+
+    A piece that is part of a `noise` label (a group label printed beside its items) is not taken.
+    """
     split = [split_line(line) for line in lines]
     numeric = [i for i, (_, v) in enumerate(split) if len(v) >= min_values]
     out = []
@@ -114,8 +119,11 @@ def line_candidates(lines: list[Line], min_values: int, first: int = 0) -> list[
         own = labels[-1] if labels else ""
         lo = numeric[n - 1] + 1 if n else max(0, i - 3)
         hi = numeric[n + 1] if n + 1 < len(numeric) else min(len(lines), i + 3)
-        above = [split[j][0][-1] for j in range(max(lo, i - 3), i) if split[j][0] and not split[j][1]]
-        below = [split[j][0][-1] for j in range(i + 1, min(hi, i + 3)) if split[j][0] and not split[j][1]]
+        near = range(max(lo, i - 3), min(hi, i + 3))
+        pieces = [j for j in near if j != i and split[j][0] and not split[j][1]]
+        pieces = [j for j in pieces if not any(norm(split[j][0][-1]) in n for n in noise)]
+        above = [split[j][0][-1] for j in pieces if j < i]
+        below = [split[j][0][-1] for j in pieces if j > i]
         alts = [own]
         for a in range(len(above) + 1):
             for b in range(len(below) + 1):

@@ -1,0 +1,405 @@
+"""xxgk import: published reports (.docx, .pdf, .html, .txt) read back into the report model."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from conftest import SAMPLES, soffice_path
+from published_inputs import find_row, relabel, report_html
+
+from converter import format as fmt
+from converter import layout
+from converter.checks import check
+from converter.errors import UnreadableInput
+from converter.model import Report, report_from_dict
+from converter.published import import_report, sniff_published
+from converter.published.tables import table3_targets
+
+DATA = Path(__file__).resolve().parent / "data" / "published"
+NAMES = ("huaian-2024", "oumiao-2024")
+KINDS = ("built.docx", "lo.docx", "lo.html", "lo.pdf", "layout.txt")
+
+
+def sample(name: str) -> Report:
+    return report_from_dict(json.loads((SAMPLES / f"{name}.json").read_text(encoding="utf-8")))
+
+
+def codes(imported) -> list[tuple[str, str]]:
+    return sorted((n.severity, n.code) for n in imported.notes)
+
+
+def _soffice_all(sources: list[Path], target: str, outdir: Path) -> None:
+    profile = Path("/tmp") / f"xxgk-lo-import-{os.getpid()}"
+    try:
+        subprocess.run(
+            [soffice_path(), f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", target,
+             "--outdir", str(outdir), *map(str, sources)],
+            check=True, capture_output=True, timeout=300,
+        )  # fmt: skip
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def published(tmp_path_factory) -> dict[tuple[str, str], Path]:
+    """Each sample built to .docx, saved by LibreOffice as .docx, .pdf, .html, and the PDF by pdftotext."""
+    if soffice_path() is None or shutil.which("pdftotext") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("soffice and pdftotext are required under CI=true")
+        pytest.skip("soffice or pdftotext not installed")
+    from converter import pipeline
+
+    root = tmp_path_factory.mktemp("published")
+    built = []
+    for name in NAMES:
+        out = root / f"{name}.docx"
+        assert pipeline.build(SAMPLES / f"{name}.json", out).output == out
+        built.append(out)
+    for target, folder in (("pdf", "pdf"), ("html", "html"), ("docx:MS Word 2007 XML", "docx")):
+        (root / folder).mkdir()
+        _soffice_all(built, target, root / folder)
+    files = {}
+    for name in NAMES:
+        files[(name, "built.docx")] = root / f"{name}.docx"
+        files[(name, "lo.docx")] = root / "docx" / f"{name}.docx"
+        files[(name, "lo.html")] = root / "html" / f"{name}.html"
+        files[(name, "lo.pdf")] = root / "pdf" / f"{name}.pdf"
+        txt = root / f"{name}.txt"
+        subprocess.run(["pdftotext", "-layout", str(files[(name, "lo.pdf")]), str(txt)], check=True)
+        files[(name, "layout.txt")] = txt
+    return files
+
+
+@pytest.mark.soffice
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("name", NAMES)
+def test_every_format_round_trips_the_sample(published, name, kind):
+    expected = sample(name)
+    imported = import_report(published[(name, kind)])
+    assert imported.report.values == expected.values
+    assert imported.errors == []
+    info = imported.report.info
+    assert (info.org, info.year, info.date, info.title) == (
+        expected.info.org, expected.info.year, expected.info.date, expected.info.title,
+    )  # fmt: skip
+    assert [p.heading for p in imported.report.sections["overview"]] == [
+        p.heading for p in expected.sections["overview"]
+    ]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_generated_portal_page_round_trips(tmp_path, name):
+    report = sample(name)
+    page = tmp_path / "page.htm"
+    page.write_text(report_html(report), encoding="utf-8")
+    imported = import_report(page)
+    assert imported.report.values == report.values
+    assert imported.notes == [] or all(n.severity == "warning" for n in imported.notes)
+
+
+def test_gbk_page(tmp_path):
+    report = sample("huaian-2024")
+    page = tmp_path / "page.html"
+    page.write_bytes(report_html(report, charset="gb2312").encode("gb18030"))
+    assert import_report(page).report.values == report.values
+
+
+# --------------------------------------------------------------------------- real published files
+
+
+def published_numbers(name: str) -> dict[str, object]:
+    data = json.loads((DATA / "published-tables.json").read_text(encoding="utf-8"))["reports"][name]
+    rows = {t.label: t.key for t in table3_targets() if not t.group_of}
+    columns = [k for k, _ in (*fmt.APPLICANT_COLUMNS, fmt.TOTAL_COLUMN)]
+    out: dict[str, object] = {}
+    for label, values in data["table3"].items():
+        out.update({f"applications.{rows[label]}.{c}": v for c, v in zip(columns, values, strict=True)})
+    review = [f"{g}.{o}" for g, _ in fmt.REVIEW_GROUPS for o, _ in fmt.REVIEW_OUTCOMES]
+    out.update(zip(review, data["table4"], strict=True))
+    t2 = data["table2"]
+    for label, key in (("规章", "regulations"), ("行政规范性文件", "normative_documents")):
+        out.update(
+            {
+                f"proactive.{key}.{c}": v
+                for c, v in zip(("issued", "repealed", "in_force"), t2[label], strict=True)
+            }
+        )
+    out["proactive.licensing.decisions"] = t2["行政许可"]
+    out["proactive.penalty.decisions"] = t2["行政处罚"]
+    out["proactive.enforcement.decisions"] = t2["行政强制"]
+    out["proactive.admin_fees.amount"] = Decimal(t2["行政事业性收费_万元"])
+    return out
+
+
+@pytest.mark.parametrize(
+    ("name", "notes"),
+    [
+        ("hongze-2024.pdf", [("warning", "group_one_row"), ("warning", "label_variant")]),
+        ("pingtan-2022.html", [("warning", "heading_variant"), ("warning", "organ_type_unknown")]),
+    ],
+)
+def test_real_files_import_to_their_printed_numbers(name, notes):
+    imported = import_report(DATA / name)
+    values = imported.report.values
+    assert {k: values[k] for k in published_numbers(name)} == published_numbers(name)
+    assert codes(imported) == notes
+
+
+def test_real_pdf_notes_say_what_and_where():
+    imported = import_report(DATA / "hongze-2024.pdf")
+    variant = next(n for n in imported.notes if n.code == "label_variant")
+    assert variant.field == "applications.withheld.prohibited_by_law.natural_person"
+    assert variant.position.page == 3
+    assert "2.其他法律行政止公开" in variant.message
+    assert variant.position.text.startswith("第3页 表三“2.其他法律行政")
+    info = imported.report.info
+    assert (info.org, info.year, info.organ_type) == ("淮安市洪泽区人民政府", 2024, "人民政府")
+    assert imported.report.values["fees.collected"] == 0
+
+
+def test_real_page_heading_with_stray_word():
+    imported = import_report(DATA / "pingtan-2022.html")
+    heading = next(n for n in imported.notes if n.code == "heading_variant")
+    assert heading.field == "sections.review"
+    assert "行政法复议" in heading.message
+    assert imported.report.info.title == "平潭综合实验区2022年度政府信息公开工作年度报告"
+    assert imported.report.info.year == 2022
+    assert not any(n.code == "section_missing" for n in imported.notes)
+
+
+@pytest.mark.parametrize(
+    ("name", "file"), [("huaian-2024", "huaian-2024-report.txt"), ("oumiao-2024", "oumiao-2024-report.txt")]
+)
+def test_real_texts_import_to_the_samples_numbers(name, file):
+    imported = import_report(DATA / file)
+    assert imported.report.values == sample(name).values
+    assert imported.errors == []
+
+
+# --------------------------------------------------------------------------- departures tolerated
+
+
+def page(tmp_path: Path, report: Report, change) -> Path:
+    path = tmp_path / "report.html"
+    path.write_text(report_html(report, change), encoding="utf-8")
+    return path
+
+
+def test_misprinted_labels_are_read_and_reported(tmp_path):
+    report = sample("huaian-2024")
+
+    def misprint(tables):
+        relabel(tables["proactive"], "本年废止件数", "本年废纸件数")
+        relabel(tables["proactive"], "现行有效件数", "先行有效件数")
+        relabel(
+            tables["applications"], fmt.APPLICATIONS_CORNER, fmt.APPLICATIONS_CORNER.replace("勾稽", "钩稽")
+        )
+        relabel(tables["applications"], "2.其他法律行政法规禁止公开", "2.其他法律行政止公开")
+        relabel(tables["applications"], "（一）予以公开", "(一) 予以\n公开")  # half-width, space, line break
+
+    imported = import_report(page(tmp_path, report, misprint))
+    assert imported.report.values == report.values
+    [note] = imported.notes
+    assert (note.code, note.severity) == ("label_variant", "warning")
+    assert note.position.row == "2.其他法律行政法规禁止公开"
+    assert "印作“2.其他法律行政止公开”" in note.message
+
+
+def test_group_printed_as_one_zero_row(tmp_path):
+    report = sample("oumiao-2024")
+
+    def collapse(tables):
+        rows = tables["applications"]
+        first = find_row(rows, "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请")
+        rows[first] = [("（六）其他处理", 1, 2)] + [("0", 1, 1)] * 7
+        del rows[first + 1 : first + 3]
+        rows[find_row(rows, "（一）予以公开")][0] = ("三、本年度办理结果", 20, 1)
+
+    imported = import_report(page(tmp_path, report, collapse))
+    assert imported.report.values == report.values
+    assert codes(imported) == [("warning", "group_one_row")]
+
+
+def test_group_printed_as_one_row_with_numbers_is_not_split(tmp_path):
+    report = sample("huaian-2024")
+
+    def collapse(tables):
+        rows = tables["applications"]
+        first = find_row(rows, "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请")
+        rows[first] = [("（六）其他处理", 1, 2)] + [(str(v), 1, 1) for v in (181, 5, 0, 0, 1, 0, 187)]
+        del rows[first + 1 : first + 3]
+        rows[find_row(rows, "（一）予以公开")][0] = ("三、本年度办理结果", 20, 1)
+
+    imported = import_report(page(tmp_path, report, collapse))
+    values = imported.report.values
+    items = [k for k in values if k.startswith("applications.other.")]
+    assert len(items) == 21 and all(values[k] is None for k in items)
+    assert codes(imported) == [("error", "group_one_row")]
+    assert {k: v for k, v in values.items() if k not in items} == {
+        k: v for k, v in report.values.items() if k not in items
+    }
+
+
+def test_value_cells_merged_across_rows_stay_blank(tmp_path):
+    report = sample("oumiao-2024")
+
+    def merge(tables):
+        rows = tables["applications"]
+        r = find_row(rows, "2.重复申请")
+        rows[r][1] = ("0", 2, 1)  # 自然人 of 2.重复申请 and 3.要求提供公开出版物 in one cell
+        del rows[r + 1][1]
+
+    imported = import_report(page(tmp_path, report, merge))
+    values = imported.report.values
+    assert values["applications.not_processed.repeated.natural_person"] == 0
+    assert values["applications.not_processed.publications.natural_person"] is None
+    [note] = imported.notes
+    assert (note.code, note.severity, note.field) == (
+        "merged_value", "error", "applications.not_processed.publications.natural_person",
+    )  # fmt: skip
+    assert note.position.text == "表三“3.要求提供公开出版物”行“自然人”列"
+
+
+def test_table2_without_its_regulations_row(tmp_path):
+    report = sample("oumiao-2024")
+
+    def drop(tables):
+        del tables["proactive"][find_row(tables["proactive"], "规章")]
+
+    imported = import_report(page(tmp_path, report, drop))
+    values = imported.report.values
+    assert [values[f"proactive.regulations.{c}"] for c in ("issued", "repealed", "in_force")] == [None] * 3
+    assert values["proactive.normative_documents.in_force"] == 0
+    assert codes(imported) == [("warning", "row_missing")]
+
+
+def test_extra_column_and_extra_table(tmp_path):
+    report = sample("huaian-2024")
+
+    def extra(tables):
+        rows = tables["applications"]
+        rows[0].insert(2, ("备注", 3, 1))  # after the corner and 申请人情况
+        for r in range(3, len(rows)):
+            rows[r].append(("—", 1, 1))
+        tables["review"].append([("附：本年度依申请公开办理 3119 件", 1, 15)])
+
+    body = report_html(report, extra).replace(
+        "</div><div class='footer'>",
+        "<table><tr><td>序号</td><td>1</td><td>2</td><td>3</td></tr></table></div><div class='footer'>",
+    )
+    path = tmp_path / "extra.html"
+    path.write_text(body, encoding="utf-8")
+    imported = import_report(path)
+    assert imported.report.values == report.values
+
+
+def test_unreadable_value_is_a_note_never_a_number(tmp_path):
+    report = sample("huaian-2024")
+
+    def blank(tables):
+        rows = tables["applications"]
+        r = find_row(rows, "2.重复申请")
+        rows[r][2] = ("无", 1, 1)  # 商业企业
+
+    imported = import_report(page(tmp_path, report, blank))
+    assert imported.report.values["applications.not_processed.repeated.commercial"] is None
+    [note] = imported.notes
+    assert note.code == "unreadable_value" and "印作“无”" in note.message
+    assert note.position.column == "商业企业"
+
+
+def test_wrong_number_of_values_on_a_text_line(tmp_path):
+    text = (DATA / "huaian-2024-report.txt").read_text(encoding="utf-8")
+    line = "             2.重复申请                   25        0        0         0        0         0    25"
+    assert line in text
+    path = tmp_path / "short.txt"
+    path.write_text(text.replace(line, line.replace("        0         0    25", "    25")), encoding="utf-8")
+    imported = import_report(path)
+    keys = [f"applications.not_processed.repeated.{c}" for c, _ in (*fmt.APPLICANT_COLUMNS, fmt.TOTAL_COLUMN)]
+    assert all(imported.report.values[k] is None for k in keys)
+    assert ("error", "value_count") in codes(imported)
+
+
+# --------------------------------------------------------------------------- mutations are caught
+
+
+def test_changed_value_in_a_word_file_is_caught_at_its_row_and_column(tmp_path):
+    import docx
+
+    from converter import pipeline
+
+    built = pipeline.build(SAMPLES / "huaian-2024.json", tmp_path / "r.docx").output
+    document = docx.Document(str(built))
+    table = next(t for t in document.tables if "属于国家秘密" in "".join(c.text for c in t.columns[2].cells))
+    row = next(r for r in table.rows if r.cells[2].text == "1.属于国家秘密")
+    row.cells[4].paragraphs[0].runs[0].text = "3"  # 商业企业: 0 → 3
+    document.save(str(tmp_path / "changed.docx"))
+    report = import_report(tmp_path / "changed.docx").report
+    assert report.values["applications.withheld.state_secret.commercial"] == 3
+    changed = {k for k, v in report.values.items() if v != sample("huaian-2024").values[k]}
+    assert changed == {"applications.withheld.state_secret.commercial"}
+    findings = {(f.rule, f.cell) for f in check(report)}
+    assert ("R2", layout.position("applications.withheld.state_secret.total").cell) in findings
+    assert ("R1", layout.position("applications.total.commercial").cell) in findings
+
+
+def test_changed_value_in_layout_text_is_caught(tmp_path):
+    text = (DATA / "huaian-2024-report.txt").read_text(encoding="utf-8")
+    old = "72   64    178    37    351   13"
+    path = tmp_path / "changed.txt"
+    path.write_text(text.replace(old, "72   64    178    37    350   13"), encoding="utf-8")
+    report = import_report(path).report
+    assert report.values["review.total"] == 350
+    assert ("R3", layout.position("review.total").cell) in {(f.rule, f.cell) for f in check(report)}
+
+
+# --------------------------------------------------------------------------- what a file is
+
+
+def test_kind_is_found_by_content_not_extension(tmp_path):
+    fake = tmp_path / "report.pdf"
+    fake.write_bytes((DATA / "oumiao-2024-report.txt").read_bytes())
+    assert sniff_published(fake) == "text"
+    assert import_report(fake).report.values == sample("oumiao-2024").values
+    page_ = tmp_path / "page.txt"
+    page_.write_bytes((DATA / "pingtan-2022.html").read_bytes())
+    assert sniff_published(page_) == "html"
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (b"", "空文件"),
+        (bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 600, "97-2003"),
+        (b"\x00\x01\x02\x03" * 100, "不是能识别"),
+    ],
+)
+def test_unreadable_inputs(tmp_path, content, words):
+    path = tmp_path / "report.doc"
+    path.write_bytes(content)
+    with pytest.raises(UnreadableInput, match=words):
+        import_report(path)
+
+
+MINIMAL_PDF = b"""%PDF-1.4
+1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj
+2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj
+3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R>>endobj
+4 0 obj<</Length 22>>stream
+0 0 m 100 100 l S
+endstream endobj
+trailer<</Root 1 0 R>>
+%%EOF"""
+
+
+def test_pdf_without_text_layer(tmp_path):
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(MINIMAL_PDF)
+    with pytest.raises(UnreadableInput, match="没有文字层"):
+        import_report(path)
