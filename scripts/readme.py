@@ -31,6 +31,7 @@ COMMANDS = (
     ["check"],
     ["dump"],
     ["build"],
+    ["import"],
     ["template", "export"],
     ["template", "fields"],
     ["template", "check"],
