@@ -32,6 +32,7 @@ COMMANDS = (
     ["dump"],
     ["build"],
     ["import"],
+    ["audit"],
     ["template", "export"],
     ["template", "fields"],
     ["template", "check"],

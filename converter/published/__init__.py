@@ -23,6 +23,7 @@ class Imported:
     report: Report
     notes: list[ImportNote] = field(default_factory=list)
     kind: str = ""
+    positions: dict[str, ImportPosition] = field(default_factory=dict)  # value key → where it was printed
 
     @property
     def errors(self) -> list[ImportNote]:
@@ -45,7 +46,7 @@ def import_report(path: Path) -> Imported:
         report.sections[key] = rows
     report.values.update(tables.values)  # type: ignore[arg-type]
     report.values.update(fees.read_fees(report.sections.get("other", [])))
-    return Imported(report, layout.notes + tables.notes, kind)
+    return Imported(report, layout.notes + tables.notes, kind, tables.positions)
 
 
 def _reader(kind: str):

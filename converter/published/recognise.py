@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .. import format as fmt
 from .document import Document, Grid, Line, norm
+from .labels import review_column
 from .notes import ImportPosition
 from .rows import Candidate, similarity
 from .sections import Layout
@@ -112,7 +113,4 @@ def _read_review(reader: Reader, cands: list[Candidate]) -> None:
         )  # fmt: skip
         return
     for (key, group, outcome), cell in zip(columns, cand.values, strict=False):
-        column = outcome if group == fmt.REVIEW_GROUPS[0][1] else f"{group}·{outcome}"
-        reader.put(
-            key, cell, ImportPosition(cand.page, T4, None, f"{group}“{outcome}”" if column else column)
-        )
+        reader.put(key, cell, ImportPosition(cand.page, T4, None, review_column(group, outcome)))

@@ -119,6 +119,7 @@ class Reader:
 
     def __init__(self) -> None:
         self.values: dict[str, object] = {}
+        self.positions: dict[str, ImportPosition] = {}  # where each value was printed
         self.notes: list[ImportNote] = []
 
     def note(self, field: str | None, code: str, severity: str, message: str, pos: ImportPosition) -> None:
@@ -127,6 +128,7 @@ class Reader:
     def put(self, key: str, cell, pos: ImportPosition) -> None:
         """One value cell into `key`, or a note when it cannot be read with certainty."""
         kind = fmt.VALUES[key].kind
+        self.positions[key] = pos
         if cell.merged:
             self.note(
                 key, "merged_value", "error", "数值单元格与相邻单元格合并，无法确定本格的数，未读入", pos
@@ -171,6 +173,7 @@ class Reader:
         if zeros:
             for key in target.value_keys:
                 self.values[key] = 0
+                self.positions[key] = pos
             self.note(
                 target.value_keys[0], "group_one_row", "warning",
                 f"“{target.label}”只印了一行（标准格式分 {n_items} 项），该行全为 0，各项按 0 读入", pos,
