@@ -10,6 +10,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from .document import Grid, GridCell, Line, norm
 
@@ -52,12 +53,22 @@ def is_number(text: str) -> bool:
     return bool(NUMBER.match(unicodedata.normalize("NFKC", text).strip().replace(" ", "")))
 
 
+FLOOR = 0.5  # below this two labels are unrelated, and the exact figure does not matter
+
+
+@lru_cache(maxsize=8192)
 def similarity(a: str, b: str) -> float:
-    """How alike two labels are after normalisation (0..1)."""
+    """How alike two labels are after normalisation (0..1); 0 for anything below FLOOR."""
     a, b = norm(a), norm(b)
     if not a or not b:
         return 0.0
-    return SequenceMatcher(None, a, b, autojunk=False).ratio()
+    if a == b:
+        return 1.0
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    if matcher.real_quick_ratio() < FLOOR or matcher.quick_ratio() < FLOOR:
+        return 0.0
+    ratio = matcher.ratio()
+    return ratio if ratio >= FLOOR else 0.0
 
 
 def parse_count(text: str) -> tuple[int | None, str]:
