@@ -485,3 +485,39 @@ def _render_audit(result: Any) -> str:
     verdict = "检查通过" if not errors else "检查未通过"
     lines.append(f"{verdict}：{errors} 个错误，{len(result.findings) - errors} 个警告。")
     return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- compare (two years)
+
+
+@app.command("compare", cls=ChineseCommand)
+def compare_years(
+    last: Annotated[
+        Path,
+        typer.Argument(exists=True, dir_okay=False, metavar="上年", help="上年的工作簿、JSON 或已发布报告"),
+    ],
+    this: Annotated[
+        Path,
+        typer.Argument(exists=True, dir_okay=False, metavar="本年", help="本年的工作簿、JSON 或已发布报告"),
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出比较结果。")] = False,
+) -> None:
+    """比较两年的主要数字：并列、增减和增减幅度（变化最大的在前），并逐列检查上年结转（R4）。
+
+    退出码：0 上年结转一致，1 上年结转不一致，2 用法错误，3 文件无法读取。
+    """
+    from .published import compare as cmp
+
+    before, after = guarded(lambda: (cmp.load_any(last), cmp.load_any(this)))
+    changes, carry = cmp.compare(before, after)
+    if as_json:
+        payload = {
+            "last": str(last),
+            "this": str(this),
+            "figures": [c.to_dict() for c in changes],
+            "carry_over": [c.to_dict() for c in carry],
+        }
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        typer.echo(cmp.render(before, after, changes, carry, pad))
+    raise typer.Exit(int(ExitCode.OK if all(c.ok for c in carry) else ExitCode.FINDINGS))

@@ -33,6 +33,7 @@ COMMANDS = (
     ["build"],
     ["import"],
     ["audit"],
+    ["compare"],
     ["template", "export"],
     ["template", "fields"],
     ["template", "check"],
