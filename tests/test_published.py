@@ -403,3 +403,44 @@ def test_pdf_without_text_layer(tmp_path):
     path.write_bytes(MINIMAL_PDF)
     with pytest.raises(UnreadableInput, match="没有文字层"):
         import_report(path)
+
+
+def test_portal_page_laid_out_with_tables(tmp_path):
+    report = sample("huaian-2024")
+    body = report_html(report).replace(
+        "<div class='article'>", "<table width='100%'><tr><td>导航</td><td><table><tr><td>"
+    )
+    body = body.replace("</div><div class='footer'>", "</td></tr></table></td></tr></table><div class='footer'>")
+    path = tmp_path / "layout.html"
+    path.write_text(body, encoding="utf-8")
+    imported = import_report(path)
+    assert imported.report.values == report.values
+    assert imported.notes == []
+
+
+def test_headings_printed_differently(tmp_path):
+    report = sample("oumiao-2024")
+    body = report_html(report)
+    body = body.replace("<p>一、总体情况</p><p>", "<p>一．总体情况 ")  # runs into its first paragraph
+    body = body.replace("五、存在的主要问题及改进情况", "五、存在的主要问题及改进情况及明年工作计划")
+    path = tmp_path / "headings.html"
+    path.write_text(body, encoding="utf-8")
+    imported = import_report(path)
+    assert imported.report.values == report.values
+    first = imported.report.sections["overview"][0].body
+    assert first.startswith("2024年，欧庙镇政府认真贯彻落实")
+    [note] = imported.notes
+    assert (note.code, note.field) == ("heading_variant", "sections.problems")
+    assert "及明年工作计划" in note.message
+    assert imported.report.sections["problems"][0].body.startswith("虽然取得了一定的成效")
+
+
+def test_missing_licensing_row_is_an_error(tmp_path):
+    report = sample("oumiao-2024")
+
+    def drop(tables):
+        del tables["proactive"][find_row(tables["proactive"], "行政许可")]
+
+    imported = import_report(page(tmp_path, report, drop))
+    assert imported.report.values["proactive.licensing.decisions"] is None
+    assert codes(imported) == [("error", "row_missing")]

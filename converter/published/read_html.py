@@ -80,8 +80,16 @@ def _title(root) -> str:
     return re.split(r"[_|-]", title)[0].strip()
 
 
+def _is_layout(table) -> bool:
+    """A table used for page layout (it holds other tables, or the report's own headings)."""
+    if table.find(".//table") is not None:
+        return True
+    words = norm(table.text_content())
+    return any(w in words for w in SECTION_WORDS)
+
+
 def _walk(el, blocks: list) -> None:
-    if el.tag == "table":
+    if el.tag == "table" and not _is_layout(el):
         blocks.append(Grid(grid_of(el), sum(isinstance(b, Grid) for b in blocks) + 1))
         return
     children = [c for c in el if isinstance(c.tag, str)]

@@ -33,6 +33,7 @@ class Layout:
     info: Info = field(default_factory=Info)
     sections: dict[str, list[Paragraph]] = field(default_factory=dict)
     notes: list[ImportNote] = field(default_factory=list)
+    rest: dict[str, str] = field(default_factory=dict)  # text printed after a heading on its line
 
     def region(self, key: str, total: int) -> tuple[int, int]:
         """Block range of a section: from its heading to the next found heading."""
@@ -49,9 +50,11 @@ def block_text(block) -> str:
 
 def match_heading(text: str) -> tuple[fmt.Section, float] | None:
     """The official section a heading names (variants and stray words tolerated), with its likeness."""
-    t = norm(text)
-    if len(t) > 40 or not t or t[0] not in "一二三四五六":
+    t = _key(text)
+    if not t or t[0] not in "一二三四五六":
         return None
+    if len(t) > 40:
+        return _run_in(t)
     best = None
     for section in fmt.SECTIONS:
         if not t.startswith(norm(section.heading)[:2]):
@@ -60,6 +63,32 @@ def match_heading(text: str) -> tuple[fmt.Section, float] | None:
         if score >= HEADING_MATCH and (best is None or score > best[1]):
             best = (section, score)
     return best
+
+
+LEAD = re.compile(r"^([一二三四五六])[.,、]?")
+
+
+def _key(heading: str) -> str:
+    """A heading for comparison: `一．总体情况`, `一、 总体情况` and `一、总体情况` alike."""
+    return LEAD.sub(r"\1、", norm(heading))
+
+
+def _run_in(t: str) -> tuple[fmt.Section, float] | None:
+    """A heading with its first paragraph in the same line: only an exact official heading counts."""
+    for section in fmt.SECTIONS:
+        if any(t.startswith(norm(h)) for h in (section.heading, *section.variants)):
+            return section, 1.0
+    return None
+
+
+def split_run_in(text: str, section: fmt.Section) -> tuple[str, str]:
+    """(heading as printed, the text after it) for a heading that runs into its first paragraph."""
+    text = tidy(text)
+    heads = {_key(h) for h in (section.heading, *section.variants)}
+    for k in range(1, len(text) + 1):
+        if _key(text[:k]) in heads:
+            return text[:k], text[k:].lstrip("：:，, ")
+    return text, ""
 
 
 def find_headings(doc: Document, layout: Layout) -> None:
@@ -73,8 +102,11 @@ def find_headings(doc: Document, layout: Layout) -> None:
         section = found[0]
         last = order.index(section.key)
         layout.starts[section.key] = i
-        printed = tidy(block_text(block))
-        if norm(printed) not in {norm(h) for h in (section.heading, *section.variants)}:
+        text = block_text(block)
+        printed, rest = split_run_in(text, section) if len(_key(text)) > 40 else (tidy(text), "")
+        if rest:
+            layout.rest[section.key] = rest
+        if _key(printed) not in {_key(h) for h in (section.heading, *section.variants)}:
             layout.notes.append(ImportNote(
                 f"sections.{section.key}", "heading_variant", "warning",
                 f"标题印作“{printed}”，按“{section.heading}”读入",
@@ -152,6 +184,8 @@ def read_layout(doc: Document) -> Layout:
             continue
         lo, hi = layout.region(section.key, total)
         items = texts(doc, lo, hi, tuple(norm(s) for s in TABLE_START.get(section.key, ())))
+        if section.key in layout.rest:
+            items.insert(0, layout.rest[section.key])
         if section.key == "other":
             items = _signature(items, layout)
         layout.sections[section.key] = paragraphs(items)
