@@ -410,7 +410,9 @@ def test_portal_page_laid_out_with_tables(tmp_path):
     body = report_html(report).replace(
         "<div class='article'>", "<table width='100%'><tr><td>导航</td><td><table><tr><td>"
     )
-    body = body.replace("</div><div class='footer'>", "</td></tr></table></td></tr></table><div class='footer'>")
+    body = body.replace(
+        "</div><div class='footer'>", "</td></tr></table></td></tr></table><div class='footer'>"
+    )
     path = tmp_path / "layout.html"
     path.write_text(body, encoding="utf-8")
     imported = import_report(path)
@@ -444,3 +446,28 @@ def test_missing_licensing_row_is_an_error(tmp_path):
     imported = import_report(page(tmp_path, report, drop))
     assert imported.report.values["proactive.licensing.decisions"] is None
     assert codes(imported) == [("error", "row_missing")]
+
+
+def test_table3_continued_in_a_second_table(tmp_path):
+    report = sample("huaian-2024")
+    body = report_html(report)
+    cut = body.index("<tr><td>2.重复申请</td>")
+    body = body[:cut] + "</table><p>（续表）</p><table border='1'>" + body[cut:]
+    path = tmp_path / "split.html"
+    path.write_text(body, encoding="utf-8")
+    imported = import_report(path)
+    assert imported.report.values == report.values
+    assert imported.notes == []
+
+
+def test_report_in_the_2019_format_says_so(tmp_path):
+    report = sample("oumiao-2024")
+    body = (
+        report_html(report)
+        .replace("第二十条第（一）项", "本年新制作数量")
+        .replace("第二十条第（五）项", "本年新公开数量")
+    )
+    path = tmp_path / "old.html"
+    path.write_text(body, encoding="utf-8")
+    notes = import_report(path).notes
+    assert [n.code for n in notes if n.severity == "error"] == ["format_2019"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ def read_pdf(path: Path) -> Document:
     import pdfplumber  # heavy: only when a PDF is read
     from pdfminer.pdfparser import PDFSyntaxError
 
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)  # its notes on odd fonts are not the clerk's
     lines: list[Line] = []
     try:
         with pdfplumber.open(path) as pdf:

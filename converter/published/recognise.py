@@ -50,14 +50,20 @@ def read_tables(doc: Document, layout: Layout) -> Reader:
     c2: list[Candidate] = []
     c3: list[Candidate] = []
     c4: list[Candidate] = []
+    previous = ""
     for grid in grids:
         plain = grid_candidates(grid, t3, None)
-        if len(align(plain, t3)) >= 6:
+        matched = len(align(plain, t3))
+        if matched >= 6 or (previous == T3 and matched >= 1):  # a table continued on the next page
             c3 += grid_candidates(grid, t3, T3_COLUMNS)
-        elif _is_review(grid):
-            c4 += grid_candidates(grid, [], T4_COLUMNS)
+            previous = T3
+        elif _is_review(grid) or (previous == T4 and not c4 and any(len(c.values) >= 10 for c in plain)):
+            c4 += grid_candidates(grid, [], T4_COLUMNS) if _is_review(grid) else plain
+            previous = T4
         else:
             c2 += [c for c in plain if _is_table2_row(c)]
+            previous = T2 if any(_is_table2_row(c) for c in plain) else ""
+    _check_2019(doc, reader)
     lines = [(i, b) for i, b in enumerate(doc.blocks) if isinstance(b, Line)]
     if lines:
         c2 += [c for c in _lines(doc, layout, "proactive", 1) if _is_table2_row(c)]
@@ -73,6 +79,20 @@ NOISE = (
     *(norm(label) for _, label, items in fmt._OUTCOME_GROUPS if items),
     norm(next(c.label for c in fmt.APPLICATIONS.cells if c.label and c.rowspan > 3)),
 )
+
+
+def _check_2019(doc: Document, reader: Reader) -> None:
+    """A report in the 2019 trial format has other tables: say so once instead of guessing."""
+    text = norm("".join(c.text for b in doc.blocks if isinstance(b, Grid) for row in b.rows for c in row))
+    text += norm("".join(getattr(b, "text", "") for b in doc.blocks if not isinstance(b, Grid)))
+    seen = [label for label in fmt.LABELS_2019 if norm(label) in text]
+    if len(seen) >= 2:
+        reader.note(
+            None, "format_2019", "error",
+            f"这是 2019 年试行格式（国办公开办函〔2019〕60号）的报告（表中有“{seen[0]}”“{seen[1]}”），"
+            "与 2021 年格式的表格不同，对不上的数字均未读入",
+            ImportPosition(),
+        )  # fmt: skip
 
 
 def _lines(doc: Document, layout: Layout, key: str, min_values: int) -> list[Candidate]:
