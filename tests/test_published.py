@@ -471,3 +471,25 @@ def test_report_in_the_2019_format_says_so(tmp_path):
     path.write_text(body, encoding="utf-8")
     notes = import_report(path).notes
     assert [n.code for n in notes if n.severity == "error"] == ["format_2019"]
+
+
+def test_word_row_starting_after_the_first_column_keeps_its_columns(tmp_path):
+    import docx
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    from converter.published.read_docx import read_docx
+
+    document = docx.Document()
+    table = document.add_table(rows=2, cols=3)
+    for c, text in enumerate("abc"):
+        table.cell(0, c).text = text
+    tr = table.rows[1]._tr
+    tr.remove(tr.tc_lst[0])
+    before = OxmlElement("w:gridBefore")
+    before.set(qn("w:val"), "1")
+    tr.get_or_add_trPr().append(before)
+    table.rows[1].cells[0].text, table.rows[1].cells[1].text = "B", "C"
+    document.save(str(tmp_path / "t.docx"))
+    [grid] = read_docx(tmp_path / "t.docx").blocks[-1:]
+    assert [[c.text for c in row] for row in grid.rows] == [["a", "b", "c"], ["", "B", "C"]]

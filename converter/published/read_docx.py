@@ -52,8 +52,9 @@ def grid_of(table) -> list[list[GridCell]]:
     origins: dict = {}  # keyed by the <w:tc> element itself (kept alive, so its proxy is stable)
     rows = []
     for r, row in enumerate(table.rows):
-        cells = []
-        for c, cell in enumerate(row.cells):
+        skip = row.grid_cols_before  # a row may start after the first column: keep columns aligned
+        cells = [GridCell("", (r, c)) for c in range(skip)]
+        for c, cell in enumerate(row.cells, start=skip):
             origin = origins.setdefault(cell._tc, (r, c))
             cells.append(GridCell(cell.text, origin))
         rows.append(cells)
