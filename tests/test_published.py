@@ -493,3 +493,40 @@ def test_word_row_starting_after_the_first_column_keeps_its_columns(tmp_path):
     document.save(str(tmp_path / "t.docx"))
     [grid] = read_docx(tmp_path / "t.docx").blocks[-1:]
     assert [[c.text for c in row] for row in grid.rows] == [["a", "b", "c"], ["", "B", "C"]]
+
+
+@pytest.mark.soffice
+def test_blank_cell_in_a_pdf_row_is_placed_by_its_column(tmp_path, soffice):
+    import docx
+
+    from converter import pipeline
+
+    built = pipeline.build(SAMPLES / "huaian-2024.json", tmp_path / "r.docx").output
+    document = docx.Document(str(built))
+    table = next(t for t in document.tables if "属于国家秘密" in "".join(c.text for c in t.columns[2].cells))
+    row = next(r for r in table.rows if r.cells[2].text == "1.属于国家秘密")
+    row.cells[4].paragraphs[0].runs[0].text = ""  # 商业企业 left blank
+    document.save(str(tmp_path / "blank.docx"))
+    pdf = soffice(tmp_path / "blank.docx", "pdf", tmp_path)
+    imported = import_report(pdf)
+    key = "applications.withheld.state_secret.commercial"
+    assert imported.report.values[key] is None
+    others = {k: v for k, v in imported.report.values.items() if k != key}
+    assert others == {k: v for k, v in sample("huaian-2024").values.items() if k != key}
+    [note] = imported.errors
+    assert (note.field, note.code, note.position.column) == (key, "unreadable_value", "商业企业")
+    assert note.position.page == 5
+
+
+def test_pdf_row_with_a_value_between_two_columns_is_not_placed():
+    from converter.published.rows import ValueCell, place_by_position
+
+    centers = [100.0, 130.0, 160.0]
+    assert [v.text for v in place_by_position([ValueCell("1", x=101), ValueCell("2", x=159)], centers)] == [
+        "1",
+        "",
+        "2",
+    ]
+    assert place_by_position([ValueCell("1", x=101), ValueCell("2", x=145)], centers) is None
+    assert place_by_position([ValueCell("1", x=101), ValueCell("2", x=103)], centers) is None
+    assert place_by_position([ValueCell("1"), ValueCell("2", x=160)], centers) is None

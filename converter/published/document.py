@@ -46,6 +46,7 @@ class Line:
     cells: list[str]
     page: int | None = None
     indent: int = 0  # leading spaces (or the equivalent on a PDF page)
+    centers: list[float] | None = None  # on a PDF page: the horizontal centre of each cell
 
     @property
     def text(self) -> str:

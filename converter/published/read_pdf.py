@@ -68,10 +68,14 @@ def page_lines(words: list[dict[str, Any]], page: int) -> list[Line]:
 def _line(row: list[dict[str, Any]], left: float, page: int) -> Line:
     size = max(w["bottom"] - w["top"] for w in row) or 10.0
     cells = [row[0]["text"]]
+    spans = [[row[0]["x0"], row[0]["x1"]]]
     for before, word in pairwise(row):
         gap = word["x0"] - before["x1"]
         if gap > size * 0.8:
             cells.append(word["text"])
+            spans.append([word["x0"], word["x1"]])
         else:
             cells[-1] += (" " if gap > size * 0.15 else "") + word["text"]
-    return Line(cells, page, round((row[0]["x0"] - left) / (size / 2)))
+            spans[-1][1] = word["x1"]
+    indent = round((row[0]["x0"] - left) / (size / 2))
+    return Line(cells, page, indent, [(x0 + x1) / 2 for x0, x1 in spans])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from .. import format as fmt
 from .document import Document, Grid, Line, norm
 from .labels import review_column
@@ -67,7 +69,7 @@ def read_tables(doc: Document, layout: Layout) -> Reader:
     lines = [(i, b) for i, b in enumerate(doc.blocks) if isinstance(b, Line)]
     if lines:
         c2 += [c for c in _lines(doc, layout, "proactive", 1) if _is_table2_row(c)]
-        c3 += _lines(doc, layout, "applications", 3)
+        c3 += _with_columns(doc, layout, _lines(doc, layout, "applications", 3))
         c4 += _lines(doc, layout, "review", 5)
     read_aligned(reader, T2, c2, t2)
     read_aligned(reader, T3, c3, t3)
@@ -93,6 +95,30 @@ def _check_2019(doc: Document, reader: Reader) -> None:
             "与 2021 年格式的表格不同，对不上的数字均未读入",
             ImportPosition(),
         )  # fmt: skip
+
+
+HEADER_STARTS = tuple(norm(label)[:2] for label in APPLICANT_LABELS)  # 自然 商业 … 总计 (labels wrap)
+
+
+def _with_columns(doc: Document, layout: Layout, cands: list[Candidate]) -> list[Candidate]:
+    """On a PDF page, the 表三 column headers' centres, for rows printed with a blank cell."""
+    if not cands:
+        return cands
+    lo, _ = layout.region("applications", len(doc.blocks))
+    header = [b for b in doc.blocks[lo : cands[0].row - 1] if isinstance(b, Line) and b.centers]
+    found: list[float] = []
+    for start in HEADER_STARTS:
+        x = next(
+            (c for b in header for t, c in zip(b.cells, b.centers, strict=True) if norm(t).startswith(start)),
+            None,
+        )
+        if x is None:
+            return cands
+        found.append(x)
+    if all(a < b for a, b in itertools.pairwise(found)):
+        for cand in cands:
+            cand.columns_x = found
+    return cands
 
 
 def _lines(doc: Document, layout: Layout, key: str, min_values: int) -> list[Candidate]:

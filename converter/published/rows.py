@@ -5,6 +5,7 @@ Nothing here knows the official tables; `tables.py` matches these candidates to 
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ class ValueCell:
     text: str
     merged: bool = False
     column: str = ""  # the column's header as printed, where known
+    x: float | None = None  # on a PDF page: the horizontal centre of the printed number
 
 
 @dataclass
@@ -37,6 +39,7 @@ class Candidate:
     table: int | None = None  # grid index
     row: int | None = None  # 1-based row of the grid or index of the line
     mapped: bool = False  # values already placed in the official column order by header
+    columns_x: list[float] | None = None  # on a PDF page: centres of the official columns' headers
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -115,6 +118,31 @@ def split_line(line: Line) -> tuple[list[str], list[str]]:
     return cells, values
 
 
+def _value_centers(line: Line, n: int) -> list[float | None]:
+    """Centres of the last n cells when each of them is one number (a PDF line), else unknown."""
+    tail = line.cells[-n:] if n else []
+    if line.centers is None or len(tail) < n or any(len(c.split()) != 1 for c in tail):
+        return [None] * n
+    return list(line.centers[-n:])
+
+
+def place_by_position(values: list[ValueCell], centers: list[float]) -> list[ValueCell] | None:
+    """Values under the nearest column header (blank where none is); None when that is not certain."""
+    if not centers or any(v.x is None for v in values):
+        return None
+    spacing = min((b - a for a, b in itertools.pairwise(centers)), default=0.0)
+    if spacing <= 0:
+        return None
+    placed: list[ValueCell | None] = [None] * len(centers)
+    for value in values:
+        distances = [abs(value.x - c) for c in centers]  # type: ignore[operator]
+        best = distances.index(min(distances))
+        if distances[best] > spacing * 0.45 or placed[best] is not None:
+            return None
+        placed[best] = value
+    return [v if v is not None else ValueCell("", x=centers[i]) for i, v in enumerate(placed)]
+
+
 def line_candidates(
     lines: list[Line], min_values: int, first: int = 0, noise: tuple[str, ...] = ()
 ) -> list[Candidate]:
@@ -140,7 +168,9 @@ def line_candidates(
             for b in range(len(below) + 1):
                 if a or b:
                     alts.append("".join(above[len(above) - a :]) + own + "".join(below[:b]))
-        cells = [ValueCell(v) for v in values]
+        cells = [
+            ValueCell(v, x=x) for v, x in zip(values, _value_centers(lines[i], len(values)), strict=True)
+        ]
         out.append(Candidate(alts, cells, lines[i].page, None, first + i + 1))
     return out
 

@@ -22,6 +22,7 @@ from .rows import (
     line_candidates,
     parse_amount,
     parse_count,
+    place_by_position,
     row_split,
     similarity,
     value_cell,
@@ -153,6 +154,10 @@ class Reader:
                 f"行标签印作“{printed}”，与标准格式“{target.label}”不同，按该行读入", pos,
             )  # fmt: skip
         n = len(target.columns)
+        if not cand.mapped and len(cand.values) != n and cand.columns_x:
+            placed = place_by_position(cand.values, cand.columns_x)
+            if placed is not None and len(placed) == n:
+                cand.values, cand.mapped = placed, True
         if not cand.mapped and len(cand.values) != n:
             self.note(
                 target.value_keys[0], "value_count", "error",
