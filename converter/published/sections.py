@@ -246,6 +246,8 @@ def _complete_info(doc: Document, layout: Layout) -> None:
         info.organ_type = "乡镇街道"
     elif info.org.endswith("人民政府"):
         info.organ_type = "人民政府"
+    elif re.search(r"(局|厅|委员会|(?<!管)委|办公室|办|中心|署|所|站|队|馆)$", info.org):
+        info.organ_type = "部门"
     else:
         message = f"无法从机关名称“{info.org}”确定机关类型，请在工作簿中选择"
         layout.notes.append(

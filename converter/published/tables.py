@@ -232,9 +232,10 @@ def grid_candidates(
     cands = []
     for r in range(len(grid.rows)):
         labels, value_cols = row_split(grid, r)
-        if not any(is_number(grid.rows[r][c].text) for c in value_cols):
+        if first is None and any(is_number(grid.rows[r][c].text) for c in value_cols):
+            first = r  # rows above the first with a number are the header
+        if first is None or not value_cols:
             continue
-        first = r if first is None else first
         texts = grid_labels(labels, r)
         cands.append(Candidate(texts, [value_cell(grid, r, c) for c in _distinct(grid, r, value_cols)],
                                grid.page, grid.index, r + 1))  # fmt: skip
