@@ -530,3 +530,35 @@ def test_pdf_row_with_a_value_between_two_columns_is_not_placed():
     assert place_by_position([ValueCell("1", x=101), ValueCell("2", x=145)], centers) is None
     assert place_by_position([ValueCell("1", x=101), ValueCell("2", x=103)], centers) is None
     assert place_by_position([ValueCell("1"), ValueCell("2", x=160)], centers) is None
+
+
+WRAPPED_ROW = "             1.属于国家秘密            2          0        0        0        0    0    2\n"
+REVIEW_ROW = (
+    "72   64    178    37    351   13    4        8        1        26   12   1     1    6       20\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("line", "fragment", "keys"),
+    [
+        (
+            WRAPPED_ROW,
+            "                                          56\n",
+            ("applications.withheld.state_secret.", "applications.withheld.prohibited_by_law."),
+        ),
+        (REVIEW_ROW, "                        1\n", ("review.", "litigation_")),
+    ],
+)
+def test_digits_wrapped_in_a_narrow_cell_are_never_read_as_a_number(tmp_path, line, fragment, keys):
+    """`2413656` printed as `24136` over `56`: the rows beside it are not read, rather than read wrong."""
+    text = (DATA / "huaian-2024-report.txt").read_text(encoding="utf-8")
+    assert line in text
+    path = tmp_path / "wrapped.txt"
+    path.write_text(text.replace(line, line + fragment), encoding="utf-8")
+    imported = import_report(path)
+    expected = sample("huaian-2024").values
+    read = imported.report.values
+    assert all(read[k] is None for k in read if k.startswith(keys))
+    assert {k for k in read if read[k] != expected[k]} == {k for k in read if k.startswith(keys)}
+    assert {n.code for n in imported.errors} == {"wrapped_number"}
+    assert len(imported.errors) == (1 if keys[0] == "review." else 2)  # one note a row

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..errors import UnreadableInput
 from .document import Document, Line
-from .read_text import PAGE_NUMBER
+from .read_text import DASHED_PAGE_NUMBER, drop_bare_page_number
 
 MAX_PAGES = 200
 
@@ -60,9 +60,9 @@ def page_lines(words: list[dict[str, Any]], page: int) -> list[Line]:
     for row in rows:
         row.sort(key=lambda w: w["x0"])
         line = _line(row, left, page)
-        if not PAGE_NUMBER.match(line.text):
+        if not DASHED_PAGE_NUMBER.match(line.text.strip()):
             lines.append(line)
-    return lines
+    return drop_bare_page_number(lines)
 
 
 def _line(row: list[dict[str, Any]], left: float, page: int) -> Line:

@@ -9,6 +9,20 @@ from ..errors import UnreadableInput
 from .document import Document, Line, split_cells
 
 PAGE_NUMBER = re.compile(r"^[-—–－\s]*[0-9０-９]{0,3}[-—–－\s]*$|^第\s*\d+\s*页(共\s*\d+\s*页)?$")
+DASHED_PAGE_NUMBER = re.compile(
+    r"^[-—–－]\s*[0-9０-９]{1,3}\s*[-—–－]$|^[-—–－\s]*$|^第\s*\d+\s*页(共\s*\d+\s*页)?$"
+)
+"""A page number anywhere: `-3-`, `— 3 —`, `第3页`. A bare `3` is one only as a page's last line: inside a
+table a lone number may be the wrapped digits of a cell, which must be seen."""
+
+
+def drop_bare_page_number(lines: list[Line]) -> list[Line]:
+    """Without a page's last line when it is a bare number (its page number)."""
+    if lines and PAGE_NUMBER.match(lines[-1].text.strip()):
+        return lines[:-1]
+    return lines
+
+
 MAX_TEXT_BYTES = 5 * 1024 * 1024
 
 
@@ -29,13 +43,16 @@ def decode(data: bytes, path: Path) -> str:
 def lines_of(text: str, page: int | None = 1) -> list[Line]:
     """Non-blank lines as cells; a form feed starts the next page; page numbers are dropped."""
     lines: list[Line] = []
+    done: list[Line] = []
     for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         if "\f" in raw and page is not None:
             page += raw.count("\f")
             raw = raw.replace("\f", "")
+            done += drop_bare_page_number(lines)
+            lines = []
         expanded = raw.expandtabs(4).replace("\u3000", "  ")
         stripped = expanded.strip()
-        if not stripped or PAGE_NUMBER.match(stripped):
+        if not stripped or DASHED_PAGE_NUMBER.match(stripped):
             continue
         indent = len(expanded) - len(expanded.lstrip())
         cells = (
@@ -44,7 +61,7 @@ def lines_of(text: str, page: int | None = 1) -> list[Line]:
             else split_cells(expanded)
         )
         lines.append(Line(cells, page, indent))
-    return lines
+    return done + drop_bare_page_number(lines)
 
 
 def read_text(path: Path) -> Document:

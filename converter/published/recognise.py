@@ -15,6 +15,7 @@ from .tables import (
     T2,
     T3,
     T4,
+    WRAPPED,
     Reader,
     align,
     grid_candidates,
@@ -146,7 +147,11 @@ def _read_review(reader: Reader, cands: list[Candidate]) -> None:
             ImportPosition(table=T4),
         )  # fmt: skip
         return
-    cand = cands[0]
+    cand = next((c for c in cands if not c.stray), cands[0])
+    if cand.uncertain or cand.stray:
+        reader.note(columns[0][0], "wrapped_number", "error", WRAPPED, ImportPosition(cand.page, T4))
+        return
+    cands = [c for c in cands if not c.stray]
     if len(cands) > 1:
         reader.note(
             None, "row_extra", "warning", f"{T4}有多个数字行，只读入第一行", ImportPosition(cand.page, T4)

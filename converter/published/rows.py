@@ -39,6 +39,8 @@ class Candidate:
     table: int | None = None  # grid index
     row: int | None = None  # 1-based row of the grid or index of the line
     mapped: bool = False  # values already placed in the official column order by header
+    stray: bool = False  # numbers that belong to no row: the digits of a neighbour wrapped in its cell?
+    uncertain: bool = False  # next to a stray line: its own numbers may be cut short
     columns_x: list[float] | None = None  # on a PDF page: centres of the official columns' headers
     notes: list[str] = field(default_factory=list)
 
@@ -153,6 +155,16 @@ def line_candidates(
     split = [split_line(line) for line in lines]
     numeric = [i for i, (_, v) in enumerate(split) if len(v) >= min_values]
     out = []
+    if numeric:  # lines with a few numbers among the rows: digits wrapped inside a narrow cell
+        span = range(max(0, numeric[0] - 2), min(len(lines), numeric[-1] + 3))
+        for j in (j for j in span if split[j][1] and j not in numeric):
+            labels, values = split[j]
+            cells = [ValueCell(v) for v in values]
+            out.append(
+                Candidate(
+                    [labels[-1] if labels else ""], cells, lines[j].page, None, first + j + 1, stray=True
+                )
+            )
     for n, i in enumerate(numeric):
         labels, values = split[i]
         own = labels[-1] if labels else ""
@@ -160,7 +172,7 @@ def line_candidates(
         hi = numeric[n + 1] if n + 1 < len(numeric) else min(len(lines), i + 3)
         near = range(max(lo, i - 3), min(hi, i + 3))
         pieces = [j for j in near if j != i and split[j][0] and not split[j][1]]
-        pieces = [j for j in pieces if not any(norm(split[j][0][-1]) in n for n in noise)]
+        pieces = [j for j in pieces if not any(norm(split[j][0][-1]) in label for label in noise)]
         above = [split[j][0][-1] for j in pieces if j < i]
         below = [split[j][0][-1] for j in pieces if j > i]
         alts = [own]
@@ -171,7 +183,13 @@ def line_candidates(
         cells = [
             ValueCell(v, x=x) for v, x in zip(values, _value_centers(lines[i], len(values)), strict=True)
         ]
-        out.append(Candidate(alts, cells, lines[i].page, None, first + i + 1))
+        stray = not any(alts)  # numbers with no label anywhere near: a wrapped continuation
+        out.append(Candidate(alts, cells, lines[i].page, None, first + i + 1, stray=stray))
+    out.sort(key=lambda c: c.row or 0)
+    for k, cand in enumerate(out):
+        if cand.stray:
+            for neighbour in out[max(0, k - 1) : k + 2]:
+                neighbour.uncertain = not neighbour.stray
     return out
 
 

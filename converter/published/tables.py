@@ -28,6 +28,7 @@ from .rows import (
     value_cell,
 )
 
+WRAPPED = "该行旁边有不属于任何一行的数字（可能是单元格太窄，数字折成了两行），本行的数无法确定，未读入"
 MATCH = 0.6  # a row label at least this alike is the official row (reading order settles the rest)
 EXACT = 0.999
 
@@ -90,7 +91,11 @@ def align(cands: list[Candidate], targets: list[Target]) -> dict[int, tuple[int,
     """Best order-keeping assignment target index → (candidate index, score), each score ≥ MATCH."""
     n, m = len(cands), len(targets)
     score = [
-        [max((similarity(a, t.label) for a in c.labels if a), default=0.0) for t in targets] for c in cands
+        [
+            0.0 if c.stray else max((similarity(a, t.label) for a in c.labels if a), default=0.0)
+            for t in targets
+        ]
+        for c in cands
     ]
     best = [[0.0] * (m + 1) for _ in range(n + 1)]
     for i in range(1, n + 1):
@@ -153,6 +158,9 @@ class Reader:
                 target.value_keys[0], "label_variant", "warning",
                 f"行标签印作“{printed}”，与标准格式“{target.label}”不同，按该行读入", pos,
             )  # fmt: skip
+        if cand.uncertain:
+            self.note(target.value_keys[0], "wrapped_number", "error", WRAPPED, pos)
+            return
         n = len(target.columns)
         if not cand.mapped and len(cand.values) != n and cand.columns_x:
             placed = place_by_position(cand.values, cand.columns_x)
@@ -213,7 +221,7 @@ def read_aligned(reader: Reader, table: str, cands: list[Candidate], targets: li
             )  # fmt: skip
     used = {c for c, _ in matched.values()}
     for i, cand in enumerate(cands):
-        if i not in used and any(is_number(v.text) for v in cand.values):
+        if i not in used and not cand.stray and any(is_number(v.text) for v in cand.values):
             reader.note(
                 None, "row_extra", "warning",
                 f"多出一行“{cand.printed or '（无标签）'}”，不属于标准格式，未读入",
