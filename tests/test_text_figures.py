@@ -112,3 +112,25 @@ def test_decisions_and_admin_fees():
     text = "作出行政许可决定447228件、行政处罚决定3985750件；行政事业性收费96171.60万元。"
     found = {(f.field, f.stated) for f in check_text(with_text(report, "proactive", text))}
     assert found == {("proactive.penalty.decisions", 3985750)}
+
+
+def test_as_a_check_finding_at_the_paragraph_cell():
+    from converter.published.text_figures import to_finding
+
+    report = sample("huaian-2024")
+    report.sections["problems"] = [
+        Paragraph("", "无。"),
+        Paragraph("", "2024年，我市新收政府信息公开申请3000件。"),
+    ]
+    [found] = check_text(report)
+    finding = to_finding(found)
+    assert (finding.rule, finding.severity.value, finding.sheet, finding.cell) == (
+        "R5",
+        "warning",
+        "五、问题及改进",
+        "B5",
+    )
+    assert (finding.expected, finding.actual) == ("3119", "3000")
+    report.info.preamble = "本年度共受理政府信息公开申请1件。"
+    report.sections["problems"] = []
+    assert to_finding(check_text(report)[0]).location == "基本信息!B8"

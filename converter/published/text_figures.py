@@ -189,3 +189,27 @@ def _sum(report: Report, keys: tuple[str, ...]) -> Number | None:
     if any(v is None for v in values):
         return None
     return sum(values)  # type: ignore[arg-type]
+
+
+def to_finding(found: TextFinding):
+    """The finding `check` reports for a workbook: R5, a warning, at the paragraph's 正文 cell."""
+    from .. import layout
+    from ..findings import Finding, Severity
+
+    if found.section in fmt.SECTION_BY_KEY:
+        section = fmt.SECTION_BY_KEY[found.section]
+        sheet, row = section.sheet, layout.text_first_row(section) + found.paragraph - 1
+        cell = layout.a1(row, 2)
+    else:
+        position = layout.position("preamble")
+        sheet, cell = position.sheet, position.cell
+    return Finding(
+        "R5",
+        "text-number",
+        Severity.WARNING,
+        sheet,
+        cell,
+        str(found.table_value),
+        str(found.stated),
+        found.message,
+    )
