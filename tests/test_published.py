@@ -562,3 +562,42 @@ def test_digits_wrapped_in_a_narrow_cell_are_never_read_as_a_number(tmp_path, li
     assert {k for k in read if read[k] != expected[k]} == {k for k in read if k.startswith(keys)}
     assert {n.code for n in imported.errors} == {"wrapped_number"}
     assert len(imported.errors) == (1 if keys[0] == "review." else 2)  # one note a row
+
+
+@pytest.mark.soffice
+def test_any_large_figures_through_a_pdf_come_back_right_or_blank(tmp_path):
+    """Up to seven digits in narrow cells wrap in the PDF: each figure is right, or blank with an error."""
+    import random
+
+    from factories import consistent_report
+
+    from converter.render import render_report
+
+    rng = random.Random(7)
+    reports = []
+    for i in range(2):
+        report = consistent_report()
+        for key, spec in fmt.VALUES.items():
+            if spec.kind is fmt.Kind.COUNT:
+                report.values[key] = rng.choice(
+                    [0, rng.randint(0, 99), rng.randint(0, 10 ** rng.randint(3, 7))]
+                )
+            else:
+                report.values[key] = Decimal(rng.randint(0, 10**8)) / 100
+        for key in ("proactive", "applications", "review"):
+            report.sections[key] = []
+        render_report(report, tmp_path / f"r{i}.docx")
+        reports.append(report)
+    _soffice_all([tmp_path / "r0.docx", tmp_path / "r1.docx"], "pdf", tmp_path)
+    codes_seen = set()
+    for i, report in enumerate(reports):
+        pdf = tmp_path / f"r{i}.pdf"
+        txt = tmp_path / f"r{i}.txt"
+        subprocess.run(["pdftotext", "-layout", str(pdf), str(txt)], check=True)
+        for path in (pdf, txt):
+            imported = import_report(path)
+            read = imported.report.values
+            assert {k for k, v in read.items() if v is not None and v != report.values[k]} == set()
+            assert imported.errors or read == report.values
+            codes_seen |= {n.code for n in imported.errors}
+    assert "wrapped_number" in codes_seen  # the hazard this test is about did occur
