@@ -601,3 +601,17 @@ def test_any_large_figures_through_a_pdf_come_back_right_or_blank(tmp_path):
             assert imported.errors or read == report.values
             codes_seen |= {n.code for n in imported.errors}
     assert "wrapped_number" in codes_seen  # the hazard this test is about did occur
+
+
+def test_values_printed_with_their_unit(tmp_path):
+    report = sample("huaian-2024")
+
+    def units(tables):
+        rows = tables["applications"]
+        r = find_row(rows, "2.重复申请")
+        rows[r] = [*rows[r][:1], *((f"{t}件", rs, cs) for t, rs, cs in rows[r][1:])]
+        fee = find_row(tables["proactive"], "行政事业性收费")
+        tables["proactive"][fee][1] = ("96171.6万元", 1, 3)
+
+    imported = import_report(page(tmp_path, report, units))
+    assert imported.report.values == report.values

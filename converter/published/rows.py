@@ -49,13 +49,22 @@ class Candidate:
         return self.labels[0] if self.labels else ""
 
 
+UNITS = ("万元", "件", "元")
+
+
 def is_value(text: str) -> bool:
+    """A value cell's text: a number (`12`, `1,234`, `12件`, `9116.36万元`) or a placeholder (无, /, -)."""
     t = unicodedata.normalize("NFKC", text).strip().replace(" ", "")
+    for unit in UNITS:
+        t = t.removesuffix(unit)
     return bool(NUMBER.match(t)) or t in PLACEHOLDERS
 
 
 def is_number(text: str) -> bool:
-    return bool(NUMBER.match(unicodedata.normalize("NFKC", text).strip().replace(" ", "")))
+    t = unicodedata.normalize("NFKC", text).strip().replace(" ", "")
+    for unit in UNITS:
+        t = t.removesuffix(unit)
+    return bool(NUMBER.match(t))
 
 
 FLOOR = 0.5  # below this two labels are unrelated, and the exact figure does not matter
