@@ -615,3 +615,15 @@ def test_values_printed_with_their_unit(tmp_path):
 
     imported = import_report(page(tmp_path, report, units))
     assert imported.report.values == report.values
+
+
+def test_a_missing_table_is_one_error(tmp_path):
+    report = sample("oumiao-2024")
+    body = report_html(report)
+    start = body.index("<table", body.index("三、收到和处理政府信息公开申请情况"))
+    body = body[:start] + body[body.index("</table>", start) + len("</table>") :]
+    path = tmp_path / "no-table3.html"
+    path.write_text(body, encoding="utf-8")
+    imported = import_report(path)
+    assert [(n.code, n.position.table) for n in imported.errors] == [("table_missing", "表三")]
+    assert all(v is None for k, v in imported.report.values.items() if k.startswith("applications."))

@@ -201,6 +201,13 @@ class Reader:
 def read_aligned(reader: Reader, table: str, cands: list[Candidate], targets: list[Target]) -> None:
     """Match candidates to official rows, read them; say what is missing and what is extra."""
     matched = align(cands, targets)
+    if not matched:
+        caption = next(t.caption for t in fmt.TABLES if t.name == table)
+        reader.note(
+            targets[0].value_keys[0], "table_missing", "error",
+            f"未找到{table}（{caption}）的数字，{table}未读入", ImportPosition(table=table),
+        )  # fmt: skip
+        return
     for t_index in list(matched):
         target = targets[t_index]
         if target.group_of and any(targets.index(t) in matched for t in targets if t.key in target.group_of):
@@ -209,9 +216,10 @@ def read_aligned(reader: Reader, table: str, cands: list[Candidate], targets: li
     for t_index, target in enumerate(targets):
         if t_index in matched:
             c_index, score = matched[t_index]
-            reader.group_row(table, target, cands[c_index]) if target.group_of else reader.row(
-                table, target, cands[c_index], score
-            )
+            if target.group_of:
+                reader.group_row(table, target, cands[c_index])
+            else:
+                reader.row(table, target, cands[c_index], score)
         elif not target.group_of and target.key.split(".")[0] not in groups_printed:
             page = cands[0].page if cands else None
             severity = "warning" if target.key == "regulations" else "error"  # 规章: only cities make them
