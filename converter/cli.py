@@ -381,7 +381,7 @@ def import_report(
             exists=True,
             dir_okay=False,
             metavar="报告",
-            help="已发布的年度报告：Word（.docx）、带文字的 PDF、网页（.html）或文本（.txt）",
+            help="已发布的年度报告：Word（.docx）、带文字的 PDF、网页（.html、.mht）或文本（.txt）",
         ),
     ],
     out: Annotated[

@@ -627,3 +627,16 @@ def test_a_missing_table_is_one_error(tmp_path):
     imported = import_report(path)
     assert [(n.code, n.position.table) for n in imported.errors] == [("table_missing", "表三")]
     assert all(v is None for k, v in imported.report.values.items() if k.startswith("applications."))
+
+
+def test_page_saved_as_a_single_file_mht(tmp_path):
+    from email.mime.multipart import MIMEMultipart
+    from email.mime.text import MIMEText
+
+    report = sample("huaian-2024")
+    message = MIMEMultipart("related")
+    message.attach(MIMEText(report_html(report, charset="gb2312"), "html", "gb2312"))
+    path = tmp_path / "saved.mht"
+    path.write_bytes(message.as_bytes())
+    assert sniff_published(path) == "html"
+    assert import_report(path).report.values == report.values

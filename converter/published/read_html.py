@@ -29,7 +29,7 @@ def read_html(path: Path) -> Document:
         raise UnreadableInput(
             f"{path.name} 超过 {MAX_HTML_BYTES // 1024 // 1024} MiB，不像是一份年度报告的网页。"
         )
-    text = _decode(data, path)
+    text = mht_html(data, path) if is_mht(data) else _decode(data, path)
     try:
         root = lxml.html.document_fromstring(text)
     except Exception as exc:  # lxml: ParserError, ValueError on an empty document
@@ -42,6 +42,34 @@ def read_html(path: Path) -> Document:
     blocks: list = []
     _walk(article, blocks)
     return Document("html", blocks, title_hint=title)
+
+
+def is_mht(head: bytes) -> bool:
+    """A page saved as a single file (.mht/.mhtml): a MIME message holding the HTML."""
+    start = head[:2048].lower()
+    return b"mime-version:" in start and b"multipart/related" in start
+
+
+def mht_html(data: bytes, path: Path) -> str:
+    """The HTML part of a single-file web page, decoded by its declared charset."""
+    import email
+    from email import policy
+
+    message = email.message_from_bytes(data, policy=policy.compat32)
+    for part in message.walk():
+        if part.get_content_type() == "text/html":
+            payload = part.get_payload(decode=True) or b""
+            charset = part.get_content_charset()
+            if charset:
+                charset = "gb18030" if charset.lower() in ("gb2312", "gbk", "x-gbk") else charset
+                try:
+                    return payload.decode(charset)
+                except (LookupError, UnicodeDecodeError):
+                    pass
+            return _decode(payload, path)
+    raise UnreadableInput(
+        f"{path.name} 是单个文件网页（.mht），但其中没有网页正文；请在浏览器中另存为 .html。"
+    )
 
 
 def _decode(data: bytes, path: Path) -> str:

@@ -27,6 +27,8 @@ def sniff_published(path: Path) -> str:
     if not safety._is_text(head):
         raise UnreadableInput(f"{path.name} 不是能识别的报告格式；{ACCEPTED}。")
     start = head.removeprefix(b"\xef\xbb\xbf").lstrip().lower()
+    if b"mime-version:" in start[:2048] and b"multipart/related" in start[:2048]:
+        return "html"  # a page saved as one file (.mht): read_html takes the HTML out
     if start.startswith((b"<!doctype html", b"<html", b"<?xml", b"<meta", b"<head", b"<body", b"<!--")) or (
         b"<html" in head.lower() or b"<table" in head.lower()
     ):
