@@ -640,3 +640,10 @@ def test_page_saved_as_a_single_file_mht(tmp_path):
     path.write_bytes(message.as_bytes())
     assert sniff_published(path) == "html"
     assert import_report(path).report.values == report.values
+
+
+def test_a_page_without_the_report_is_unreadable(tmp_path):
+    path = tmp_path / "notice.html"
+    path.write_text("<html><body><div>首页</div><p>附件：2024年报告.pdf</p></body></html>", encoding="utf-8")
+    with pytest.raises(UnreadableInput, match=r"notice\.html 中没有找到年度报告"):
+        import_report(path)

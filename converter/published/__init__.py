@@ -9,9 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import UnreadableInput
 from ..model import Report
 from .notes import ImportNote, ImportPosition
 from .sniff import sniff_published
+
+NOT_A_REPORT = {
+    "html": "{name} 中没有找到年度报告的正文和表格（报告可能是网页上的附件或图片）；请打开附件另存后再导入。",
+    "pdf": "{name} 中没有找到年度报告的标题和表格（可能是扫描件，或不是政府信息公开工作年度报告）。",
+    "docx": "{name} 中没有找到年度报告的标题和表格，不像是政府信息公开工作年度报告。",
+    "text": "{name} 中没有找到年度报告的标题和表格，不像是政府信息公开工作年度报告的文字。",
+}
 
 __all__ = ["ImportNote", "ImportPosition", "Imported", "import_report", "sniff_published"]
 
@@ -41,6 +49,8 @@ def import_report(path: Path) -> Imported:
     document = _reader(kind)(path)
     layout = read_layout(document)
     tables = read_tables(document, layout)
+    if not layout.starts and not tables.values:
+        raise UnreadableInput(NOT_A_REPORT[kind].format(name=path.name))
     report = Report(info=layout.info)
     for key, rows in layout.sections.items():
         report.sections[key] = rows
