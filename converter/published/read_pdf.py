@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -48,7 +49,6 @@ def page_lines(words: list[dict[str, Any]], page: int) -> list[Line]:
     """Words → lines (close `top`) → cells (split where the gap is wider than a character)."""
     if not words:
         return []
-    left = min(w["x0"] for w in words)
     rows: list[list[dict[str, Any]]] = []
     for word in sorted(words, key=lambda w: (round(w["top"]), w["x0"])):
         height = word["bottom"] - word["top"]
@@ -56,9 +56,12 @@ def page_lines(words: list[dict[str, Any]], page: int) -> list[Line]:
             rows[-1].append(word)
         else:
             rows.append([word])
-    lines = []
     for row in rows:
         row.sort(key=lambda w: w["x0"])
+    # the body's left margin: where most lines start (a wide table may start further left)
+    left = Counter(round(row[0]["x0"]) for row in rows).most_common(1)[0][0]
+    lines = []
+    for row in rows:
         line = _line(row, left, page)
         if not DASHED_PAGE_NUMBER.match(line.text.strip()):
             lines.append(line)
@@ -78,4 +81,4 @@ def _line(row: list[dict[str, Any]], left: float, page: int) -> Line:
             cells[-1] += (" " if gap > size * 0.15 else "") + word["text"]
             spans[-1][1] = word["x1"]
     indent = round((row[0]["x0"] - left) / (size / 2))
-    return Line(cells, page, indent, [(x0 + x1) / 2 for x0, x1 in spans])
+    return Line(cells, page, max(0, indent), [(x0 + x1) / 2 for x0, x1 in spans])
