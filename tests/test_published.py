@@ -647,3 +647,10 @@ def test_a_page_without_the_report_is_unreadable(tmp_path):
     path.write_text("<html><body><div>首页</div><p>附件：2024年报告.pdf</p></body></html>", encoding="utf-8")
     with pytest.raises(UnreadableInput, match=r"notice\.html 中没有找到年度报告"):
         import_report(path)
+
+
+def test_text_above_a_table_that_opens_like_its_header_is_kept(tmp_path):
+    report = sample("oumiao-2024")
+    report.sections["review"][0].body = "行政复议、行政诉讼情况见下表。"
+    imported = import_report(page(tmp_path, report, None))
+    assert imported.report.sections["review"][0].body == "行政复议、行政诉讼情况见下表。"

@@ -138,7 +138,7 @@ def texts(doc: Document, lo: int, hi: int, stop: tuple[str, ...] = ()) -> list[s
         text = tidy(block_text(block))
         if not text or PAGE_NUMBER.match(text):
             continue
-        if stop and norm(text).startswith(stop):
+        if stop and isinstance(block, Line) and norm(text).startswith(stop):  # a table laid out as text
             break
         if isinstance(block, Line) and layout_text and out and block.indent < 2 and not SUBHEAD.match(text):
             out[-1] += text
