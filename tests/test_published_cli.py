@@ -20,6 +20,7 @@ def test_import_lists_notes_and_writes_a_standard_workbook(tmp_path):
     assert result.exit_code == 0, result.output
     assert "第3页 表三“2.其他法律行政…”行" in result.output
     assert "印作“2.其他法律行政止公开”" in result.output
+    assert "标签不同" in result.output and "label_variant" not in result.output
     checked = pipeline.check_file(out)
     assert not checked.errors
     assert checked.report.values["applications.new.total"] == 95
@@ -59,3 +60,16 @@ def test_import_unreadable_file_exit_3(tmp_path):
     result = runner.invoke(app, ["import", str(path)])
     assert result.exit_code == 3
     assert "scan.pdf" in result.output
+
+
+def test_every_note_code_has_a_chinese_name():
+    import re
+
+    from converter.published.commands import KINDS
+
+    source = "".join(
+        p.read_text(encoding="utf-8") for p in (DATA.parents[2] / "converter" / "published").glob("*.py")
+    )
+    used = set(re.findall(r'"([a-z_0-9]+)", "(?:error|warning)"', source)) - {"error"}
+    used |= {"row_missing"}  # its severity is chosen per row
+    assert used <= set(KINDS), used - set(KINDS)

@@ -8,6 +8,25 @@ from . import Imported, import_report
 from .notes import ImportNote
 
 LEVEL = {"error": "错误", "warning": "警告"}
+KINDS = {
+    "label_variant": "标签不同",
+    "heading_variant": "标题不同",
+    "group_one_row": "合并一行",
+    "merged_value": "合并单元格",
+    "unreadable_value": "数字不清",
+    "value_count": "列数不符",
+    "wrapped_number": "数字折行",
+    "row_missing": "缺少行",
+    "row_extra": "多出行",
+    "table_missing": "缺少表",
+    "section_missing": "缺少部分",
+    "format_2019": "旧格式",
+    "organ_type_unknown": "机关类型",
+    "title_missing": "缺少标题",
+    "year_missing": "缺少年度",
+    "date_invalid": "日期有误",
+}
+"""A short Chinese name for each note code, for the listing (JSON keeps the codes)."""
 
 
 def import_file(path: Path, out: Path | None = None, *, force: bool = False) -> Imported:
@@ -25,9 +44,10 @@ def render_notes(path: Path, notes: list[ImportNote], pad) -> str:
     """The human listing, aligned like `check`: level, code, position, message; then a summary line."""
     lines = [f"文件：{path}"]
     if notes:
-        lines.append(f"  {pad('级别', 4)}  {pad('代码', 16)}  {pad('位置', 30)}  说明")
+        lines.append(f"  {pad('级别', 4)}  {pad('类别', 10)}  {pad('位置', 30)}  说明")
     for note in notes:
-        row = f"  {pad(LEVEL[note.severity], 4)}  {pad(note.code, 16)}  {pad(note.position.text, 30)}  "
+        kind = KINDS.get(note.code, note.code)
+        row = f"  {pad(LEVEL[note.severity], 4)}  {pad(kind, 10)}  {pad(note.position.text, 30)}  "
         lines.append(row + note.message)
     errors = sum(n.severity == "error" for n in notes)
     warnings = len(notes) - errors
