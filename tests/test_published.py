@@ -654,3 +654,36 @@ def test_text_above_a_table_that_opens_like_its_header_is_kept(tmp_path):
     report.sections["review"][0].body = "行政复议、行政诉讼情况见下表。"
     imported = import_report(page(tmp_path, report, None))
     assert imported.report.sections["review"][0].body == "行政复议、行政诉讼情况见下表。"
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        ("2025年1月17日", (2025, 1, 17)),
+        ("2025 年 3 月 31 日", (2025, 3, 31)),
+        ("二〇二五年一月十七日", (2025, 1, 17)),
+        ("二○二五年十二月三十一日", (2025, 12, 31)),
+        ("二〇二五年二月十日", (2025, 2, 10)),
+        ("2025年1月", None),
+        ("截至2025年1月17日", None),
+    ],
+)
+def test_signing_dates(text, parts):
+    from converter.published.sections import date_parts
+
+    assert date_parts(text) == parts
+
+
+def test_signature_with_a_date_in_chinese_numerals(tmp_path):
+    report = sample("oumiao-2024")
+    body = report_html(report).replace(
+        "<p>襄城区欧庙镇人民政府</p>", "<p>襄城区欧庙镇人民政府</p><p>二〇二五年一月十七日</p>"
+    )
+    path = tmp_path / "signed.html"
+    path.write_text(body, encoding="utf-8")
+    info = import_report(path).report.info
+    assert (info.org, info.date.isoformat(), info.organ_type) == (
+        "襄城区欧庙镇人民政府",
+        "2025-01-17",
+        "乡镇街道",
+    )

@@ -17,6 +17,30 @@ from .rows import similarity
 HEADING_MATCH = 0.7
 SUBHEAD = re.compile(r"^[（(][一二三四五六七八九十]{1,3}[)）]")
 DATE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
+_CN = "一二三四五六七八九十"
+CHINESE_DATE = re.compile(rf"^([〇○零一二三四五六七八九]{{4}})年([{_CN}]{{1,3}})月([{_CN}]{{1,3}})日$")
+DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"○": 0, "零": 0}
+
+
+def _chinese_number(text: str) -> int:
+    """一 … 三十一 as a number (month and day of a date written in Chinese numerals)."""
+    if "十" not in text:
+        return DIGITS[text]
+    tens, _, units = text.partition("十")
+    return (DIGITS[tens] if tens else 1) * 10 + (DIGITS[units] if units else 0)
+
+
+def date_parts(text: str) -> tuple[int, int, int] | None:
+    """(year, month, day) of `2025年1月17日` or `二〇二五年一月十七日`; None for anything else."""
+    text = re.sub(r"\s+", "", text)
+    if match := DATE.match(text):
+        return tuple(int(x) for x in match.groups())  # type: ignore[return-value]
+    if match := CHINESE_DATE.match(text):
+        year = int("".join(str(DIGITS[c]) for c in match.group(1)))
+        return year, _chinese_number(match.group(2)), _chinese_number(match.group(3))
+    return None
+
+
 SELF_NAMES = ("我市", "我区", "我县", "我镇", "我乡", "我街道", "我局", "我委", "我办", "本机关")
 TABLE_START = {
     "proactive": ("第二十条", "信息内容"),
@@ -217,8 +241,9 @@ def _front(doc: Document, items: list[str], layout: Layout) -> None:
 
 def _signature(items: list[str], layout: Layout) -> list[str]:
     """The 机关 and 成文日期 printed at the end, taken out of 六."""
-    if items and DATE.match(items[-1]):
-        y, m, d = (int(x) for x in DATE.match(items[-1]).groups())  # type: ignore[union-attr]
+    parts = date_parts(items[-1]) if items else None
+    if parts:
+        y, m, d = parts
         try:
             layout.info.date = dt.date(y, m, d)
         except ValueError:
