@@ -687,3 +687,11 @@ def test_signature_with_a_date_in_chinese_numerals(tmp_path):
         "2025-01-17",
         "乡镇街道",
     )
+
+
+@pytest.mark.parametrize(("declared", "saved"), [("gb2312", "utf-8"), ("utf-8", "gb18030")])
+def test_page_saved_in_another_charset_than_declared(tmp_path, declared, saved):
+    report = sample("huaian-2024")
+    path = tmp_path / "page.html"
+    path.write_bytes(report_html(report, charset=declared).encode(saved))
+    assert import_report(path).report.values == report.values

@@ -73,14 +73,19 @@ def mht_html(data: bytes, path: Path) -> str:
 
 
 def _decode(data: bytes, path: Path) -> str:
+    """By the declared charset; but a page that declares one and is saved in another is read as saved."""
     match = CHARSET.search(data[:4096])
     if match:
         name = match.group(1).decode("ascii").lower()
         name = "gb18030" if name in ("gb2312", "gbk", "gb18030", "x-gbk") else name
         try:
-            return data.decode(name)
+            text = data.decode(name)
         except (LookupError, UnicodeDecodeError):
-            pass
+            return decode(data, path)
+        if not any(word in text for word in SECTION_WORDS):
+            other = decode(data, path)
+            return other if any(word in other for word in SECTION_WORDS) else text
+        return text
     return decode(data, path)
 
 
