@@ -695,3 +695,13 @@ def test_page_saved_in_another_charset_than_declared(tmp_path, declared, saved):
     path = tmp_path / "page.html"
     path.write_bytes(report_html(report, charset=declared).encode(saved))
     assert import_report(path).report.values == report.values
+
+
+def test_positions_printed_and_located_like_findings_positions():
+    imported = import_report(DATA / "hongze-2024.pdf")
+    position = imported.locate("applications.new.natural_person")
+    assert str(position) == position.text == "第3页 表三“一、本年新收政府…”行“自然人”列"
+    assert position.to_dict()["page"] == 3
+    assert str(imported.locate("review.total")) == "第4页 表四“行政复议·总计”列"
+    assert str(imported.locate("fees.collected")) == "六、其他需要报告的事项"
+    assert imported.locate("info.date") is None

@@ -37,6 +37,16 @@ class Imported:
     def errors(self) -> list[ImportNote]:
         return [n for n in self.notes if n.severity == "error"]
 
+    def locate(self, field: str) -> ImportPosition | None:
+        """Where a field is in this report (page where it was read, table, row and column labels)."""
+        from .labels import position_of
+
+        key = field.removeprefix("values.")
+        if key in self.positions:
+            return self.positions[key]
+        position = position_of(key)
+        return None if position == ImportPosition() else position
+
 
 def import_report(path: Path) -> Imported:
     """Read a published report (.docx, .pdf with text, .html, .txt), identified by content."""

@@ -115,7 +115,8 @@ def from_note(note: ImportNote) -> AuditFinding:
 
 def from_finding(finding: Finding, imported: Imported) -> AuditFinding:
     """A rule finding, moved from the workbook's cell to the report's table row and column."""
-    key = KEY_AT.get((finding.sheet, finding.cell))
+    key = getattr(finding, "field", None) or KEY_AT.get((finding.sheet, finding.cell))
+    key = key.removeprefix("info.") if key and key.startswith("info.") else key
     if key in fmt.VALUES:
         printed = imported.positions.get(key)
         position = position_of(key, printed.page if printed else None)

@@ -38,6 +38,9 @@ class ImportPosition:
             parts.append(f"第{self.paragraph}段")
         return " ".join(parts) or "全文"
 
+    def __str__(self) -> str:  # findings.Position: printed as the reader of the report reads it
+        return self.text
+
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "text": self.text}
 
