@@ -195,6 +195,24 @@ def _blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+# --------------------------------------------------------------------------- R5: text against tables
+
+
+@checker("R5")
+def check_text_figures(subject: Subject) -> Iterator[Finding]:
+    """R5: a figure the text states (新收, 办结, 复议…) that no reading of the tables gives; the finding
+    is about the paragraph that states it, the table value is related."""
+    from .text_figures import check_text
+
+    for found in check_text(subject.report):
+        if found.section in fmt.SECTION_BY_KEY:
+            field = f"{fmt.section_field(found.section)}.{found.paragraph - 1}"
+        else:
+            field = fmt.info_field("preamble")
+        expected, actual = _text(found.table_value), _text(found.stated)
+        yield finding("R5", "text-figure", field, expected, actual, found.message, related=(found.field,))
+
+
 # --------------------------------------------------------------------------- R7: fee notices
 
 

@@ -185,6 +185,8 @@ ORG_NAMING: tuple[tuple[str, str, str], ...] = (
     (r"(委员会|委)$", "我委", "部门"),
     (r"(办公室|办)$", "我办", "部门"),
     (r"厅$", "我厅", "部门"),
+    (r"中心$", "我中心", "部门"),
+    (r"(署|所|站|队|馆)$", "本机关", "部门"),
 )
 """What a 机关全称 says of itself, for `xxgk new --org` and for a report whose 自称 or 机关类型 is blank."""
 
@@ -198,7 +200,7 @@ def default_title(org: str, year: int | str) -> str:
 
 # --------------------------------------------------------------------------- 表二
 
-_T2_BLOCKS = (
+PROACTIVE_BLOCKS = (
     # (header label, column titles, rows (key, label), value columns (key, label))
     (
         "第二十条第（一）项",
@@ -231,9 +233,11 @@ _T2_BLOCKS = (
 )
 
 
-PROACTIVE_ROW_LABELS: dict[str, str] = {key: label for block in _T2_BLOCKS for key, label in block[2]}
+PROACTIVE_ROW_LABELS: dict[str, str] = {key: label for block in PROACTIVE_BLOCKS for key, label in block[2]}
 """表二's rows by key: regulations -> 规章, licensing -> 行政许可…"""
-PROACTIVE_COLUMN_LABELS: dict[str, str] = dict(zip(_T2_BLOCKS[0][3], _T2_BLOCKS[0][1], strict=True))
+PROACTIVE_COLUMN_LABELS: dict[str, str] = dict(
+    zip(PROACTIVE_BLOCKS[0][3], PROACTIVE_BLOCKS[0][1], strict=True)
+)
 """表二's first block's columns by key: issued -> 本年制发件数…"""
 
 
@@ -241,7 +245,7 @@ def _proactive() -> tuple[Table, tuple[Value, ...]]:
     cells: list[Cell] = []
     values: list[Value] = []
     r = 0
-    for header, titles, rows, cols, kind in _T2_BLOCKS:
+    for header, titles, rows, cols, kind in PROACTIVE_BLOCKS:
         width = 3 // len(titles)  # one title spans the three value columns
         cells.append(Cell(r, 0, label=header, colspan=4))
         cells.append(Cell(r + 1, 0, label="信息内容"))
@@ -270,7 +274,7 @@ APPLICANT_COLUMNS = (
 )
 TOTAL_COLUMN = ("total", "总计")
 
-_OUTCOME_GROUPS = (
+OUTCOME_GROUPS = (
     # (group key, group label, items (key, label)); no items: the group is one row
     ("granted", "（一）予以公开", ()),
     ("partly_granted", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", ()),
@@ -325,7 +329,7 @@ APPLICATIONS_CORNER = "（本列数据的勾稽关系为：第一项加第二项
 def _application_rows() -> list[tuple[str, str]]:
     """(row key, description) for the 25 data rows of 表三, in order."""
     rows = [("new", "一、本年新收政府信息公开申请数量"), ("carried_over", "二、上年结转政府信息公开申请数量")]
-    for group, label, items in _OUTCOME_GROUPS:
+    for group, label, items in OUTCOME_GROUPS:
         if not items:
             rows.append((group, f"三、本年度办理结果 / {label}"))
         for item, item_label in items:
@@ -359,7 +363,7 @@ def _applications_labels() -> list[Cell]:
         Cell(h + 2, 0, label="三、本年度办理结果", rowspan=len(OUTCOME_ROWS) + 1),
     ]
     r = h + 2
-    for _group, label, items in _OUTCOME_GROUPS:
+    for _group, label, items in OUTCOME_GROUPS:
         if not items:
             cells.append(Cell(r, 1, label=label, colspan=2))
             r += 1
@@ -585,6 +589,16 @@ RULES: dict[str, Rule] = {
             messages={
                 "not-previous-year": "上年报告的年度为{previous}年，不是本报告年度（{year}年）的上一年"
             },
+        ),
+        Rule(
+            "R5",
+            "warning",
+            "正文中写明的数字应与表格一致",
+            "正文写明的新收、上年结转、办结、结转下年度继续办理，行政复议、行政诉讼总数，规章、行政规范性文件的制发、"
+            "废止、现行有效件数，许可、处罚、强制决定数，行政事业性收费和信息处理费，应与表格一致；"
+            "只比较范围明确（全机关、全年）的句子。",
+            "{message}",
+            scope=Scope.REPORT,
         ),
         Rule(
             "R6",

@@ -41,14 +41,34 @@ def code_strings(path: Path) -> list[tuple[int, str]]:
     ]
 
 
+# Patterns that recognise what published reports print (R5's sentences, the fee sentence, where a table
+# starts): they must spell the words reports use, misprints and variants included. Listed one by one,
+# so that a label typed anywhere else still fails.
+RECOGNISING = {
+    "text_figures.py": {
+        "依申请公开",
+        "规章",
+        "未经复议直接起诉",
+        "复议后起诉",
+        "行政许可",
+        "行政处罚",
+        "行政强制",
+        "行政事业性收费",
+    },
+    "fees.py": {"实际收取的总金额"},
+    "sections.py": {"信息内容", "申请人情况"},
+}
+
+
 def test_official_labels_are_typed_only_in_format_py():
     labels = official_labels()
     found = []
     for path in sorted((ROOT / "converter").rglob("*.py")):
         if path.name == "format.py":
             continue
+        allowed = RECOGNISING.get(path.name, set())
         for line, text in code_strings(path):
-            found += [f"{path.name}:{line}: {label}" for label in labels if label in text]
+            found += [f"{path.name}:{line}: {label}" for label in labels - allowed if label in text]
     assert found == []
 
 

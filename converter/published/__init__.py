@@ -1,0 +1,87 @@
+"""Published reports back into the report model: `import_report(path) -> Imported`.
+
+One reader per input kind (docx, pdf, html, text) turns the file into a generic `Document`; sections
+and tables are then recognised once, by their official labels from `converter.format`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import UnreadableInput
+from ..model import Report
+from .notes import ImportNote, ImportPosition
+from .sniff import sniff_published
+
+NOT_A_REPORT = {
+    "html": "{name} 中没有找到年度报告的正文和表格（报告可能是网页上的附件或图片）；请打开附件另存后再导入。",
+    "pdf": "{name} 中没有找到年度报告的标题和表格（可能是扫描件，或不是政府信息公开工作年度报告）。",
+    "docx": "{name} 中没有找到年度报告的标题和表格，不像是政府信息公开工作年度报告。",
+    "text": "{name} 中没有找到年度报告的标题和表格，不像是政府信息公开工作年度报告的文字。",
+}
+
+__all__ = ["ImportNote", "ImportPosition", "Imported", "import_report", "sniff_published"]
+
+
+@dataclass
+class Imported:
+    """The report read back, and every note about what departed from the format or could not be read."""
+
+    report: Report
+    notes: list[ImportNote] = field(default_factory=list)
+    kind: str = ""
+    positions: dict[str, ImportPosition] = field(default_factory=dict)  # value key → where it was printed
+
+    @property
+    def errors(self) -> list[ImportNote]:
+        return [n for n in self.notes if n.severity == "error"]
+
+    def locate(self, field: str) -> ImportPosition | None:
+        """Where a field is in this report (page where it was read, table, row and column labels)."""
+        from .labels import position_of
+
+        key = field.removeprefix("values.")
+        if key in self.positions:
+            return self.positions[key]
+        position = position_of(key)
+        return None if position == ImportPosition() else position
+
+
+def import_report(path: Path) -> Imported:
+    """Read a published report (.docx, .pdf with text, .html, .txt), identified by content."""
+    from . import fees
+    from .recognise import read_tables
+    from .sections import read_layout
+
+    path = Path(path)
+    kind = sniff_published(path)
+    document = _reader(kind)(path)
+    layout = read_layout(document)
+    tables = read_tables(document, layout)
+    if not layout.starts and not tables.values:
+        raise UnreadableInput(NOT_A_REPORT[kind].format(name=path.name))
+    report = Report(info=layout.info)
+    for key, rows in layout.sections.items():
+        report.sections[key] = rows
+    report.values.update(tables.values)  # type: ignore[arg-type]
+    report.values.update(fees.read_fees(report.sections.get("other", [])))
+    return Imported(report, layout.notes + tables.notes, kind, tables.positions)
+
+
+def _reader(kind: str):
+    if kind == "docx":
+        from .read_docx import read_docx
+
+        return read_docx
+    if kind == "pdf":
+        from .read_pdf import read_pdf
+
+        return read_pdf
+    if kind == "html":
+        from .read_html import read_html
+
+        return read_html
+    from .read_text import read_text
+
+    return read_text
