@@ -147,14 +147,17 @@ def _resolve(folder: str, target: str) -> str:
     return posixpath.normpath(posixpath.join(folder, target))
 
 
-def _elements(stream: IO[bytes], tag: tuple[str, ...]) -> Iterator[Any]:
+def _elements(stream: IO[bytes], tag: tuple[str, ...], root: str = "") -> Iterator[Any]:
     """Each `tag` element once parsed; every element is then cleared and dropped with its earlier
-    siblings, so memory holds one element at a time whatever the part's size."""
+    siblings, so memory holds one element at a time whatever the part's size. With `root`, the root
+    element must be SpreadsheetML (`root` names the part in the error)."""
     inside = 0  # depth within a wanted element, whose descendants are kept until it ends
     with stream:
         for event, element in etree.iterparse(stream, events=("start", "end"), **_PARSER_OPTIONS):
             wanted = element.tag in tag
             if event == "start":
+                if root and element.getparent() is None and not _is_main(element.tag):
+                    raise XlsxError(f"the {root} part is not SpreadsheetML (root element {element.tag})")
                 inside += wanted or inside > 0
                 continue
             if wanted:
@@ -234,26 +237,21 @@ def _read_workbook(stream: IO[bytes]) -> tuple[list[tuple[str, str]], bool]:
     """[(sheet name, relationship id)] in workbook order, and the 1904 date system flag."""
     sheets: list[tuple[str, str]] = []
     date1904 = False
-    root_checked = False
     tags = (*_tags("workbookPr"), *_tags("sheet"), *_tags("sheets"))
-    for element in _elements(stream, tags):
-        if not root_checked:
-            _check_namespace(element.getroottree().getroot().tag, "workbook")
-            root_checked = True
+    for element in _elements(stream, tags, root="workbook"):
         name = _local(element.tag)
         if name == "workbookPr":
             date1904 = element.get("date1904", "false") not in ("false", "f", "0", "")
         elif name == "sheet":
-            rel_id = next((element.get(f"{{{ns}}}id") for ns in RELATIONSHIP_NAMESPACES), None)
-            sheets.append((element.get("name", ""), rel_id or ""))
+            ids = (element.get(f"{{{ns}}}id") for ns in RELATIONSHIP_NAMESPACES)
+            sheets.append((element.get("name", ""), next((i for i in ids if i), "")))
         else:
             break  # </sheets>: nothing after it is needed
     return sheets, date1904
 
 
-def _check_namespace(tag: str, what: str) -> None:
-    if _namespace(tag) not in MAIN_NAMESPACES:
-        raise XlsxError(f"the {what} part is not SpreadsheetML (root element {tag})")
+def _is_main(tag: str) -> bool:
+    return _namespace(tag) in MAIN_NAMESPACES
 
 
 @dataclass
@@ -327,8 +325,8 @@ class _SheetParser:
             name = _local(element.tag)
             if event == "start":
                 depth += 1
-                if depth == 1:
-                    _check_namespace(element.tag, f"sheet “{self.sheet.title}”")
+                if depth == 1 and not _is_main(element.tag):
+                    raise SheetError(self.sheet.title, f"not SpreadsheetML (root element {element.tag})")
                 elif depth == 2 and name in AFTER_MERGES:
                     return False
                 elif depth == 3 and name == "row":
@@ -410,9 +408,9 @@ def _row_number(text: str) -> int:
     try:
         return int(text)
     except ValueError:
-        number = float(text)
+        number = float(text) if re.fullmatch(r"[\d.eE+]+", text) else 0.5
         if not number.is_integer():
-            raise ValueError(f"{text} is not a valid row number") from None
+            raise ValueError(f"invalid row number {text!r}") from None
         return int(number)
 
 
