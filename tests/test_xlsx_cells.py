@@ -346,6 +346,63 @@ def test_shared_strings_are_read_no_further_than_needed(tmp_path: Path):
     assert read_book(path, {"表": EVERYTHING}).sheets["表"].cells == {(1, 1): "二", (1, 2): "一"}
 
 
+def test_strings_before_the_first_needed_one_are_counted_not_parsed(tmp_path: Path):
+    """Items the cells do not show are only counted: one that would not even parse does no harm."""
+    skipped = ["<si><t>甲</t><unclosed></si>", "<si/>", "<si ><t>乙</t></si>"]
+    strings = [*skipped, "<si><t>要的</t></si>", "<si/>", "<si><r><t>富</t></r><r><t>文本</t></r></si>"]
+    body = (
+        '<sheetData><row r="1"><c r="A1" t="s"><v>3</v></c><c r="B1" t="s"><v>4</v></c>{}</row></sheetData>'
+    )
+    path = write(tmp_path, package({"表": body.format('<c r="C1" t="s"><v>5</v></c>')}, strings=strings))
+    assert read_book(path, {"表": EVERYTHING}).sheets["表"].cells == {
+        (1, 1): "要的",
+        (1, 2): "",
+        (1, 3): "富文本",
+    }
+    for needed in (0, 1, 2):  # now the broken item is parsed, or counted past
+        path = write(
+            tmp_path, package({"表": body.format(f'<c r="C1" t="s"><v>{needed}</v></c>')}, strings=strings)
+        )
+        if needed == 0:
+            with pytest.raises(XlsxError, match="shared strings"):
+                read_book(path, {"表": EVERYTHING})
+        else:
+            assert read_book(path, {"表": EVERYTHING}).sheets["表"].value(1, 3) == ("", "乙")[needed - 1]
+
+
+SST_VARIANTS = {
+    "comment": (f'<sst xmlns="{MAIN}"><!-- <si> --><si><t>一</t></si><si><t>二</t></si></sst>', "utf-8"),
+    "cdata": (f'<sst xmlns="{MAIN}"><si><t>一</t></si><si><t><![CDATA[</si><si>]]></t></si></sst>', "utf-8"),
+    "utf-16": (
+        f'<?xml version="1.0" encoding="UTF-16"?><sst xmlns="{MAIN}">'
+        "<si><t>一</t></si><si><t>二</t></si></sst>",
+        "utf-16",
+    ),
+    "prefixed": (
+        f'<x:sst xmlns:x="{MAIN}"><x:si><x:t>一</x:t></x:si><x:si><x:t>二</x:t></x:si></x:sst>',
+        "utf-8",
+    ),
+    "declared": (
+        f'<?xml version="1.0" encoding="utf-8"?>\n<sst xmlns="{MAIN}" count="2">'
+        "<si><t>一</t></si>\n<si><t>二</t></si></sst>",
+        "utf-8",
+    ),
+}
+
+
+@pytest.mark.parametrize("variant", SST_VARIANTS)
+def test_shared_strings_as_other_writers_store_them(tmp_path: Path, variant: str):
+    """Counting gives way to parsing where the bytes could mislead it; both read as openpyxl does."""
+    xml, encoding = SST_VARIANTS[variant]
+    body = '<sheetData><row r="1"><c r="A1" t="s"><v>1</v></c><c r="B1" t="s"><v>0</v></c></row></sheetData>'
+    parts = parts_of(write(tmp_path, package({"表": body}, strings=[])))
+    parts["xl/sharedStrings.xml"] = xml.encode(encoding)
+    path = write(tmp_path, zip_parts(parts))
+    assert_same_as_openpyxl(path)
+    expected = "</si><si>" if variant == "cdata" else "二"
+    assert read_book(path, {"表": EVERYTHING}).sheets["表"].cells == {(1, 1): expected, (1, 2): "一"}
+
+
 def test_a_missing_shared_string_names_the_sheet_and_cell(tmp_path: Path):
     body = '<sheetData><row r="2"><c r="B2" t="s"><v>5</v></c></row></sheetData>'
     path = write(tmp_path, package({"表": body}, strings=["<si><t>一</t></si>"]))

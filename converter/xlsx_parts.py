@@ -1,0 +1,160 @@
+"""The low level of the bounded .xlsx reader: parts found by name or relationship, parsed as a stream.
+
+Every parse here uses lxml's iterparse with entities unresolved, no network and libxml2's default size
+limits, and clears what it has read, so memory holds one element at a time whatever a part's size.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import zipfile
+import zlib
+from collections.abc import Iterator
+from typing import IO, Any
+
+from lxml import etree
+
+MAIN_NAMESPACES = (
+    "http://schemas.openxmlformats.org/spreadsheetml/2006/main",  # Transitional
+    "http://purl.oclc.org/ooxml/spreadsheetml/main",  # Strict
+)
+RELATIONSHIP_NAMESPACES = (
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "http://purl.oclc.org/ooxml/officeDocument/relationships",
+)
+PACKAGE_RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"
+PARSE_ERRORS = (etree.LxmlError, ValueError, KeyError, OSError, EOFError, zipfile.BadZipFile, zlib.error)
+"""What zipfile and lxml raise for a damaged part."""
+PARSER_OPTIONS = {"resolve_entities": False, "no_network": True, "huge_tree": False, "remove_comments": True}
+
+
+class XlsxError(Exception):
+    """The workbook's package or one of its shared parts cannot be read; `reason` says why (English)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+class SheetError(XlsxError):
+    """A wanted sheet cannot be read: its part is missing or its XML is damaged. `sheet` is its name."""
+
+    def __init__(self, sheet: str, reason: str):
+        super().__init__(reason)
+        self.sheet = sheet
+
+
+class Package:
+    """Parts by name, found case-insensitively (writers differ), and the relationships between them."""
+
+    def __init__(self, archive: zipfile.ZipFile):
+        self.archive = archive
+        self.names: dict[str, str] = {}
+        for name in archive.namelist():
+            self.names.setdefault(name.lower(), name)
+
+    def has(self, part: str) -> bool:
+        return part.lower() in self.names
+
+    def open(self, part: str) -> IO[bytes]:
+        return self.archive.open(self.names[part.lower()])
+
+    def relationships(self, part: str) -> dict[str, tuple[str, str]]:
+        """Id -> (type, target part) of `part`'s internal relationships (empty when it has none)."""
+        folder, name = posixpath.split(part)
+        rels = posixpath.join(folder, "_rels", f"{name}.rels")
+        found: dict[str, tuple[str, str]] = {}
+        if not self.has(rels):
+            return found
+        tag = (f"{{{PACKAGE_RELATIONSHIPS}}}Relationship",)
+        for element in elements(self.open(rels), tag):
+            target = element.get("Target", "")
+            if element.get("TargetMode") != "External" and target:
+                found[element.get("Id", "")] = (element.get("Type", ""), resolve(folder, target))
+        return found
+
+
+def resolve(folder: str, target: str) -> str:
+    """A relationship target as a part name, as openpyxl resolves it."""
+    if target.startswith("/"):
+        return target[1:]
+    return posixpath.normpath(posixpath.join(folder, target))
+
+
+def of_type(rel_type: str, name: str) -> bool:
+    """Whether a relationship type (Transitional or Strict URI) is `name`, e.g. "worksheet"."""
+    return rel_type.rsplit("/", 1)[-1] == name
+
+
+def elements(stream: IO[bytes], tag: tuple[str, ...], root: str = "") -> Iterator[Any]:
+    """Each `tag` element once parsed; every element is then cleared and dropped with its earlier
+    siblings. With `root`, the root element must be SpreadsheetML (`root` names the part in the error)."""
+    inside = 0  # depth within a wanted element, whose descendants are kept until it ends
+    with stream:
+        for event, element in etree.iterparse(stream, events=("start", "end"), **PARSER_OPTIONS):
+            wanted = element.tag in tag
+            if event == "start":
+                if root and element.getparent() is None and not is_main(element.tag):
+                    raise XlsxError(f"the {root} part is not SpreadsheetML (root element {element.tag})")
+                inside += wanted or inside > 0
+                continue
+            if wanted:
+                yield element
+            if inside:
+                inside -= 1
+            if not inside:
+                drop(element)
+
+
+def drop(element: Any) -> None:
+    """Free a parsed element and the siblings parsed before it."""
+    element.clear(keep_tail=False)
+    parent = element.getparent()
+    if parent is not None:
+        while element.getprevious() is not None:
+            del parent[0]
+
+
+def local(tag: Any) -> str:
+    """`c` of `{namespace}c` (and "" for a comment or processing instruction)."""
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
+
+
+def namespace(tag: str) -> str:
+    return tag[1 : tag.index("}")] if tag.startswith("{") else ""
+
+
+def is_main(tag: str) -> bool:
+    return namespace(tag) in MAIN_NAMESPACES
+
+
+def tags(name: str) -> tuple[str, ...]:
+    """`name` in each SpreadsheetML namespace, as iterparse reports tags."""
+    return tuple(f"{{{ns}}}{name}" for ns in MAIN_NAMESPACES)
+
+
+def item_text(element: Any) -> str:
+    """The plain text of a string item (<si> or <is>) as openpyxl's `Text.content`: its <t>, then each
+    run's <t>. Phonetic runs (<rPh>) are left out; as in openpyxl the last of repeated <t> counts."""
+    plain = None
+    runs = []
+    for child in element:
+        name = local(child.tag)
+        if name == "t":
+            plain = child.text
+        elif name == "r":
+            run = None
+            for part in child:
+                if local(part.tag) == "t":
+                    run = part.text
+            if run is not None:
+                runs.append(run)
+    return "".join(([plain] if plain is not None else []) + runs)
+
+
+def a1(row: int, col: int) -> str:
+    letters = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row}"
