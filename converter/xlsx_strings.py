@@ -83,13 +83,12 @@ def _counted(stream: IO[bytes], wanted: set[int]) -> dict[int, str] | None:
             break
         if match.group(1):
             return None  # a comment, CDATA or processing instruction could hold a "<si>" that is not one
-        buffer.consume(match.start())
-        if index not in wanted:
-            buffer.consume(len(match.group(0)))
-        elif match.group(2):  # <si/>
-            buffer.consume(len(match.group(0)))
-            texts[index] = ""
+        if index not in wanted or match.group(2):  # not shown, or <si/>
+            buffer.pos = match.end()
+            if index in wanted:
+                texts[index] = ""
         else:
+            buffer.pos = match.start()
             item = buffer.take_through(end)
             if b"<!" in item or b"<?" in item:
                 return None  # CDATA could hold a "</si>" that is not one
@@ -104,11 +103,15 @@ def _item(wrap: tuple[bytes, bytes], item: bytes) -> str:
 
 
 class _Buffer:
-    """A part's bytes seen through a window that moves forward: memory holds about one chunk."""
+    """A part's bytes seen through a window that moves forward: memory holds about one chunk.
+
+    `pos` is where the unread bytes start; the window is compacted only when more is read.
+    """
 
     def __init__(self, stream: IO[bytes]):
         self.stream = stream
         self.data = b""
+        self.pos = 0
         self.eof = False
 
     def fill(self, size: int) -> bytes:
@@ -117,32 +120,33 @@ class _Buffer:
         return self.data
 
     def consume(self, count: int) -> None:
-        self.data = self.data[count:]
+        self.pos += count
 
     def search(self, pattern: re.Pattern[bytes]) -> re.Match[bytes] | None:
-        """The first match in the window, reading on; what precedes it may then be consumed."""
+        """The first match from `pos`, reading on; match positions are in `data`."""
         while True:
-            match = pattern.search(self.data)
+            match = pattern.search(self.data, self.pos)
             if match is not None or self.eof:
                 return match
-            self.consume(max(len(self.data) - _LOOKBEHIND, 0))  # a match may start in the last bytes
+            self.pos = max(len(self.data) - _LOOKBEHIND, self.pos)  # a match may start in the last bytes
             self._read()
 
     def take_through(self, pattern: re.Pattern[bytes]) -> bytes:
-        """The bytes up to and including the next match, consumed."""
-        searched = 0
+        """The bytes from `pos` up to and including the next match, consumed."""
+        searched = 0  # bytes after `pos` already searched (positions move when more is read)
         while True:
-            match = pattern.search(self.data, max(searched - _LOOKBEHIND, 0))
+            match = pattern.search(self.data, self.pos + max(searched - _LOOKBEHIND, 0))
             if match is not None:
-                taken = self.data[: match.end()]
-                self.consume(match.end())
+                taken = self.data[self.pos : match.end()]
+                self.pos = match.end()
                 return taken
-            if self.eof or len(self.data) > MAX_ITEM_BYTES:
+            if self.eof or len(self.data) - self.pos > MAX_ITEM_BYTES:
                 raise ValueError("a shared string item has no end or is too large")
-            searched = len(self.data)
+            searched = len(self.data) - self.pos
             self._read()
 
     def _read(self) -> None:
         more = self.stream.read(CHUNK)
         self.eof = not more
-        self.data += more
+        self.data = self.data[self.pos :] + more
+        self.pos = 0

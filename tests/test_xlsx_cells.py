@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from converter import format as fmt
-from converter import layout
+from converter import layout, xlsx_strings
 from converter.errors import UnreadableInput
 from converter.workbook import _wanted, read_workbook
 from converter.xlsx_cells import SheetError, XlsxError, read_book
@@ -368,6 +368,32 @@ def test_strings_before_the_first_needed_one_are_counted_not_parsed(tmp_path: Pa
                 read_book(path, {"表": EVERYTHING})
         else:
             assert read_book(path, {"表": EVERYTHING}).sheets["表"].value(1, 3) == ("", "乙")[needed - 1]
+
+
+@pytest.mark.parametrize("chunk", [97, 1000, 1 << 20])
+def test_strings_across_read_boundaries(tmp_path: Path, monkeypatch, chunk: int):
+    """Items cut by the end of a read are still counted once and taken whole."""
+    monkeypatch.setattr(xlsx_strings, "CHUNK", chunk)
+    strings = [
+        f"<si><t>{'长' * (i % 37)}{i}</t></si>" if i % 5 else f"<si><r><t>{i}</t></r><r><t> 段</t></r></si>"
+        for i in range(400)
+    ]
+    rows = "".join(
+        f'<row r="{r}">'
+        + "".join(
+            f'<c r="{layout.a1(r, c)}" t="s"><v>{(r - 1) * 30 + (c - 1) * 3}</v></c>' for c in range(1, 11)
+        )
+        + "</row>"
+        for r in range(1, 14)
+    )
+    path = write(tmp_path, package({"表": f"<sheetData>{rows}</sheetData>"}, strings=strings))
+    assert_same_as_openpyxl(path)
+    cells = read_book(path, {"表": EVERYTHING}).sheets["表"].cells
+    assert len(cells) == 130 and (cells[1, 1], cells[1, 2], cells[13, 10]) == (
+        "0 段",
+        "长长长3",
+        f"{'长' * (387 % 37)}387",
+    )
 
 
 SST_VARIANTS = {
