@@ -117,7 +117,8 @@ def _read_styles(package: Package, part: str, date1904: bool) -> Styles:
     if package.has(part):
         wanted = (*tags("numFmt"), *tags("xf"), *tags("cellXfs"))
         for element in elements(package.open(part), wanted):
-            name, parent = local(element.tag), local(element.getparent().tag)
+            above = element.getparent()
+            name, parent = local(element.tag), local(above.tag if above is not None else "")
             if name == "numFmt" and parent == "numFmts":
                 custom[int(element.get("numFmtId", "0"))] = element.get("formatCode", "")
             elif name == "xf" and parent == "cellXfs":  # not <cellStyleXfs>: those are named styles

@@ -18,7 +18,7 @@ from openpyxl.utils.datetime import from_excel, from_ISO8601
 from .xlsx_parts import PARSE_ERRORS, PARSER_OPTIONS, Package, SheetError, a1, drop, is_main, item_text, local
 
 MAX_ROW_ELEMENTS = 1 << 18  # a full row of 16,384 cells is 32,768 elements (<c><v>); rich text adds some
-# Top-level worksheet elements that follow <mergeCells> in the schema: nothing after them is read.
+# Top-level worksheet elements that follow <mergeCells> in the schema: parsing stops at them.
 _AFTER_MERGES = """phoneticPr conditionalFormatting dataValidations hyperlinks printOptions pageMargins
     pageSetup headerFooter rowBreaks colBreaks customProperties cellWatches ignoredErrors smartTags drawing
     legacyDrawing legacyDrawingHF drawingHF picture oleObjects controls webPublishItems tableParts extLst"""
@@ -76,7 +76,7 @@ class SheetParser:
         try:
             with package.open(part) as stream:
                 stopped = self._stream(stream)
-            if stopped:  # the merged ranges follow the rows: find them without parsing those
+            if stopped:  # the merged ranges are further on: find them without parsing what precedes
                 with package.open(part) as stream:
                     self.sheet.merged = set(scan_merges(stream))
         except SheetError:
@@ -85,7 +85,8 @@ class SheetParser:
             raise SheetError(self.sheet.title, f"{type(exc).__name__}: {exc}") from exc
 
     def _stream(self, stream: IO[bytes]) -> bool:
-        """Parse until the wanted rows and the merged ranges are read; True when stopped at a value below.
+        """Parse until the wanted rows and the merged ranges are read; True when the merged ranges are
+        still to be found (reading stopped at a value below the wanted rows, or they are out of place).
 
         Every element outside a row is cleared once parsed and a row once read, so memory holds one row.
         """
@@ -98,7 +99,7 @@ class SheetParser:
                 if depth == 1 and not is_main(element.tag):
                     raise SheetError(self.sheet.title, f"not SpreadsheetML (root element {element.tag})")
                 if depth == 2 and name in AFTER_MERGES:
-                    return False
+                    return True  # no <mergeCells> where the schema puts them: look in the bytes
                 if depth == 3 and name == "row":
                     in_row = 1
                 elif in_row:

@@ -329,6 +329,18 @@ def test_empty_rows_below_do_not_overflow_and_merges_are_read(tmp_path: Path):
     assert (sheet.overflow, sheet.merged) == (None, {"A1:A2"})
 
 
+def test_merges_out_of_their_place_are_found(tmp_path: Path):
+    """A writer that puts <mergeCells> after, say, <hyperlinks>: the ranges are still found."""
+    body = (
+        '<sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData>'
+        '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+        '<mergeCells count="1"><mergeCell ref="A1:B1"/></mergeCells>'
+    )
+    path = write(tmp_path, package({"表": body}))
+    sheet = read_book(path, {"表": EVERYTHING}).sheets["表"]
+    assert (sheet.cells, sheet.merged, sheet.overflow) == ({(1, 1): 1}, {"A1:B1"}, None)
+
+
 def test_shared_strings_are_read_no_further_than_needed(tmp_path: Path):
     """Only as far as the last needed string: a broken tail is not parsed, unless a cell needs it."""
     strings = ["<si><t>一</t></si>", "<si><t>二</t></si>", "<si><t>三</t></si>", "<si><t>坏</t><broken></si>"]
@@ -721,3 +733,39 @@ def test_a_pasted_register_costs_little_time_and_memory(tmp_path: Path, build, r
     seconds, peak_mb, report, findings = json.loads(out.stdout)
     assert seconds < 2 and peak_mb < 100, (seconds, peak_mb)
     assert (report, findings) == tuple(map(repr, read_workbook(sample)))
+
+
+# --------------------------------------------------------------------------- damaged parts
+
+FUZZED_PARTS = ["xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml", "xl/sharedStrings.xml"]
+
+
+@pytest.fixture(scope="module")
+def excel_like(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("fuzz") / "excel.xlsx"
+    as_excel_stores_it(SAMPLES / "huaian-2024.xlsx", path, 50)
+    return path
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    part=st.sampled_from([*FUZZED_PARTS, "xl/worksheets/sheet3.xml", "xl/worksheets/sheet7.xml"]),
+    cut=st.integers(0, 4000),
+    flips=st.lists(st.tuples(st.integers(0, 20_000), st.sampled_from(b'<>/="x0 &;#:'))),
+)
+def test_damaged_parts_give_only_our_errors(tmp_path: Path, excel_like: Path, part: str, cut: int, flips):
+    """Whatever the bytes of a part, reading ends in a Book, a SheetError or an XlsxError."""
+    parts = parts_of(excel_like)
+    data = bytearray(parts[part])
+    for position, byte in flips:
+        data[position % len(data)] = byte
+    parts[part] = bytes(data[: max(len(data) - cut, 0)])
+    path = write(tmp_path, zip_parts(parts))
+    try:
+        book = read_book(path, _wanted())
+    except SheetError as exc:
+        assert exc.sheet in _wanted()
+    except XlsxError as exc:
+        assert exc.reason
+    else:
+        assert set(book.sheets) <= set(_wanted())
