@@ -7,6 +7,7 @@ limits, and clears what it has read, so memory holds one element at a time whate
 from __future__ import annotations
 
 import posixpath
+import re
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -25,6 +26,8 @@ RELATIONSHIP_NAMESPACES = (
 PACKAGE_RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"
 PARSE_ERRORS = (etree.LxmlError, ValueError, KeyError, OSError, EOFError, zipfile.BadZipFile, zlib.error)
 """What zipfile and lxml raise for a damaged part."""
+CHUNK = 1 << 20
+"""Bytes decompressed at a time where a part is scanned rather than parsed."""
 PARSER_OPTIONS = {"resolve_entities": False, "no_network": True, "huge_tree": False, "remove_comments": True}
 
 
@@ -158,3 +161,52 @@ def a1(row: int, col: int) -> str:
         col, rem = divmod(col - 1, 26)
         letters = chr(65 + rem) + letters
     return f"{letters}{row}"
+
+
+class ByteWindow:
+    """A part's decompressed bytes, scanned forward through a window of about one chunk.
+
+    `pos` is where the unscanned bytes start in `data`; when more is read, `keep` bytes before `pos`
+    stay (for a look back) and positions move. A match is found whole if shorter than `lookbehind`.
+    """
+
+    def __init__(self, stream: IO[bytes], lookbehind: int = 64, keep: int = 0):
+        self.stream, self.lookbehind, self.keep = stream, lookbehind, keep
+        self.data = b""
+        self.pos = 0
+        self.eof = False
+
+    def fill(self, size: int) -> bytes:
+        while len(self.data) < size and not self.eof:
+            self._read()
+        return self.data
+
+    def search(self, pattern: re.Pattern[bytes]) -> re.Match[bytes] | None:
+        """The first match from `pos`, reading on as needed (None at the end)."""
+        while True:
+            match = pattern.search(self.data, self.pos)
+            if match is not None or self.eof:
+                return match
+            self.pos = max(len(self.data) - self.lookbehind, self.pos)  # a match may start in the last bytes
+            self._read()
+
+    def take_through(self, pattern: re.Pattern[bytes], limit: int) -> bytes:
+        """The bytes from `pos` up to and including the next match (at most `limit`), consumed."""
+        searched = 0  # bytes after `pos` already searched
+        while True:
+            match = pattern.search(self.data, self.pos + max(searched - self.lookbehind, 0))
+            if match is not None:
+                taken = self.data[self.pos : match.end()]
+                self.pos = match.end()
+                return taken
+            if self.eof or len(self.data) - self.pos > limit:
+                raise ValueError("an element has no end or is too large")
+            searched = len(self.data) - self.pos
+            self._read()
+
+    def _read(self) -> None:
+        more = self.stream.read(CHUNK)
+        self.eof = not more
+        start = max(self.pos - self.keep, 0)
+        self.data = self.data[start:] + more
+        self.pos -= start

@@ -15,11 +15,19 @@ from typing import IO, Any
 
 from lxml import etree
 
-from .xlsx_parts import PARSE_ERRORS, Package, SheetError, XlsxError, a1, elements, item_text, tags
+from .xlsx_parts import (
+    PARSE_ERRORS,
+    ByteWindow,
+    Package,
+    SheetError,
+    XlsxError,
+    a1,
+    elements,
+    item_text,
+    tags,
+)
 
-CHUNK = 1 << 20
 MAX_ITEM_BYTES = 16 << 20  # libxml2 refuses a text node over 10 MB anyway
-_LOOKBEHIND = 64  # a tag the patterns look for is shorter than this
 _PROLOG = re.compile(rb"(?:\xef\xbb\xbf)?\s*(<\?xml\s[^>]*\?>)?\s*")
 _ROOT = re.compile(rb"<([A-Za-z_][\w.-]{0,40}:)?sst(?:\s+[\w:.-]+\s*=\s*(?:\"[^\"<]*\"|'[^'<]*'))*\s*>")
 _OTHER_ENCODING = re.compile(rb"encoding\s*=\s*[\"'](?!utf-?8[\"'])", re.IGNORECASE)
@@ -64,8 +72,8 @@ def _parsed(stream: IO[bytes], wanted: set[int]) -> dict[int, str]:
 
 def _counted(stream: IO[bytes], wanted: set[int]) -> dict[int, str] | None:
     """The wanted items' text, found by counting item start tags; None where counting is not safe."""
-    buffer = _Buffer(stream)
-    head = buffer.fill(CHUNK)
+    buffer = ByteWindow(stream)
+    head = buffer.fill(1 << 16)
     prolog = _PROLOG.match(head)
     root = _ROOT.match(head, prolog.end())
     if root is None or _OTHER_ENCODING.search(prolog.group(1) or b""):
@@ -74,7 +82,7 @@ def _counted(stream: IO[bytes], wanted: set[int]) -> dict[int, str] | None:
     start = re.compile(rb"<(?:([!?])|" + prefix + rb"si\s*(/?)>)")
     end = re.compile(rb"</" + prefix + rb"si\s*>")
     wrap = (head[: root.end()], b"</" + (root.group(1) or b"") + b"sst>")
-    buffer.consume(root.end())
+    buffer.pos = root.end()
     texts: dict[int, str] = {}
     last = max(wanted)
     for index in range(last + 1):
@@ -89,7 +97,7 @@ def _counted(stream: IO[bytes], wanted: set[int]) -> dict[int, str] | None:
                 texts[index] = ""
         else:
             buffer.pos = match.start()
-            item = buffer.take_through(end)
+            item = buffer.take_through(end, MAX_ITEM_BYTES)
             if b"<!" in item or b"<?" in item:
                 return None  # CDATA could hold a "</si>" that is not one
             texts[index] = _item(wrap, item)
@@ -100,53 +108,3 @@ def _item(wrap: tuple[bytes, bytes], item: bytes) -> str:
     """Parse one <si> inside a copy of the root's start tag, which declares its namespaces."""
     root = etree.fromstring(wrap[0] + item + wrap[1], _FRAGMENT_PARSER)
     return item_text(root[0]) if len(root) else ""
-
-
-class _Buffer:
-    """A part's bytes seen through a window that moves forward: memory holds about one chunk.
-
-    `pos` is where the unread bytes start; the window is compacted only when more is read.
-    """
-
-    def __init__(self, stream: IO[bytes]):
-        self.stream = stream
-        self.data = b""
-        self.pos = 0
-        self.eof = False
-
-    def fill(self, size: int) -> bytes:
-        while len(self.data) < size and not self.eof:
-            self._read()
-        return self.data
-
-    def consume(self, count: int) -> None:
-        self.pos += count
-
-    def search(self, pattern: re.Pattern[bytes]) -> re.Match[bytes] | None:
-        """The first match from `pos`, reading on; match positions are in `data`."""
-        while True:
-            match = pattern.search(self.data, self.pos)
-            if match is not None or self.eof:
-                return match
-            self.pos = max(len(self.data) - _LOOKBEHIND, self.pos)  # a match may start in the last bytes
-            self._read()
-
-    def take_through(self, pattern: re.Pattern[bytes]) -> bytes:
-        """The bytes from `pos` up to and including the next match, consumed."""
-        searched = 0  # bytes after `pos` already searched (positions move when more is read)
-        while True:
-            match = pattern.search(self.data, self.pos + max(searched - _LOOKBEHIND, 0))
-            if match is not None:
-                taken = self.data[self.pos : match.end()]
-                self.pos = match.end()
-                return taken
-            if self.eof or len(self.data) - self.pos > MAX_ITEM_BYTES:
-                raise ValueError("a shared string item has no end or is too large")
-            searched = len(self.data) - self.pos
-            self._read()
-
-    def _read(self) -> None:
-        more = self.stream.read(CHUNK)
-        self.eof = not more
-        self.data = self.data[self.pos :] + more
-        self.pos = 0

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from converter import format as fmt
-from converter import layout, xlsx_strings
+from converter import layout, xlsx_parts
 from converter.errors import UnreadableInput
 from converter.workbook import _wanted, read_workbook
 from converter.xlsx_cells import SheetError, XlsxError, read_book
@@ -386,7 +386,7 @@ def test_strings_before_the_first_needed_one_are_counted_not_parsed(tmp_path: Pa
 @pytest.mark.parametrize("chunk", [97, 1000, 1 << 20])
 def test_strings_across_read_boundaries(tmp_path: Path, monkeypatch, chunk: int):
     """Items cut by the end of a read are still counted once and taken whole."""
-    monkeypatch.setattr(xlsx_strings, "CHUNK", chunk)
+    monkeypatch.setattr(xlsx_parts, "CHUNK", chunk)
     strings = [
         f"<si><t>{'长' * (i % 37)}{i}</t></si>" if i % 5 else f"<si><r><t>{i}</t></r><r><t> 段</t></r></si>"
         for i in range(400)
