@@ -336,6 +336,12 @@ def _load(path: Path) -> dict[str, _Sheet]:
     """
     try:
         book = xlsx_cells.read_book(path, _wanted())
+    except xlsx_cells.SheetTooLarge as exc:
+        raise UnreadableInput(
+            f"工作簿“{path.name}”的工作表“{exc.sheet}”过大：读取的行中有超过 {exc.limit:,} 个 XML 元素，"
+            "不是可以读取的报表。请删除该表中多余的行、列和单元格格式后再试，"
+            "或用 `xxgk new` 生成新工作簿后把数据粘贴进去。"
+        ) from exc
     except xlsx_cells.SheetError as exc:  # the sheet's XML is cut short, malformed or missing
         raise UnreadableInput(
             f"无法读取工作簿“{path.name}”的工作表“{exc.sheet}”（{_cause(exc)}）：该表的数据已损坏。"
@@ -365,10 +371,11 @@ def _wanted() -> dict[str, tuple[int, int]]:
 
 
 def _refuse_overflow(sheet: _Sheet | None, path: Path) -> None:
-    if sheet is not None and sheet.overflow:
+    if sheet is not None and sheet.overflow is not None:
+        where = f"（{sheet.title}!{sheet.overflow}）" if sheet.overflow else ""
         raise UnreadableInput(
             f"工作簿“{path.name}”的工作表“{sheet.title}”在第 {layout.MAX_TEXT_ROWS:,} 行以下还有内容"
-            f"（{sheet.title}!{sheet.overflow}），超过了{layout.MAX_TEXT_ROWS_LIMIT}。"
+            f"{where}，超过了{layout.MAX_TEXT_ROWS_LIMIT}。"
             f"请把内容移到前 {layout.MAX_TEXT_ROWS:,} 行以内（可合并段落），或删除这些行后再试。"
         )
 

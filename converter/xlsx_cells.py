@@ -24,6 +24,7 @@ from .xlsx_parts import (
     RELATIONSHIP_NAMESPACES,
     Package,
     SheetError,
+    SheetTooLarge,
     XlsxError,
     elements,
     local,
@@ -33,7 +34,7 @@ from .xlsx_parts import (
 from .xlsx_sheet import Needs, Sheet, SheetParser, Styles
 from .xlsx_strings import fill_shared_strings
 
-__all__ = ["Book", "Sheet", "SheetError", "XlsxError", "read_book"]
+__all__ = ["Book", "Sheet", "SheetError", "SheetTooLarge", "XlsxError", "read_book"]
 
 
 @dataclass

@@ -47,6 +47,14 @@ class SheetError(XlsxError):
         self.sheet = sheet
 
 
+class SheetTooLarge(SheetError):
+    """A wanted sheet holds more elements within its wanted rows than `limit`: refused, not parsed on."""
+
+    def __init__(self, sheet: str, limit: int):
+        super().__init__(sheet, f"more than {limit:,} XML elements in the rows read")
+        self.limit = limit
+
+
 class Package:
     """Parts by name, found case-insensitively (writers differ), and the relationships between them."""
 

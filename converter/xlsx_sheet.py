@@ -1,23 +1,36 @@
 """One worksheet for the bounded .xlsx reader: its cells down to a row and across to a column, streamed.
 
 Values are those openpyxl's read-only `data_only=True` mode gives (see its `WorkSheetParser.parse_cell`).
-Reading stops at the first value below the wanted rows; the merged ranges, which follow the rows in the
-XML, are then found in the bytes without parsing the rows in between.
+Parsing stops at the first row below the wanted ones; whether a value lies further down, and the merged
+ranges, which follow the rows in the XML, are then found in the bytes without parsing anything more.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 from lxml import etree
 from openpyxl.utils.datetime import from_excel, from_ISO8601
 
-from .xlsx_parts import PARSE_ERRORS, PARSER_OPTIONS, Package, SheetError, a1, drop, is_main, item_text, local
+from .xlsx_parts import (
+    PARSE_ERRORS,
+    PARSER_OPTIONS,
+    ByteWindow,
+    Package,
+    SheetError,
+    SheetTooLarge,
+    a1,
+    drop,
+    is_main,
+    item_text,
+    local,
+)
 
-MAX_ROW_ELEMENTS = 1 << 18  # a full row of 16,384 cells is 32,768 elements (<c><v>); rich text adds some
+MAX_SHEET_ELEMENTS = 500_000
+"""XML elements parsed of one wanted sheet: 2,000 rows of text in two columns are some 10,000."""
+BELOW, MERGES = "below", "merges"
 # Top-level worksheet elements that follow <mergeCells> in the schema: parsing stops at them.
 _AFTER_MERGES = """phoneticPr conditionalFormatting dataValidations hyperlinks printOptions pageMargins
     pageSetup headerFooter rowBreaks colBreaks customProperties cellWatches ignoredErrors smartTags drawing
@@ -25,7 +38,6 @@ _AFTER_MERGES = """phoneticPr conditionalFormatting dataValidations hyperlinks p
 AFTER_MERGES = frozenset(_AFTER_MERGES.split())
 _COORDINATE = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)")
 _ROW_NUMBER = re.compile(r"[\d.eE+]+")
-_MERGE_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?mergeCell\s[^<>]*?\bref\s*=\s*[\"']([^\"'<>]*)[\"']")
 
 
 @dataclass
@@ -37,7 +49,8 @@ class Sheet:
     errors: set[tuple[int, int]] = field(default_factory=set)
     merged: set[str] = field(default_factory=set)
     overflow: str | None = None
-    """A1 reference of the first value found below the wanted rows (any column); reading stopped there."""
+    """Where the first value below the wanted rows is (any column): its A1 reference, or "" when its cell
+    has none; None when there is none. Reading stopped at the wanted rows."""
 
     @property
     def max_row(self) -> int:
@@ -71,55 +84,62 @@ class SheetParser:
         self.sheet, (self.max_row, self.max_col) = sheet, bounds
         self.styles, self.needs = styles, needs
         self.row = 0
+        self.parsed = 0  # elements
 
     def parse(self, package: Package, part: str) -> None:
         try:
             with package.open(part) as stream:
-                stopped = self._stream(stream)
-            if stopped:  # the merged ranges are further on: find them without parsing what precedes
+                rest = self._stream(stream)
+            if rest:  # what is still to be found lies further on: look in the bytes, parse no more
                 with package.open(part) as stream:
-                    self.sheet.merged = set(scan_merges(stream))
+                    merged, overflow = scan_rest(stream, self.max_row if rest == BELOW else None)
+                self.sheet.merged = merged
+                if rest == BELOW:
+                    self.sheet.overflow = overflow
         except SheetError:
             raise
         except PARSE_ERRORS as exc:
             raise SheetError(self.sheet.title, f"{type(exc).__name__}: {exc}") from exc
 
-    def _stream(self, stream: IO[bytes]) -> bool:
-        """Parse until the wanted rows and the merged ranges are read; True when the merged ranges are
-        still to be found (reading stopped at a value below the wanted rows, or they are out of place).
+    def _stream(self, stream: IO[bytes]) -> str:
+        """Parse the wanted rows; then the merged ranges if they come next. What is left to find in the
+        bytes: BELOW (any value below the wanted rows, and the merged ranges), MERGES, or nothing.
 
-        Every element outside a row is cleared once parsed and a row once read, so memory holds one row.
+        Every element outside a row is cleared once parsed and a row once read, so memory holds one row;
+        at most MAX_SHEET_ELEMENTS are parsed.
         """
         depth = 0  # of the element being parsed, the worksheet being 1
-        in_row = 0  # elements parsed in the current row, bounded so that one row cannot fill memory
+        in_row = False
         for event, element in etree.iterparse(stream, events=("start", "end"), **PARSER_OPTIONS):
             name = local(element.tag)
             if event == "start":
                 depth += 1
+                self.parsed += 1
+                if self.parsed > MAX_SHEET_ELEMENTS:
+                    raise SheetTooLarge(self.sheet.title, MAX_SHEET_ELEMENTS)
                 if depth == 1 and not is_main(element.tag):
                     raise SheetError(self.sheet.title, f"not SpreadsheetML (root element {element.tag})")
                 if depth == 2 and name in AFTER_MERGES:
-                    return True  # no <mergeCells> where the schema puts them: look in the bytes
+                    return MERGES  # no <mergeCells> where the schema puts them
                 if depth == 3 and name == "row":
-                    in_row = 1
-                elif in_row:
-                    in_row += 1
-                    if in_row > MAX_ROW_ELEMENTS:
-                        raise SheetError(self.sheet.title, f"row {self.row + 1} is too large")
+                    number = element.get("r")
+                    if number and _row_number(number) > self.max_row:
+                        return BELOW
+                    in_row = True
                 continue
             depth -= 1
             if in_row and not (depth == 2 and name == "row"):
                 continue  # a cell or part of one: read with its row
             if in_row:
-                in_row = 0
-                if self._row(element):
-                    return True
+                in_row = False
+                if self._row(element):  # a value below the wanted rows, in a row without "r"
+                    return MERGES
             elif name == "mergeCell":
                 self.sheet.merged.add(element.get("ref", ""))
             drop(element)
             if name == "mergeCells" and depth == 1:
-                return False
-        return False
+                return ""
+        return ""
 
     def _row(self, element: Any) -> bool:
         """Read one <row>; True when it lies below the wanted rows and holds a value."""
@@ -216,16 +236,46 @@ def _cast_number(raw: str) -> int | float:
         return float(raw)
 
 
-def scan_merges(stream: IO[bytes], chunk: int = 1 << 20) -> Iterator[str]:
-    """Every <mergeCell ref> of a sheet, found in its bytes: no tree is built for the rows before them.
+_PREFIX = rb"<(?:[A-Za-z_][\w.-]{0,40}:)?"
+_MERGE = _PREFIX + rb"mergeCell\s[^<>]*?\bref\s*=\s*[\"'](?P<ref>[^\"'<>]*)[\"']"
+_ROW = _PREFIX + rb"row\s[^<>]*?\br\s*=\s*[\"'](?P<row>\d+)[\"']"
+_VALUE = _PREFIX + rb"(?P<value>v(?:\s[^<>]*)?>(?=[^<])|is[\s>/])"
+_END = rb"</(?:[A-Za-z_][\w.-]{0,40}:)?(?P<end>sheetData)\s*>"
+_SCANS = {
+    "rows": re.compile(b"|".join((_MERGE, _ROW, _END))),
+    "values": re.compile(b"|".join((_MERGE, _VALUE, _END))),
+    "merges": re.compile(_MERGE),
+}
+_CELL = re.compile(_PREFIX + rb"c(?:\s[^<>]*)?>")
+_REF = re.compile(rb"\sr\s*=\s*[\"']([A-Za-z]{1,3}\d+)[\"']")
 
-    `<` cannot occur inside an XML attribute or text, so each match is a real tag.
+
+def scan_rest(stream: IO[bytes], below: int | None) -> tuple[set[str], str | None]:
+    """The merged ranges of a sheet, found in its bytes, and with `below` the first value in a row
+    further down than that (its A1 reference, or "" when its cell has none), or None.
+
+    Nothing is parsed: a regular expression runs over the decompressed bytes. It cannot be fooled by
+    text, as `<` cannot occur inside XML text or attribute values.
     """
-    tail = b""
-    while data := stream.read(chunk):
-        data = tail + data
-        cut = data.rfind(b"<")
-        cut = len(data) if cut < 0 else cut
-        for match in _MERGE_CELL.finditer(data, 0, cut):
-            yield match.group(1).decode("ascii", "replace")
-        tail = data[cut:] if len(data) - cut < 1024 else b""
+    window = ByteWindow(stream, lookbehind=1024, keep=4096)
+    state = "merges" if below is None else "rows"
+    merged: set[str] = set()
+    overflow = None
+    while (match := window.search(_SCANS[state])) is not None:
+        window.pos = match.end()
+        if match.lastgroup == "ref":
+            merged.add(match["ref"].decode("ascii", "replace"))
+        elif match.lastgroup == "row" and below is not None and int(match["row"]) > below:
+            state = "values"  # the first row below: the next value is the one
+        elif match.lastgroup == "value":
+            overflow, state = _cell_ref(window.data, match.start()), "merges"
+        elif match.lastgroup == "end":
+            state = "merges"
+    return merged, overflow
+
+
+def _cell_ref(data: bytes, end: int) -> str:
+    """The `r` of the last cell start tag before `end` (in the 4 KiB kept), or ""."""
+    cells = list(_CELL.finditer(data, max(end - 4096, 0), end))
+    ref = _REF.search(cells[-1].group(0)) if cells else None
+    return ref.group(1).decode("ascii") if ref else ""

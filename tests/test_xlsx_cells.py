@@ -8,6 +8,7 @@ import json
 import re
 import subprocess
 import sys
+import time
 import warnings
 import zipfile
 from pathlib import Path
@@ -19,10 +20,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from converter import format as fmt
-from converter import layout, xlsx_parts
+from converter import layout, xlsx_parts, xlsx_sheet
 from converter.errors import UnreadableInput
 from converter.workbook import _wanted, read_workbook
-from converter.xlsx_cells import SheetError, XlsxError, read_book
+from converter.xlsx_cells import SheetError, SheetTooLarge, XlsxError, read_book
+from converter.xlsx_sheet import MAX_SHEET_ELEMENTS
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -315,8 +317,9 @@ def test_a_sheet_is_read_no_further_than_its_wanted_rows(tmp_path: Path):
     path = write(tmp_path, package({"表": body}))
     sheet = read_book(path, {"表": (5, 4)}).sheets["表"]
     assert (sheet.cells, sheet.overflow, sheet.merged) == ({(1, 1): 1}, "C7", {"A1:B2", "C3:D4"})
+    assert read_book(path, {"表": (7, 4)}).sheets["表"].cells == {(1, 1): 1, (7, 3): 9}
     with pytest.raises(SheetError, match="XMLSyntaxError") as caught:
-        read_book(path, {"表": (7, 4)})  # row 8 is wanted now: its broken XML is parsed
+        read_book(path, {"表": (8, 4)})  # row 8 is wanted now: its broken XML is parsed
     assert caught.value.sheet == "表"
 
 
@@ -327,6 +330,45 @@ def test_empty_rows_below_do_not_overflow_and_merges_are_read(tmp_path: Path):
     body = f'<sheetData>{rows}</sheetData><mergeCells count="1"><mergeCell ref="A1:A2"/></mergeCells>'
     sheet = read_book(write(tmp_path, package({"表": body})), {"表": (1, 1)}).sheets["表"]
     assert (sheet.overflow, sheet.merged) == (None, {"A1:A2"})
+
+
+def test_many_empty_rows_below_are_scanned_not_parsed(tmp_path: Path):
+    """200,000 formatted but empty rows below the wanted ones: no value there, found in well under a
+    second; then one value far down is found and named."""
+    empty = b"".join(
+        b'<row r="%d" s="1" customFormat="1"><c r="A%d" s="1"/></row>' % (r, r) for r in range(3, 200_003)
+    )
+    head = f'<worksheet xmlns="{MAIN}"><sheetData><row r="1"><c r="A1"><v>1</v></c></row>'.encode()
+    tail = b'</sheetData><mergeCells count="1"><mergeCell ref="A1:B1"/></mergeCells></worksheet>'
+    for last, overflow in ((b"", None), (b'<row r="250000"><c r="D250000"><v>7</v></c></row>', "D250000")):
+        path = write(tmp_path, package({"表": head + empty + last + tail}))
+        start = time.perf_counter()
+        sheet = read_book(path, {"表": (2, 2)}).sheets["表"]
+        assert time.perf_counter() - start < 1
+        assert (sheet.cells, sheet.merged, sheet.overflow) == ({(1, 1): 1}, {"A1:B1"}, overflow)
+
+
+@pytest.mark.parametrize(
+    ("rows", "overflow"),
+    [
+        ('<row r="9"><c><v>5</v></c></row>', ""),  # a value below, in a cell without a reference
+        ('<row r="9"><c r="B9" t="inlineStr"><is><t>字</t></is></c></row>', "B9"),
+        ('<row r="9"><c r="B9" t="inlineStr"/><c r="C9"><f>1+1</f><v></v></c></row>', None),
+        ("<row/><row><c/><c><v>6</v></c></row>", "B3"),  # no references at all
+    ],
+)
+def test_what_counts_as_a_value_below(tmp_path: Path, rows: str, overflow):
+    body = f'<sheetData><row r="1"><c r="A1"><v>1</v></c></row>{rows}</sheetData>'
+    sheet = read_book(write(tmp_path, package({"表": body})), {"表": (2, 2)}).sheets["表"]
+    assert (sheet.cells, sheet.overflow) == ({(1, 1): 1}, overflow)
+
+
+def test_a_sheet_too_large_within_its_rows_is_refused(tmp_path: Path):
+    cells = "".join(f"<c><v>{i}</v></c>" for i in range(300_000))
+    path = write(tmp_path, package({"表": f'<sheetData><row r="1">{cells}</row></sheetData>'}))
+    with pytest.raises(SheetTooLarge) as caught:
+        read_book(path, {"表": (2, 2)})
+    assert (caught.value.sheet, caught.value.limit) == ("表", MAX_SHEET_ELEMENTS)
 
 
 def test_merges_out_of_their_place_are_found(tmp_path: Path):
@@ -769,3 +811,27 @@ def test_damaged_parts_give_only_our_errors(tmp_path: Path, excel_like: Path, pa
         assert exc.reason
     else:
         assert set(book.sheets) <= set(_wanted())
+
+
+def test_a_sheet_too_large_is_refused_in_chinese(monkeypatch):
+    monkeypatch.setattr(xlsx_sheet, "MAX_SHEET_ELEMENTS", 100)
+    with pytest.raises(UnreadableInput) as caught:
+        read_workbook(SAMPLES / "huaian-2024.xlsx")
+    message = caught.value.message
+    assert f"工作表“{layout.INFO_SHEET}”过大" in message and "超过 100 个" in message
+
+
+def test_a_value_below_without_a_reference_is_still_refused(tmp_path: Path):
+    section = fmt.SECTIONS[2]
+    sample = SAMPLES / "huaian-2024.xlsx"
+    path = tmp_path / "无引用.xlsx"
+    path.write_bytes(sample.read_bytes())
+    index = layout.sheet_order().index(section.sheet) + 1
+    parts = parts_of(path)
+    name = f"xl/worksheets/sheet{index}.xml"
+    below = f'<row r="{layout.MAX_TEXT_ROWS + 9}"><c t="inlineStr"><is><t>多</t></is></c></row>'.encode()
+    parts[name] = parts[name].replace(b"</sheetData>", below + b"</sheetData>")
+    path.write_bytes(zip_parts(parts))
+    with pytest.raises(UnreadableInput) as caught:
+        read_workbook(path)
+    assert f"“{section.sheet}”在第 {layout.MAX_TEXT_ROWS:,} 行以下还有内容，超过了" in caught.value.message
