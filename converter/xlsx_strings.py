@@ -28,6 +28,7 @@ from .xlsx_parts import (
 )
 
 MAX_ITEM_BYTES = 16 << 20  # libxml2 refuses a text node over 10 MB anyway
+MAX_PARSED_ITEMS = 500_000  # where items cannot be counted; no office suite writes such a part
 _PROLOG = re.compile(rb"(?:\xef\xbb\xbf)?\s*(<\?xml\s[^>]*\?>)?\s*")
 _ROOT = re.compile(rb"<([A-Za-z_][\w.-]{0,40}:)?sst(?:\s+[\w:.-]+\s*=\s*(?:\"[^\"<]*\"|'[^'<]*'))*\s*>")
 _OTHER_ENCODING = re.compile(rb"encoding\s*=\s*[\"'](?!utf-?8[\"'])", re.IGNORECASE)
@@ -59,9 +60,11 @@ def fill_shared_strings(
 
 
 def _parsed(stream: IO[bytes], wanted: set[int]) -> dict[int, str]:
-    """The wanted items' text, parsing every item up to the last wanted one."""
+    """The wanted items' text, parsing every item up to the last wanted one (at most MAX_PARSED_ITEMS)."""
     texts: dict[int, str] = {}
     last = max(wanted)
+    if last >= MAX_PARSED_ITEMS:
+        raise ValueError(f"more than {MAX_PARSED_ITEMS:,} string items to parse")
     for index, element in enumerate(elements(stream, tags("si"))):
         if index in wanted:
             texts[index] = item_text(element)

@@ -4,7 +4,8 @@
 
 Builds (a) a sample workbook as Excel stores it (shared strings), (b) the same with an extra sheet of
 200,000 rows (a pasted register: text, numbers, dates; its strings stored before the report's, the worst
-order for the reader) and (c) with an extra sheet of about 190 MiB of XML. Each measurement runs in a
+order for the reader), (c) with an extra sheet of about 190 MiB of XML and (d) with 1,000,000 formatted
+empty rows below the text of a section sheet (a sheet that is read). Each measurement runs in a
 fresh Python process; peak memory is that process's maximum resident set size.
 """
 
@@ -62,7 +63,9 @@ print(elapsed, int(peak) / 1024)
 """
 
 
-def shared_strings_sample(target: Path, extra_rows: int = 0, extra_bytes: int = 0) -> None:
+def shared_strings_sample(
+    target: Path, extra_rows: int = 0, extra_bytes: int = 0, empty_rows: int = 0
+) -> None:
     """The sample with its inline strings moved to sharedStrings.xml (as Excel and LibreOffice store
     them), plus an optional extra last sheet of `extra_rows` rows or about `extra_bytes` of XML."""
     with zipfile.ZipFile(SAMPLE) as source:
@@ -75,6 +78,16 @@ def shared_strings_sample(target: Path, extra_rows: int = 0, extra_bytes: int = 
         extra = _numbers(extra_bytes)
     for name in [n for n in parts if n.startswith("xl/worksheets/")]:
         parts[name] = INLINE.sub(lambda m: _shared(m, strings), parts[name])
+    if (
+        empty_rows
+    ):  # formatted, empty rows below the text of section 一 (sheet3.xml), as a selection formatted
+        rows = b"".join(
+            b'<row r="%d" s="2" customFormat="1"><c r="A%d" s="2"/><c r="B%d" s="2"/></row>' % (r, r, r)
+            for r in range(3000, 3000 + empty_rows)
+        )
+        parts["xl/worksheets/sheet3.xml"] = parts["xl/worksheets/sheet3.xml"].replace(
+            b"</sheetData>", rows + b"</sheetData>"
+        )
     sst = b"".join(b'<si><t xml:space="preserve">%s</t></si>' % s for s in strings)
     parts["xl/sharedStrings.xml"] = b'<sst xmlns="%s">%s</sst>' % (MAIN.encode(), sst)
     parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
@@ -157,6 +170,7 @@ def main() -> None:
         "a normal": {},
         "b +200,000 rows": {"extra_rows": 200_000},
         "c +190 MiB sheet": {"extra_bytes": 190 * 1024 * 1024},
+        "d 1M empty rows": {"empty_rows": 1_000_000},
     }
     print(f"{'workbook':18} {'file':>9} {'reader':8} {'time s':>7} {'peak MB':>8}")
     for label, options in cases.items():

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from converter import format as fmt
-from converter import layout, xlsx_parts, xlsx_sheet
+from converter import layout, xlsx_parts, xlsx_sheet, xlsx_strings
 from converter.errors import UnreadableInput
 from converter.workbook import _wanted, read_workbook
 from converter.xlsx_cells import SheetError, SheetTooLarge, XlsxError, read_book
@@ -482,6 +482,17 @@ def test_shared_strings_as_other_writers_store_them(tmp_path: Path, variant: str
     assert_same_as_openpyxl(path)
     expected = "</si><si>" if variant == "cdata" else "二"
     assert read_book(path, {"表": EVERYTHING}).sheets["表"].cells == {(1, 1): expected, (1, 2): "一"}
+
+
+def test_strings_that_cannot_be_counted_are_parsed_only_so_far(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(xlsx_strings, "MAX_PARSED_ITEMS", 3)
+    strings = ["<!-- a comment: counting gives way -->", *(f"<si><t>{i}</t></si>" for i in range(5))]
+    body = '<sheetData><row r="1"><c r="A1" t="s"><v>{}</v></c></row></sheetData>'
+    path = write(tmp_path, package({"表": body.format(2)}, strings=strings))
+    assert read_book(path, {"表": EVERYTHING}).sheets["表"].cells == {(1, 1): "2"}
+    path = write(tmp_path, package({"表": body.format(3)}, strings=strings))
+    with pytest.raises(XlsxError, match="more than 3 string items"):
+        read_book(path, {"表": EVERYTHING})
 
 
 def test_a_missing_shared_string_names_the_sheet_and_cell(tmp_path: Path):
