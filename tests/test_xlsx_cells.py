@@ -846,3 +846,23 @@ def test_a_value_below_without_a_reference_is_still_refused(tmp_path: Path):
     with pytest.raises(UnreadableInput) as caught:
         read_workbook(path)
     assert f"“{section.sheet}”在第 {layout.MAX_TEXT_ROWS:,} 行以下还有内容，超过了" in caught.value.message
+
+
+def test_a_chartsheet_is_an_empty_sheet(tmp_path: Path):
+    parts = parts_of(write(tmp_path, package({"表": "<sheetData/>", "图": b"not even XML"})))
+    rels = parts["xl/_rels/workbook.xml.rels"]
+    parts["xl/_rels/workbook.xml.rels"] = rels.replace(
+        b'rId2" Type="%s/worksheet' % RELS.encode(), b'rId2" Type="%s/chartsheet' % RELS.encode()
+    )
+    book = read_book(write(tmp_path, zip_parts(parts)), {"表": EVERYTHING, "图": EVERYTHING})
+    assert book.sheetnames == ["表", "图"] and book.sheets["图"].cells == {}
+
+
+def test_reading_a_workbook_no_longer_loads_it_with_openpyxl(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("openpyxl.load_workbook was called")
+
+    monkeypatch.setattr(openpyxl, "load_workbook", refuse)
+    monkeypatch.setattr(openpyxl.reader.excel, "load_workbook", refuse)
+    report, _ = read_workbook(SAMPLES / "oumiao-2024.xlsx")
+    assert report.info.org
