@@ -109,7 +109,7 @@ class SheetParser:
         at most MAX_SHEET_ELEMENTS are parsed.
         """
         depth = 0  # of the element being parsed, the worksheet being 1
-        in_row = False
+        in_row = rows_done = False
         for event, element in etree.iterparse(stream, events=("start", "end"), **PARSER_OPTIONS):
             name = local(element.tag)
             if event == "start":
@@ -119,7 +119,7 @@ class SheetParser:
                     raise SheetTooLarge(self.sheet.title, MAX_SHEET_ELEMENTS)
                 if depth == 1 and not is_main(element.tag):
                     raise SheetError(self.sheet.title, f"not SpreadsheetML (root element {element.tag})")
-                if depth == 2 and name in AFTER_MERGES:
+                if depth == 2 and name in AFTER_MERGES and rows_done:
                     return MERGES  # no <mergeCells> where the schema puts them
                 if depth == 3 and name == "row":
                     number = element.get("r")
@@ -137,7 +137,8 @@ class SheetParser:
             elif name == "mergeCell":
                 self.sheet.merged.add(element.get("ref", ""))
             drop(element)
-            if name == "mergeCells" and depth == 1:
+            rows_done = rows_done or (name == "sheetData" and depth == 1)
+            if name == "mergeCells" and depth == 1 and rows_done:
                 return ""
         return ""
 

@@ -383,6 +383,16 @@ def test_merges_out_of_their_place_are_found(tmp_path: Path):
     assert (sheet.cells, sheet.merged, sheet.overflow) == ({(1, 1): 1}, {"A1:B1"}, None)
 
 
+def test_parts_before_the_rows_out_of_their_place(tmp_path: Path):
+    """<mergeCells> or <pageMargins> before <sheetData>: the rows are still read."""
+    rows = '<sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData>'
+    merges = '<mergeCells count="1"><mergeCell ref="A1:B1"/></mergeCells>'
+    margins = '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+    path = write(tmp_path, package({"表": merges + margins + rows}))
+    sheet = read_book(path, {"表": EVERYTHING}).sheets["表"]
+    assert (sheet.cells, sheet.merged) == ({(1, 1): 1}, {"A1:B1"})
+
+
 def test_shared_strings_are_read_no_further_than_needed(tmp_path: Path):
     """Only as far as the last needed string: a broken tail is not parsed, unless a cell needs it."""
     strings = ["<si><t>一</t></si>", "<si><t>二</t></si>", "<si><t>三</t></si>", "<si><t>坏</t><broken></si>"]
