@@ -26,6 +26,9 @@ RELATIONSHIP_NAMESPACES = (
 PACKAGE_RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"
 PARSE_ERRORS = (etree.LxmlError, ValueError, KeyError, OSError, EOFError, zipfile.BadZipFile, zlib.error)
 """What zipfile and lxml raise for a damaged part."""
+MAX_PART_ELEMENTS = 1_000_000
+"""XML elements parsed of workbook.xml, its relationships, styles.xml or sharedStrings.xml (where the
+items cannot be counted): a workbook bloated with 64,000 cell formats has a few hundred thousand."""
 CHUNK = 1 << 20
 """Bytes decompressed at a time where a part is scanned rather than parsed."""
 PARSER_OPTIONS = {"resolve_entities": False, "no_network": True, "huge_tree": False, "remove_comments": True}
@@ -99,12 +102,17 @@ def of_type(rel_type: str, name: str) -> bool:
 
 def elements(stream: IO[bytes], tag: tuple[str, ...], root: str = "") -> Iterator[Any]:
     """Each `tag` element once parsed; every element is then cleared and dropped with its earlier
-    siblings. With `root`, the root element must be SpreadsheetML (`root` names the part in the error)."""
+    siblings. With `root`, the root element must be SpreadsheetML (`root` names the part in the error).
+    At most MAX_PART_ELEMENTS are parsed (the caller stops early where it can)."""
     inside = 0  # depth within a wanted element, whose descendants are kept until it ends
+    parsed = 0
     with stream:
         for event, element in etree.iterparse(stream, events=("start", "end"), **PARSER_OPTIONS):
             wanted = element.tag in tag
             if event == "start":
+                parsed += 1
+                if parsed > MAX_PART_ELEMENTS:
+                    raise XlsxError(f"more than {MAX_PART_ELEMENTS:,} XML elements to parse in a part")
                 if root and element.getparent() is None and not is_main(element.tag):
                     raise XlsxError(f"the {root} part is not SpreadsheetML (root element {element.tag})")
                 inside += wanted or inside > 0

@@ -93,6 +93,8 @@ class SheetParser:
             if rest:  # what is still to be found lies further on: look in the bytes, parse no more
                 with package.open(part) as stream:
                     merged, overflow = scan_rest(stream, self.max_row if rest == BELOW else None)
+                if len(merged) > MAX_SHEET_ELEMENTS:
+                    raise SheetTooLarge(self.sheet.title, MAX_SHEET_ELEMENTS)
                 self.sheet.merged = merged
                 if rest == BELOW:
                     self.sheet.overflow = overflow
@@ -262,7 +264,7 @@ def scan_rest(stream: IO[bytes], below: int | None) -> tuple[set[str], str | Non
     state = "merges" if below is None else "rows"
     merged: set[str] = set()
     overflow = None
-    while (match := window.search(_SCANS[state])) is not None:
+    while (match := window.search(_SCANS[state])) is not None and len(merged) <= MAX_SHEET_ELEMENTS:
         window.pos = match.end()
         if match.lastgroup == "ref":
             merged.add(match["ref"].decode("ascii", "replace"))

@@ -28,7 +28,7 @@ from .xlsx_parts import (
 )
 
 MAX_ITEM_BYTES = 16 << 20  # libxml2 refuses a text node over 10 MB anyway
-MAX_PARSED_ITEMS = 500_000  # where items cannot be counted; no office suite writes such a part
+MAX_PARSED_ITEMS = 250_000  # where items cannot be counted; no office suite writes such a part
 _PROLOG = re.compile(rb"(?:\xef\xbb\xbf)?\s*(<\?xml\s[^>]*\?>)?\s*")
 _ROOT = re.compile(rb"<([A-Za-z_][\w.-]{0,40}:)?sst(?:\s+[\w:.-]+\s*=\s*(?:\"[^\"<]*\"|'[^'<]*'))*\s*>")
 _OTHER_ENCODING = re.compile(rb"encoding\s*=\s*[\"'](?!utf-?8[\"'])", re.IGNORECASE)

@@ -876,3 +876,27 @@ def test_reading_a_workbook_no_longer_loads_it_with_openpyxl(monkeypatch):
     monkeypatch.setattr(openpyxl.reader.excel, "load_workbook", refuse)
     report, _ = read_workbook(SAMPLES / "oumiao-2024.xlsx")
     assert report.info.org
+
+
+def test_a_bloated_shared_part_is_refused(tmp_path: Path, monkeypatch):
+    """workbook.xml, the relationships and styles.xml are parsed only up to a number of elements."""
+    monkeypatch.setattr(xlsx_parts, "MAX_PART_ELEMENTS", 50)
+    fonts = "<fonts>" + "<font><b/></font>" * 30 + "</fonts>"
+    styles = fonts + '<cellXfs count="1"><xf numFmtId="0"/></cellXfs>'
+    path = write(tmp_path, package({"表": "<sheetData/>"}, styles=styles))
+    with pytest.raises(XlsxError, match="more than 50 XML elements") as caught:
+        read_book(path, {"表": EVERYTHING})
+    assert not isinstance(caught.value, SheetError)
+    path = write(tmp_path, package({"表": "<sheetData/>"}, styles=styles[len(fonts) :]))
+    assert read_book(path, {"表": EVERYTHING}).sheets["表"].cells == {}
+
+
+def test_too_many_merged_ranges_are_refused(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(xlsx_sheet, "MAX_SHEET_ELEMENTS", 3)
+    merges = "".join(f'<mergeCell ref="A{r}:B{r}"/>' for r in range(10, 15))
+    body = f'<sheetData><row r="5"><c r="A5"><v>1</v></c></row></sheetData><mergeCells>{merges}</mergeCells>'
+    path = write(tmp_path, package({"表": body}))
+    with pytest.raises(SheetTooLarge):
+        read_book(path, {"表": (2, 2)})
+    monkeypatch.setattr(xlsx_sheet, "MAX_SHEET_ELEMENTS", 5)
+    assert len(read_book(path, {"表": (2, 2)}).sheets["表"].merged) == 5
