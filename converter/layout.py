@@ -26,6 +26,11 @@ TEXT_HEADER = ("小标题", "正文")
 TEXT_ROWS = 40  # unlocked rows offered per text section
 REFERENCE_COL = 4  # D: last year's text beside this year's (`xxgk new --previous`); never read
 REFERENCE_HEADER = "上年内容（仅供参考，不进入报告）"
+MAX_TEXT_ROWS = 2_000
+"""Rows read from 基本信息 and from each text section sheet (clerks may add rows below the offered ones);
+a value further down is refused with a message naming the sheet and this limit, never silently dropped."""
+MAX_TEXT_ROWS_LIMIT = f"“{INFO_SHEET}”和各正文工作表最多读取的 {MAX_TEXT_ROWS:,} 行"
+"""The limit in words (Chinese), for messages and README's list of limits."""
 FEE_FIRST_ROW = 3  # sheet 六: fee figures in rows 3-5 (A label, B value, C unit)
 
 

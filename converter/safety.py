@@ -472,13 +472,37 @@ def limits_markdown() -> str:
         "|---|---|",
     ]
     lines += [f"| {what} | {limit} |" for what, limit in rows]
-    lines.append("")
+    lines += ["", *_workbook_limits(), ""]
     lines.append(
         "此外：含 `../`、绝对路径的 zip 部件名，含 DTD/实体声明的 XML 部件，"
         "加密或旧格式（.xls/.et）文件均被拒绝；启用宏的（.docm）、Word 模板格式的（.dotx）和"
         "“Strict Open XML”格式的 Word 文件不能用作模板。"
     )
     return "\n".join([*lines, "", *_template_limits()])
+
+
+def _workbook_limits() -> list[str]:
+    """What reading a workbook is bounded by: only the cells the format uses, within these limits."""
+    from .layout import INFO_SHEET, MAX_TEXT_ROWS
+    from .xlsx_parts import MAX_PART_ELEMENTS
+    from .xlsx_sheet import MAX_SHEET_ELEMENTS
+
+    rows = (
+        (
+            f"“{INFO_SHEET}”和各正文工作表读取的行数",
+            f"{MAX_TEXT_ROWS:,} 行（更下面还有内容时拒绝并指出单元格）",
+        ),
+        ("每张读取的工作表解析的 XML 元素数", f"{MAX_SHEET_ELEMENTS:,}"),
+        ("workbook.xml、关系、样式、共享字符串各解析的 XML 元素数", f"{MAX_PART_ELEMENTS:,}"),
+    )
+    lines = [
+        "读取工作簿时只解析格式用到的工作表和单元格：另加的工作表（如粘贴的登记台账）不会被读取，",
+        "共享字符串只读到用到的为止。读取的部分有以下上限：",
+        "",
+        "| 项目 | 上限 |",
+        "|---|---|",
+    ]
+    return lines + [f"| {what} | {limit} |" for what, limit in rows]
 
 
 def _template_limits() -> list[str]:

@@ -1,32 +1,25 @@
 """Read the standard Excel workbook back into a report: values and what reading each cell found.
 
-openpyxl opens the file; `cellvalues` decides what each cell's value means; the checks decide which
-rule a bad cell breaks. Positions (sheet and A1 cell) are this source's, attached to findings later.
+`xlsx_cells` reads only the cells the format uses, within bounds; `cellvalues` decides what each cell's
+value means; the checks decide which rule a bad cell breaks. Positions (sheet and A1 cell) are this
+source's, attached to findings later.
 """
 
 from __future__ import annotations
 
-import io
-import warnings
-import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lxml import etree
-from openpyxl import load_workbook
-
 from . import cellvalues as cv
 from . import format as fmt
-from . import layout
+from . import layout, xlsx_cells
 from . import workbook_spec as wbs
 from .errors import UnreadableInput
 from .model import Info, Paragraph, Report, complete_totals
 from .sources import Loaded
 
 MAX_LISTED = 20
-MERGE_CELL = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}mergeCell"
 
 
 def load_workbook_report(path: Path) -> Loaded:
@@ -48,86 +41,74 @@ def load_workbook_report(path: Path) -> Loaded:
     return Loaded(report, notes, positions.get)
 
 
-@dataclass
-class _Sheet:
-    """What the reader needs of a worksheet: its cells by (row, column) and its merged ranges."""
-
-    title: str
-    cells: dict[tuple[int, int], Any] = field(default_factory=dict)  # openpyxl read-only cells
-    merged: set[str] = field(default_factory=set)
-
-    @property
-    def max_row(self) -> int:
-        return max((row for row, _ in self.cells), default=0)
-
-    def value(self, row: int, col: int) -> Any:
-        cell = self.cells.get((row, col))
-        return None if cell is None else cell.value
-
-    def is_error(self, row: int, col: int) -> bool:
-        cell = self.cells.get((row, col))
-        return cell is not None and cell.data_type == "e"
+_Sheet = xlsx_cells.Sheet  # title, value(row, col), is_error(row, col), merged, max_row, cells (values)
 
 
 def _load(path: Path) -> dict[str, _Sheet]:
-    """Every sheet of the workbook at `path`, by name in workbook order.
+    """Every sheet of the workbook at `path`, by name in workbook order; only the standard sheets' cells
+    the format uses are read (sheets it does not use, and chartsheets, stay empty).
 
-    Read-only mode reads each sheet's XML once without building styled cells, which is twice as fast
-    as a full load; merged ranges, which that mode leaves out, come from each sheet's `<mergeCells>`.
+    A 基本信息 or text section sheet with content below `layout.MAX_TEXT_ROWS` is refused, never cut.
     """
-    data = path.read_bytes()  # from bytes, not the path: openpyxl refuses a name without `.xlsx`
     try:
-        with warnings.catch_warnings():
-            # openpyxl warns about parts it drops (extensions, unknown styles); they hold no data we read.
-            warnings.simplefilter("ignore")
-            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            try:
-                book = {name: _Sheet(name) for name in wb.sheetnames}  # chartsheets stay empty
-                with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                    for ws in wb.worksheets:
-                        _read_sheet(ws, archive, book[ws.title], path)
-                return book
-            finally:
-                wb.close()
-    except UnreadableInput:
-        raise
-    except Exception as exc:  # openpyxl, zipfile and lxml raise many unrelated types for a broken file
+        book = xlsx_cells.read_book(path, _wanted())
+    except xlsx_cells.SheetTooLarge as exc:
         raise UnreadableInput(
-            f"无法读取工作簿“{path.name}”（{type(exc).__name__}）：文件已损坏或不是 Excel 工作簿（.xlsx）。"
-            "请用 Excel、WPS 或 LibreOffice 打开后另存为 .xlsx 再试。"
+            f"工作簿“{path.name}”的工作表“{exc.sheet}”过大：读取的行中有超过 {exc.limit:,} 个 XML 元素，"
+            "不是可以读取的报表。请删除该表中多余的行、列和单元格格式后再试，"
+            "或用 `xxgk new` 生成新工作簿后把数据粘贴进去。"
         ) from exc
-
-
-def _read_sheet(ws: Any, archive: zipfile.ZipFile, sheet: _Sheet, path: Path) -> None:
-    try:
-        ws.reset_dimensions()  # some writers store a wrong <dimension>: read every row there is
-        for row in ws.iter_rows():
-            for cell in row:
-                if cell.value is not None:
-                    sheet.cells[cell.row, cell.column] = cell
-        # openpyxl names no public way to a read-only sheet's part; `_worksheet_path` is there since 2.4.
-        with archive.open(ws._worksheet_path) as source:
-            for _, element in etree.iterparse(
-                source, tag=MERGE_CELL, resolve_entities=False, no_network=True
-            ):
-                sheet.merged.add(element.get("ref", ""))
-                element.clear()
-    except Exception as exc:  # the sheet's XML is cut short or malformed
+    except xlsx_cells.SheetError as exc:  # the sheet's XML is cut short, malformed or missing
         raise UnreadableInput(
-            f"无法读取工作簿“{path.name}”的工作表“{sheet.title}”（{type(exc).__name__}）：该表的数据已损坏。"
+            f"无法读取工作簿“{path.name}”的工作表“{exc.sheet}”（{_cause(exc)}）：该表的数据已损坏。"
             "请用 Excel、WPS 或 LibreOffice 打开后另存为 .xlsx 再试，"
             "或用 `xxgk new` 生成新工作簿后把数据粘贴进去。"
         ) from exc
+    except xlsx_cells.XlsxError as exc:
+        raise UnreadableInput(
+            f"无法读取工作簿“{path.name}”（{_cause(exc)}）：文件已损坏或不是 Excel 工作簿（.xlsx）。"
+            "请用 Excel、WPS 或 LibreOffice 打开后另存为 .xlsx 再试。"
+        ) from exc
+    for name in (layout.INFO_SHEET, *(section.sheet for section in fmt.SECTIONS)):
+        _refuse_overflow(book.sheets.get(name), path)
+    return {name: book.sheets.get(name) or _Sheet(name) for name in book.sheetnames}
+
+
+def _wanted() -> dict[str, tuple[int, int]]:
+    """(last row, last column) to read of each sheet the format uses: the grid of a table sheet, and
+    columns A-B down to `layout.MAX_TEXT_ROWS` of 基本信息 and of each text section sheet."""
+    wanted = {layout.INFO_SHEET: (layout.MAX_TEXT_ROWS, 2)}
+    for section in fmt.SECTIONS:
+        wanted[section.sheet] = (layout.MAX_TEXT_ROWS, 2)
+    for table in fmt.TABLES:
+        last = (layout.TABLE_GRID_ROW + table.nrows - 1, layout.TABLE_GRID_COL + table.ncols - 1)
+        wanted[layout.table_sheet(table)] = last
+    return wanted
+
+
+def _refuse_overflow(sheet: _Sheet | None, path: Path) -> None:
+    if sheet is not None and sheet.overflow is not None:
+        where = f"（{sheet.title}!{sheet.overflow}）" if sheet.overflow else ""
+        raise UnreadableInput(
+            f"工作簿“{path.name}”的工作表“{sheet.title}”在第 {layout.MAX_TEXT_ROWS:,} 行以下还有内容"
+            f"{where}，超过了{layout.MAX_TEXT_ROWS_LIMIT}。"
+            f"请把内容移到前 {layout.MAX_TEXT_ROWS:,} 行以内（可合并段落），或删除这些行后再试。"
+        )
+
+
+def _cause(exc: BaseException) -> str:
+    """The name of what went wrong underneath, as the messages show it (e.g. XMLSyntaxError)."""
+    return type(exc.__cause__ or exc).__name__
 
 
 def _reject_2019(book: dict[str, _Sheet], path: Path) -> None:
     labels = set(fmt.LABELS_2019)
     for sheet in book.values():
-        for (row, col), cell in sheet.cells.items():
-            if isinstance(cell.value, str) and wbs.normal_label(cell.value) in labels:
+        for (row, col), value in sheet.cells.items():
+            if isinstance(value, str) and wbs.normal_label(value) in labels:
                 raise UnreadableInput(
                     f"工作簿“{path.name}”是 2019 年试行格式（国办公开办函〔2019〕60号）的表格"
-                    f"（{sheet.title}!{layout.a1(row, col)}：“{wbs.normal_label(cell.value)}”），不再支持。"
+                    f"（{sheet.title}!{layout.a1(row, col)}：“{wbs.normal_label(value)}”），不再支持。"
                     "请使用 2021 年修订的格式（国办公开办函〔2021〕30号）："
                     "用 `xxgk new` 生成标准工作簿后把数据填进去。"
                 )
