@@ -396,8 +396,61 @@ def _check_no_doctype(path: Path, infos: list[zipfile.ZipInfo]) -> None:
 
 
 def _part_has_doctype(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """A DOCTYPE can only stand in the prolog, before the root element: for UTF-8 (and ASCII) parts only
+    the prolog is read (a 190 MiB sheet costs nothing); a UTF-16 part is searched whole."""
     with archive.open(info) as part:
-        return _contains_any(part, DOCTYPE_MARKERS, chunk=64 * 1024)
+        head = part.read(2)
+        if head in (b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<"):
+            with archive.open(info) as whole:
+                return _contains_any(whole, DOCTYPE_MARKERS, chunk=64 * 1024)
+        return _prolog_has_doctype(_Bytes(part, head))
+
+
+class _Bytes:
+    """A part's bytes read forward in chunks, with what was already read in front (bounded memory)."""
+
+    def __init__(self, stream: BinaryIO, head: bytes = b""):
+        self.stream, self.buffer = stream, head
+
+    def fill(self, size: int) -> bool:
+        """At least `size` bytes buffered, unless the part ends first; False when nothing more came."""
+        while len(self.buffer) < size:
+            chunk = self.stream.read(64 * 1024)
+            if not chunk:
+                return False
+            self.buffer += chunk
+        return True
+
+    def skip_past(self, end: bytes) -> bool:
+        """Drop bytes up to and including `end`; False when the part ends first."""
+        while True:
+            found = self.buffer.find(end)
+            if found >= 0:
+                self.buffer = self.buffer[found + len(end) :]
+                return True
+            self.buffer = self.buffer[-(len(end) - 1) :]
+            if not self.fill(len(self.buffer) + 1):
+                return False
+
+
+def _prolog_has_doctype(part: _Bytes) -> bool:
+    """Walk the prolog (BOM, whitespace, `<?…?>`, `<!--…-->`) up to the first element: a DOCTYPE there?"""
+    while True:
+        part.fill(16)
+        stripped = part.buffer.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n")
+        if stripped != part.buffer or not stripped:  # whitespace dropped: look at what follows it
+            part.buffer = stripped
+            if not stripped and not part.fill(1):
+                return False
+            continue
+        if part.buffer.startswith(b"<?"):
+            if not part.skip_past(b"?>"):
+                return False
+        elif part.buffer.startswith(b"<!--"):
+            if not part.skip_past(b"-->"):
+                return False
+        else:
+            return part.buffer[:9].upper() == b"<!DOCTYPE"
 
 
 # --- text and everything else ----------------------------------------------------------------------
@@ -524,7 +577,7 @@ def _template_limits() -> list[str]:
         "### 模板填充限制",
         "",
         "Word 模板在沙箱中填充（不能访问 Python 内部，也不能执行代码），并受以下限制；超出时报告模板错误"
-        "（退出码 4，`xxgk template check` 中为 T6 错误），并指出所在文字：",
+        "（`xxgk template check` 和 `xxgk build` 都是退出码 4），并指出所在文字：",
         "",
         "| 项目 | 上限 |",
         "|---|---|",

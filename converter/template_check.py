@@ -24,7 +24,7 @@ from .errors import TemplateError
 from .fields import Problem, Usage, sample_report, walk
 from .findings import FileFindings, Finding, Severity, errors
 from .safety import duplicate_entries, inspect_input
-from .sandbox import make_environment
+from .sandbox import TemplateLimitError, make_environment
 
 TAG = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")
 CLOSER = {"{{": "}}", "{%": "%}", "{#": "#}"}
@@ -407,6 +407,8 @@ def _probe(template: Path, custom: list[str]) -> list[Finding]:
     try:
         render_report(sample_report(tuple(custom)), folder / "probe.docx", template)
     except TemplateError as exc:
+        if isinstance(exc.__cause__, TemplateLimitError):  # as `build` refuses it: exit 4, not a finding
+            raise
         message = f"用示例数据试填充模板失败：{exc.message}"
         return [_finding("T6", "render-failed", PROBE, None, message)]
     finally:

@@ -346,3 +346,36 @@ def test_limits_markdown_lists_the_new_limits():
     for limit in (MAX_JSON_DEPTH, MAX_NUMBER_DIGITS, f"{sandbox.MAX_LOOP_STEPS:,}", f"{sandbox.MAX_WIDTH:,}"):
         assert f"| {limit} |" in text
     assert "模板填充限制" in text and "255 字节" in text and "磁盘空间不足" in text
+
+
+@pytest.mark.parametrize(
+    ("prolog", "refused"),
+    [
+        ('<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY a "b">]><x/>', True),
+        ("<!--" + "注释" * 200_000 + "-->\n<!DOCTYPE x><x/>", True),  # past the first chunks
+        (" " * 300_000 + "<!doctype x><x/>", True),
+        ('<?xml version="1.0"?><?pi data?><!-- c --><x><y>&lt;!DOCTYPE</y></x>', False),
+        ("<x/>" + "<!DOCTYPE x>", False),  # not in the prolog: no parser takes it as a declaration
+    ],
+)
+def test_a_doctype_is_found_wherever_the_prolog_allows_it(tmp_path, prolog, refused):
+    from converter.safety import _Bytes, _prolog_has_doctype
+
+    data = prolog.encode("utf-8")
+    assert _prolog_has_doctype(_Bytes(io.BytesIO(data))) is refused
+
+
+def test_only_the_prolog_of_a_huge_part_is_read(tmp_path):
+    from converter.safety import _Bytes, _prolog_has_doctype
+
+    class Counting(io.BytesIO):
+        taken = 0
+
+        def read(self, size=-1):
+            chunk = super().read(size)
+            Counting.taken += len(chunk)
+            return chunk
+
+    stream = Counting(b'<?xml version="1.0"?><worksheet>' + b"<row/>" * 5_000_000 + b"</worksheet>")
+    assert _prolog_has_doctype(_Bytes(stream)) is False
+    assert Counting.taken <= 64 * 1024

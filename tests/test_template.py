@@ -222,9 +222,14 @@ def test_the_payload_is_real_outside_the_sandbox(tmp_path):
 
 
 def test_docxtpl_rejections_are_found_by_rendering(tmp_path):
-    findings = check_template(template_with(tmp_path, "{{ 'x' * 100000 }}"))
+    findings = check_template(template_with(tmp_path, "{{ 1 / 0 }}"))
     assert [(f.rule, f.code) for f in findings] == [("T6", "render-failed")]
-    assert "重复次数过大" in findings[0].message
+    assert "无法计算" in findings[0].message
+
+
+def test_a_template_past_a_limit_is_a_template_error_as_in_build(tmp_path):
+    with pytest.raises(TemplateError, match="重复次数过大"):
+        check_template(template_with(tmp_path, "{{ 'x' * 100000 }}"))
 
 
 def test_not_a_docx_is_unreadable(tmp_path):
