@@ -3,6 +3,7 @@ over every unit in the official layout (openpyxl; labels and grid from the forma
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -49,7 +50,19 @@ def write_summary(path: Path, results: Sequence[Result]) -> None:
     _write_findings(wb.create_sheet(FINDINGS_SHEET), results)
     read = [r for r in results if isinstance(r, FileFindings)]
     _write_totals(wb.create_sheet(TOTALS_SHEET), read)
+    for ws in wb.worksheets:
+        _print_setup(ws)
     wb.save(path)
+
+
+def _print_setup(ws: Worksheet) -> None:
+    """A4 landscape, as wide as one page; the header row repeated on every printed page."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if ws.title != TOTALS_SHEET:
+        ws.print_title_rows = "1:1"
 
 
 def status(result: Result) -> str:
@@ -103,13 +116,30 @@ def _write_findings(ws: Worksheet, results: Sequence[Result]) -> None:
 
 def _write_totals(ws: Worksheet, read: Sequence[FileFindings]) -> None:
     """表三 and 表四 as the format draws them, each value the sum over the units that have it."""
-    row = 1
+    row, titles = 1, set()
     for table in SUMMED_TABLES:
         title = f"{table.name}　{table.caption}（{len(read)} 个单位合计）"
         ws.cell(row, 1, title).font = BOLD
+        titles.add(row)
         row = _write_grid(ws, table, row + 1, read) + 2
     widths = column_widths(fmt.APPLICATIONS, 160)  # in characters, as the Word template proportions them
     _widths(ws, tuple(max(6, w) for w in widths))
+    _fit_rows(ws, titles)
+
+
+def _fit_rows(ws: Worksheet, skip: set[int]) -> None:
+    """Rows tall enough for their wrapped labels (spreadsheets do not grow a row for wrapped text);
+    the title rows in `skip` run on across the page instead."""
+    for row in ws.iter_rows():
+        if row[0].row in skip:
+            continue
+        lines = 1
+        for cell in row:
+            if isinstance(cell.value, str) and cell.coordinate not in ws.merged_cells:
+                width = ws.column_dimensions[cell.column_letter].width or 8.43
+                lines = max(lines, math.ceil(2.1 * len(cell.value) / max(width - 1, 1)))
+        if lines > 1:
+            ws.row_dimensions[row[0].row].height = 15 * lines + 3
 
 
 def _write_grid(ws: Worksheet, table: fmt.Table, top: int, read: Sequence[FileFindings]) -> int:
