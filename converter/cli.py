@@ -290,26 +290,30 @@ def build(
     work = partial(
         batch.safely, pipeline.render_report_files, out=out, kinds=kinds, template=template, previous=last
     )
-    written: dict[Path, Path] = {}
+    written: dict[Path, Path] = {}  # pipeline.made_key(file) -> its workbook
+    made: list[Path] = []
     codes: list[int] = []
     extras = [p for p in (template, previous) if p]
 
     def publish_all() -> None:
         for rendered in batch.run(work, paths, label="生成", quiet=quiet):
-            codes.append(_publish_one(rendered, written, force=force, inputs=extras))
+            codes.append(_publish_one(rendered, written, made, force=force, inputs=extras))
             if codes[-1] == ExitCode.TEMPLATE:  # the same template fails every file
                 break
 
     guarded(publish_all)
     if pdf:
-        codes += _make_pdfs([path for path in written if path.suffix == ".docx"], force=force)
+        codes += _make_pdfs([path for path in made if path.suffix == ".docx"], force=force)
     if len(paths) > 1:
         err(_build_summary(len(paths), codes))
     raise typer.Exit(max(codes))
 
 
-def _publish_one(rendered: Any, written: dict[Path, Path], *, force: bool, inputs: list[Path]) -> int:
+def _publish_one(
+    rendered: Any, written: dict[Path, Path], made: list[Path], *, force: bool, inputs: list[Path]
+) -> int:
     """Write one report's files, telling the clerk what happened; its exit code."""
+    from .pipeline import made_key as pipeline_made_key
     from .pipeline import publish
 
     if hasattr(rendered, "exit_code"):  # could not be read or rendered
@@ -321,11 +325,12 @@ def _publish_one(rendered: Any, written: dict[Path, Path], *, force: bool, input
         err(f"{rendered.source.name} 有错误，未生成报告。请改正后重试。")
         return int(ExitCode.FINDINGS)
     try:
-        made = guarded(lambda: publish(rendered, force=force, written=written, inputs=inputs))
+        files = guarded(lambda: publish(rendered, force=force, written=written, inputs=inputs))
     except typer.Exit as exc:
         return exc.exit_code
-    for path in made:
-        written[path] = rendered.source
+    for path in files:
+        written[pipeline_made_key(path)] = rendered.source
+        made.append(path)
         typer.echo(str(path))
         err(f"已生成报告：{path}")
     return int(ExitCode.OK)

@@ -198,19 +198,19 @@ def publish(
 ) -> list[Path]:
     """Write a rendered report's files, each atomically; none when one of them may not be written.
 
-    `written`: files already made in this run (file -> the workbook it came from), which even `force`
-    does not overwrite: two workbooks of one organ and year in one folder would otherwise share a name
-    and the second would win.
+    `written`: files already made in this run (`made_key(file)` -> the workbook it came from), which even
+    `force` does not overwrite: two workbooks of one organ and year in one folder would otherwise share
+    a name and the second would win.
     """
-    from .output import same_file, write_atomically
+    from .output import write_atomically
 
     for target in rendered.files:
-        for earlier, earlier_source in (written or {}).items():
-            if same_file(target, earlier):
-                raise OutputError(
-                    f"“{rendered.source.name}”要生成的 {target.name} 与本次刚由“{earlier_source.name}”"
-                    "生成的报告同名，未生成，以免覆盖；请把这两个工作簿放在不同的文件夹中再生成。"
-                )
+        earlier_source = (written or {}).get(made_key(target))
+        if earlier_source is not None:
+            raise OutputError(
+                f"“{rendered.source.name}”要生成的 {target.name} 与本次刚由“{earlier_source.name}”"
+                "生成的报告同名，未生成，以免覆盖；请把这两个工作簿放在不同的文件夹中再生成。"
+            )
         if not force and (target.exists() or target.is_symlink()):
             raise OutputError(f"输出文件 {target} 已存在；如需覆盖请加 --force")
     inputs = [rendered.source, *inputs]
@@ -218,6 +218,14 @@ def publish(
         write_atomically(target, lambda tmp, data=data: tmp.write_bytes(data), force=force, inputs=inputs)
         for target, data in rendered.files.items()
     ]
+
+
+def made_key(path: Path) -> Path:
+    """How a file made in this run is remembered: its resolved path, case-folded where the disk is
+    case-insensitive (Windows), so a batch of a thousand looks each one up at once."""
+    import os
+
+    return Path(os.path.normcase(Path(path).resolve()))
 
 
 def default_output(source: Path, report: Report, suffix: str = ".docx") -> Path:

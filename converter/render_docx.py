@@ -119,12 +119,29 @@ class WordRenderer:
         """Write the Word report for `context` to `out`, from `template` or the default one."""
         template = template or default_template_path()
         try:
-            inspect_input(template, expect="docx")  # as `template check`: size, zip bomb, DTD, kind
+            _inspect_template(template)  # as `template check`: size, zip bomb, DTD, kind
             with deduplicated(template) as source:  # LibreOffice can write duplicate zip entries
                 tpl = _render(source, template, context)
                 tpl.save(out)
         except UnreadableInput as exc:  # the zip directory could not be read: a broken template
             raise TemplateError(exc.message) from exc
+
+
+_INSPECTED: set[tuple[str, int, int, int]] = set()
+
+
+def _inspect_template(template: Path) -> None:
+    """`safety.inspect_input` once per template file and version (a batch renders it a thousand times):
+    the key is the file's identity, size and modification time, so a changed file is inspected again."""
+    try:
+        stat = Path(template).stat()
+    except OSError:
+        inspect_input(template, expect="docx")  # says in Chinese what is wrong with the path
+        raise
+    key = (str(Path(template).resolve()), stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    if key not in _INSPECTED:
+        inspect_input(template, expect="docx")
+        _INSPECTED.add(key)
 
 
 def render_report(report: Any, out: Path, template: Path | None = None) -> None:

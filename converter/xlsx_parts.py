@@ -134,9 +134,17 @@ def drop(element: Any) -> None:
             del parent[0]
 
 
+_LOCAL: dict[Any, str] = {}  # a part has a few dozen distinct tags, met thousands of times
+
+
 def local(tag: Any) -> str:
     """`c` of `{namespace}c` (and "" for a comment or processing instruction)."""
-    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
+    name = _LOCAL.get(tag)
+    if name is None:
+        name = tag.rpartition("}")[2] if isinstance(tag, str) else ""
+        if len(_LOCAL) < 10_000:  # bounded: a hostile part may invent tags
+            _LOCAL[tag] = name
+    return name
 
 
 def namespace(tag: str) -> str:
