@@ -220,9 +220,11 @@ def test_code_cache_key_names_the_limited_sandbox(tmp_path, monkeypatch):
 # --------------------------------------------------------------------------- through the CLI
 
 RUNNER = """
-import atexit, resource, sys
+import atexit, re, resource, sys
 resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
-peak = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+# VmHWM, not ru_maxrss: after fork and exec the latter still counts the forking process's memory
+# (the test run's, hundreds of MiB late in a full run), VmHWM only this program's own.
+peak = lambda: int(re.search(r"VmHWM:\s*(\d+)", open("/proc/self/status").read()).group(1))
 atexit.register(lambda: print(f"MAXRSS_KIB={peak()}", file=sys.stderr))
 sys.argv = ["xxgk", *sys.argv[1:]]
 from converter.cli import run
