@@ -219,7 +219,7 @@ def test_code_cache_key_names_the_limited_sandbox(tmp_path, monkeypatch):
 
 # --------------------------------------------------------------------------- through the CLI
 
-RUNNER = """
+RUNNER = r"""
 import atexit, re, resource, sys
 resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
 # VmHWM, not ru_maxrss: after fork and exec the latter still counts the forking process's memory
