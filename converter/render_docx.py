@@ -20,8 +20,11 @@ from typing import Any, TypeVar
 import docxtpl
 import jinja2
 from docx.opc.exceptions import PackageNotFoundError
+from docx.oxml.ns import nsmap
+from docx.oxml.parser import parse_xml
 from docxtpl import DocxTemplate
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from lxml import etree
 from lxml.etree import XMLSyntaxError
 
 from .docx_package import deduplicated
@@ -29,6 +32,11 @@ from .errors import TemplateError, UnreadableInput
 from .safety import inspect_input
 from .sandbox import TemplateLimitError, limit_message, make_environment
 
+_DYNAMIC_TABLES = re.compile(r"\{%-?\s*(?:tc|colspan|cellbg|vm|hm)\b")  # tags that change a table's grid
+_PLACEHOLDER = re.compile(r'<[^<>]*\sxxgk-body="1"[^<>]*/>')
+_START_TAG = re.compile(r"<[^<>]+>")
+_XMLNS = re.compile(r'\s+xmlns:([\w.-]+)="([^"]*)"')
+_DOCPR = etree.XPath("//wp:docPr", namespaces=nsmap)
 _LISTING_TEXT = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\t\a\n\f]")  # what docxtpl's resolve_listing acts on
 
 
@@ -49,6 +57,69 @@ class _Template(DocxTemplate):
         """docxtpl turns \\t \\a \\n \\f in text into tabs, paragraphs and breaks, one regex pass per
         paragraph and run; with none of them in any `w:t` that pass changes nothing, so skip it."""
         return super().resolve_listing(xml) if _LISTING_TEXT.search(xml) else xml
+
+    # The rendered body: docxtpl parses it on its own, evens out table grids, then moves it into the
+    # document, node by node (a third of a render). Without `{%tc %}` or `{% colspan %}` there is no
+    # grid to even out, so the whole document is parsed once with the body in place instead.
+
+    def get_xml(self) -> str:
+        self._source: str = super().get_xml()  # the body as written: build_xml reads it first
+        return self._source
+
+    def fix_tables(self, xml: str) -> Any:
+        if cached("dynamic-tables", self._source, _has_dynamic_tables, bool):
+            return super().fix_tables(xml)
+        return xml
+
+    def fix_docpr_ids(self, tree: Any) -> None:
+        if not isinstance(tree, str):
+            super().fix_docpr_ids(tree)
+
+    def map_tree(self, tree: Any) -> None:
+        if isinstance(tree, str):
+            try:
+                return self._parse_in_place(tree)
+            except XMLSyntaxError:  # output that needs docxtpl's forgiving parser
+                tree = super().fix_tables(tree)
+            super().fix_docpr_ids(tree)
+        super().map_tree(tree)
+
+    def _parse_in_place(self, body_xml: str) -> None:
+        root = self.docx._element
+        body = root.body
+        placeholder = root.makeelement(body.tag, {"xxgk-body": "1"})
+        root.replace(body, placeholder)
+        try:
+            shell = etree.tostring(root, encoding="unicode")
+        finally:
+            root.replace(placeholder, body)
+        marker = _PLACEHOLDER.search(shell)
+        if marker is None:
+            raise XMLSyntaxError("no body placeholder", None, 0, 0)  # handled: docxtpl's own way
+        body_xml = _without_inherited_namespaces(body_xml, root.nsmap)
+        document = parse_xml(shell[: marker.start()] + body_xml + shell[marker.end() :])
+        for picture in _DOCPR(document):  # as docxtpl's fix_docpr_ids: unique drawing ids
+            self.docx_ids_index += 1
+            picture.attrib["id"] = str(self.docx_ids_index)
+        self.docx._part._element = self.docx._element = document
+
+
+def _without_inherited_namespaces(body_xml: str, declared: dict[Any, str]) -> str:
+    """The body's start tag without the namespace declarations the document element already makes (lxml
+    repeats them when it serializes the body alone), so the document is written as before."""
+    start = _START_TAG.match(body_xml)
+    if start is None:
+        return body_xml
+
+    def keep(found: re.Match) -> str:
+        return "" if declared.get(found.group(1)) == found.group(2) else found.group(0)
+
+    return _XMLNS.sub(keep, start.group(0)) + body_xml[start.end() :]
+
+
+def _has_dynamic_tables(body_xml: str) -> bool:
+    """Whether a body uses a tag that changes a table's grid (its text read without the XML tags)."""
+    return bool(_DYNAMIC_TABLES.search(re.sub(r"<[^>]+>", "", body_xml)))
 
 
 # Derived text and code, by hash of the source: in memory, and on disk like Python's own .pyc files.

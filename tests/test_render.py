@@ -537,3 +537,37 @@ def test_the_cache_folder_follows_the_platform(monkeypatch, tmp_path):
     monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "local"))
     assert render._cache_dir("nt") == tmp_path / "local" / "xxgk" / "jinja"
     assert render._cache_dir("posix") == Path.home() / ".cache" / "xxgk" / "jinja"
+
+
+@pytest.mark.parametrize("name", SAMPLE_NAMES)
+def test_the_body_parsed_in_place_is_docxtpls_body_byte_for_byte(tmp_path, name, monkeypatch):
+    """Without table-changing tags the rendered body is parsed once, in the document, rather than
+    parsed alone and moved in by docxtpl: the written document must not change by a byte."""
+    from converter import render_docx
+
+    report = load_sample(name)
+    fast = tmp_path / "fast.docx"
+    render_report(report, fast)
+    monkeypatch.setattr(render_docx, "_CACHE", {})
+    monkeypatch.setattr(render_docx, "_has_dynamic_tables", lambda _xml: True)  # docxtpl's own way
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    slow = tmp_path / "slow.docx"
+    render_report(report, slow)
+    assert part_xml(fast) == part_xml(slow)
+
+
+def test_a_column_loop_still_evens_out_the_grid(tmp_path):
+    """`{%tc for %}` adds cells: docxtpl's grid fix still runs for such a template."""
+    doc = Document(str(default_template_path()))
+    table = doc.add_table(rows=1, cols=3)
+    table.cell(0, 0).text = "{%tc for c in ['甲', '乙', '丙', '丁', '戊'] %}"
+    table.cell(0, 1).text = "{{ c }}"
+    table.cell(0, 2).text = "{%tc endfor %}"
+    template = tmp_path / "columns.docx"
+    doc.save(str(template))
+    out = tmp_path / "out.docx"
+    render_report(consistent_report(), out, template)
+    grids = [t for t in Document(str(out)).tables if "戊" in "".join(c.text for c in t.rows[0].cells)]
+    assert len(grids) == 1
+    assert [c.text for c in grids[0].rows[0].cells] == ["甲", "乙", "丙", "丁", "戊"]
+    assert len(grids[0].columns) == 5  # the grid evened out to the cells the loop made
