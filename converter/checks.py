@@ -14,13 +14,14 @@ Conventions of the findings made here:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from . import cellvalues as cv
 from . import format as fmt
 from .findings import Finding, Severity, errors, in_format_order
 from .model import Number, Report, format_number
+from .registry import Registry
 
 # Stable keys (not labels) of the values that R4, R7 and S1 compare.
 CARRIED_OVER = "applications.carried_over"
@@ -51,18 +52,9 @@ class Subject:
         return [] if value is None else cv.judge(value, kind)
 
 
-Checker = Callable[[Subject], Iterable[Finding]]
-CHECKERS: dict[str, Checker] = {}
-
-
-def checker(rule_id: str) -> Callable[[Checker], Checker]:
-    """Register the checker of a declared rule (a test keeps declarations and checkers one to one)."""
-
-    def register(function: Checker) -> Checker:
-        CHECKERS[rule_id] = function
-        return function
-
-    return register
+REGISTRY: Registry[Subject] = Registry()
+CHECKERS = REGISTRY.checkers
+checker = REGISTRY.checker
 
 
 def check(report: Report, previous: Report | None = None, notes: dict[str, list[cv.Note]] | None = None):

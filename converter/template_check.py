@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from .docx_package import Part, deduplicated, template_parts
 from .errors import TemplateError
 from .fields import Problem, Usage, sample_report, walk
 from .findings import FileFindings, Finding, Severity, errors
+from .registry import Registry
 from .safety import duplicate_entries, inspect_input
 from .sandbox import TemplateLimitError, make_environment
 
@@ -73,18 +74,9 @@ class Scan:
     usage: Usage
 
 
-Checker = Callable[[Scan], Iterable[Finding]]
-CHECKERS: dict[str, Checker] = {}
-
-
-def checker(rule_id: str) -> Callable[[Checker], Checker]:
-    """Register the checker of a declared template rule."""
-
-    def register(function: Checker) -> Checker:
-        CHECKERS[rule_id] = function
-        return function
-
-    return register
+REGISTRY: Registry[Scan] = Registry()
+CHECKERS = REGISTRY.checkers
+checker = REGISTRY.checker
 
 
 def export_template(out: Path, *, force: bool = False) -> Path:
