@@ -73,6 +73,10 @@ class Package:
     def open(self, part: str) -> IO[bytes]:
         return self.archive.open(self.names[part.lower()])
 
+    def size(self, part: str) -> int:
+        """The part's uncompressed size as the zip directory declares it (zipfile never yields more)."""
+        return self.archive.getinfo(self.names[part.lower()]).file_size
+
     def relationships(self, part: str) -> dict[str, tuple[str, str]]:
         """Id -> (type, target part) of `part`'s internal relationships (empty when it has none)."""
         folder, name = posixpath.split(part)

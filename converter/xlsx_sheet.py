@@ -26,8 +26,12 @@ from .xlsx_parts import (
     is_main,
     item_text,
     local,
+    namespace,
 )
 
+WHOLE_PART = 256 * 1024
+"""A sheet part at most this large is parsed at once (tens of thousands of elements at most): the same
+values as streaming it, at a third of the cost; larger ones are streamed within the bounds below."""
 MAX_SHEET_ELEMENTS = 500_000
 """XML elements parsed of one wanted sheet: 2,000 rows of text in two columns are some 10,000."""
 BELOW, MERGES = "below", "merges"
@@ -88,6 +92,10 @@ class SheetParser:
 
     def parse(self, package: Package, part: str) -> None:
         try:
+            if package.size(part) <= WHOLE_PART:
+                with package.open(part) as stream:
+                    if self._whole(stream.read(WHOLE_PART + 1)):
+                        return
             with package.open(part) as stream:
                 rest = self._stream(stream)
             if rest:  # what is still to be found lies further on: look in the bytes, parse no more
@@ -102,6 +110,36 @@ class SheetParser:
             raise
         except PARSE_ERRORS as exc:
             raise SheetError(self.sheet.title, f"{type(exc).__name__}: {exc}") from exc
+
+    def _whole(self, data: bytes) -> bool:
+        """A small sheet parsed at once, then read as `_stream` reads it (rows down to max_row, the first
+        value below them as the overflow, every merged range). False, with nothing read, where streaming
+        could answer otherwise (broken XML, perhaps only below the wanted rows; past a limit)."""
+        try:
+            root = etree.fromstring(data, etree.XMLParser(**PARSER_OPTIONS))
+        except etree.XMLSyntaxError:
+            return False
+        if not is_main(root.tag) or len(root.xpath("//*")) > MAX_SHEET_ELEMENTS:
+            return False
+        merges = list(root.iter(f"{{{namespace(root.tag)}}}mergeCell"))
+        if len(merges) > MAX_SHEET_ELEMENTS:
+            return False
+        for child in root:
+            name = local(child.tag)
+            if name == "sheetData":
+                self._rows(child)
+        self.sheet.merged.update(m.get("ref", "") for m in merges)
+        return True
+
+    def _rows(self, data: Any) -> None:
+        rows = [row for row in data if local(row.tag) == "row"]
+        for index, row in enumerate(rows):
+            number = row.get("r")
+            if number and _row_number(number) > self.max_row:
+                self.sheet.overflow = _first_value(rows[index:])
+                return
+            if self._row(row):  # a value below the wanted rows, in a row without "r"
+                return
 
     def _stream(self, stream: IO[bytes]) -> str:
         """Parse the wanted rows; then the merged ranges if they come next. What is left to find in the
@@ -221,6 +259,15 @@ def _coordinate(ref: str) -> tuple[int, int]:
     for letter in match.group(1).upper():
         col = col * 26 + ord(letter) - 64
     return int(match.group(2)), col
+
+
+def _first_value(rows: list[Any]) -> str | None:
+    """The A1 reference of the first cell with a value in these rows ("" when it has none), or None."""
+    for row in rows:
+        for cell in row:
+            if local(cell.tag) == "c" and _has_value(cell):
+                return cell.get("r") or ""
+    return None
 
 
 def _has_value(cell: Any) -> bool:
