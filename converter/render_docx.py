@@ -21,7 +21,6 @@ import docxtpl
 import jinja2
 from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.ns import nsmap
-from docx.oxml.parser import parse_xml
 from docxtpl import DocxTemplate
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from lxml import etree
@@ -36,6 +35,7 @@ _DYNAMIC_TABLES = re.compile(r"\{%-?\s*(?:tc|colspan|cellbg|vm|hm)\b")  # tags t
 _PLACEHOLDER = re.compile(r'<[^<>]*\sxxgk-body="1"[^<>]*/>')
 _START_TAG = re.compile(r"<[^<>]+>")
 _XMLNS = re.compile(r'\s+xmlns:([\w.-]+)="([^"]*)"')
+_PLAIN = etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True)  # as python-docx's
 _DOCPR = etree.XPath("//wp:docPr", namespaces=nsmap)
 _LISTING_TEXT = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\t\a\n\f]")  # what docxtpl's resolve_listing acts on
 
@@ -76,13 +76,21 @@ class _Template(DocxTemplate):
             super().fix_docpr_ids(tree)
 
     def map_tree(self, tree: Any) -> None:
-        if isinstance(tree, str):
-            try:
-                return self._parse_in_place(tree)
-            except XMLSyntaxError:  # output that needs docxtpl's forgiving parser
-                tree = super().fix_tables(tree)
-            super().fix_docpr_ids(tree)
+        if isinstance(tree, str):  # put in place when saving: footnotes still read the template's sections
+            self._rendered_body = tree
+            return
         super().map_tree(tree)
+
+    def save(self, filename: Any, *args: Any, **kwargs: Any) -> None:
+        body, self._rendered_body = getattr(self, "_rendered_body", None), None
+        if body is not None:
+            try:
+                self._parse_in_place(body)
+            except XMLSyntaxError:  # output that needs docxtpl's forgiving parser
+                tree = super().fix_tables(body)
+                super().fix_docpr_ids(tree)
+                super().map_tree(tree)
+        super().save(filename, *args, **kwargs)
 
     def _parse_in_place(self, body_xml: str) -> None:
         root = self.docx._element
@@ -97,7 +105,11 @@ class _Template(DocxTemplate):
         if marker is None:
             raise XMLSyntaxError("no body placeholder", None, 0, 0)  # handled: docxtpl's own way
         body_xml = _without_inherited_namespaces(body_xml, root.nsmap)
-        document = parse_xml(shell[: marker.start()] + body_xml + shell[marker.end() :])
+        # A plain element tree: python-docx's element classes cost most of the parse, and once rendered
+        # nothing but saving reads the document.
+        document = etree.fromstring(
+            (shell[: marker.start()] + body_xml + shell[marker.end() :]).encode(), _PLAIN
+        )
         for picture in _DOCPR(document):  # as docxtpl's fix_docpr_ids: unique drawing ids
             self.docx_ids_index += 1
             picture.attrib["id"] = str(self.docx_ids_index)
