@@ -6,6 +6,7 @@ literally (never executed) and an unknown placeholder in a template is an error,
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import marshal
 import os
@@ -95,12 +96,12 @@ class _Template(DocxTemplate):
     def _parse_in_place(self, body_xml: str) -> None:
         root = self.docx._element
         body = root.body
-        placeholder = root.makeelement(body.tag, {"xxgk-body": "1"})
-        root.replace(body, placeholder)
-        try:
-            shell = etree.tostring(root, encoding="unicode")
-        finally:
-            root.replace(placeholder, body)
+        shell_root = etree.Element(root.tag, dict(root.attrib), nsmap=root.nsmap)  # the body never moves:
+        for child in root:  # moving it makes lxml walk every node of it
+            shell_root.append(
+                etree.Element(body.tag, {"xxgk-body": "1"}) if child is body else copy.deepcopy(child)
+            )
+        shell = etree.tostring(shell_root, encoding="unicode")
         marker = _PLACEHOLDER.search(shell)
         if marker is None:
             raise XMLSyntaxError("no body placeholder", None, 0, 0)  # handled: docxtpl's own way
