@@ -84,16 +84,14 @@ Workbooks = Annotated[  # not `exists=True`: a missing file is that file's resul
     typer.Argument(metavar="工作簿...", help="一个或多个工作簿（.xlsx）或 JSON 文件"),
 ]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="一次处理多个文件时不显示进度条。")]
-Previous = Annotated[
-    Path | None,
-    typer.Option(
-        "--previous",
-        exists=True,
-        dir_okay=False,
-        metavar="上年工作簿",
-        help="上年的工作簿，用于检查上年结转（R4）",
-    ),
-]
+
+
+def previous_option(help: str) -> Any:
+    """The `--previous` option (last year's workbook or JSON), with what the command does with it."""
+    return typer.Option("--previous", exists=True, dir_okay=False, metavar="上年工作簿", help=help)
+
+
+Previous = Annotated[Path | None, previous_option("上年的工作簿，用于检查上年结转（R4）")]
 
 
 @app.command(cls=ChineseCommand)
@@ -117,13 +115,9 @@ def new(
     ] = None,
     previous: Annotated[
         Path | None,
-        typer.Option(
-            "--previous",
-            exists=True,
-            dir_okay=False,
-            metavar="上年工作簿",
-            help="由上年的工作簿（或 JSON）开始新一年：带入机关信息和自定义字段，上年结转等于上年结转下年度，"
-            "上年正文列在旁边供参考",
+        previous_option(
+            "由上年的工作簿（或 JSON）开始新一年：带入机关信息和自定义字段，上年结转等于上年结转下年度，"
+            "上年正文列在旁边供参考"
         ),
     ] = None,
     force: Force = False,

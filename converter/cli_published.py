@@ -60,11 +60,9 @@ def import_report(
 
 @app.command("audit", cls=ChineseCommand)
 def audit(
-    sources: Annotated[
+    sources: Annotated[  # not `exists=True`: a missing report is its own result, the others go on
         list[Path],
         typer.Argument(
-            exists=True,
-            dir_okay=False,
             metavar="报告...",
             help="一个或多个已发布的年度报告（Word、PDF、网页或文本）",
         ),

@@ -118,7 +118,8 @@ class FileFindings:
 
 @dataclass
 class Unreadable:
-    """A file that could not be read at all: the reason (a stable code), the Chinese message, exit code."""
+    """A file that could not be used: not read at all (exit 3), or its template or output failed (4, 5);
+    the reason (a stable code), the Chinese message and the exit code."""
 
     path: Path
     reason: str
@@ -129,7 +130,7 @@ class Unreadable:
         return {
             "file": str(self.path),
             "ok": False,
-            "unreadable": True,
+            "unreadable": self.exit_code == 3,  # ExitCode.UNREADABLE; a template or output failure is not
             "reason": self.reason,
             "message": self.message,
             "exit_code": self.exit_code,

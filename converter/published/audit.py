@@ -68,7 +68,14 @@ class AuditResult:
     def to_dict(self) -> dict[str, Any]:
         """The shape of `check --json` for one file."""
         if self.imported is None:
-            return {"file": str(self.path), "ok": False, "unreadable": True, "message": self.unreadable}
+            return {
+                "file": str(self.path),
+                "ok": False,
+                "unreadable": True,
+                "reason": "unreadable",
+                "message": self.unreadable,
+                "exit_code": 3,  # as `check --json` gives an unreadable file
+            }
         info = self.imported.report.info
         return {
             "file": str(self.path),

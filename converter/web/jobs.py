@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import pipeline
-from ..errors import OutputError, TemplateError, XxgkError
+from ..errors import XxgkError
 
 UNSAFE_CHARS = '\\/:*?"<>|'
 
@@ -138,16 +138,8 @@ def _carried_over(last: Any) -> Any:
 
 
 def failure(exc: XxgkError, upload: Upload, uploads: list[Upload]) -> dict[str, Any]:
-    """An input we could not use: the CLI's `{"file", "ok": false, "unreadable": true}` with the reason."""
-    data = {
-        "file": upload.name,
-        "ok": False,
-        "unreadable": not isinstance(exc, TemplateError | OutputError),
-        "reason": exc.reason,
-        "message": exc.message,
-        "exit_code": int(exc.exit_code),
-    }
-    return _renamed(data, uploads)
+    """An input we could not use: the CLI's result for it (`check --json`), under the clerk's name."""
+    return _renamed(pipeline.unreadable(Path(upload.name), exc).to_dict(), uploads)
 
 
 def describe(result: Any, upload: Upload, uploads: list[Upload]) -> dict[str, Any]:
