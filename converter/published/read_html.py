@@ -16,7 +16,7 @@ BLOCK_TAGS = {
     "ul", "ol", "dl", "dd", "dt", "pre", "td", "th", "tr", "tbody", "form", "main",
 }  # fmt: skip
 SKIP_TAGS = {"script", "style", "noscript", "head", "iframe", "select", "option", "button", "nav"}
-MAX_HTML_BYTES = 20 * 1024 * 1024
+MAX_HTML_BYTES = 5 * 1024 * 1024  # a saved portal page is well under 1 MiB; parsing takes ~30 × the bytes
 SECTION_WORDS = (  # headings without their numbers: what marks the article among a portal's navigation
     *(fmt.SECTION_BY_KEY[key].heading.split("、", 1)[1] for key in ("overview", "proactive", "applications")),
     fmt.SECTION_BY_KEY["problems"].heading.split("、", 1)[1][:7],  # 存在的主要问题
