@@ -46,22 +46,40 @@ class Decoded:
 
 def decode_page(data: bytes, header_charset: str | None = None) -> Decoded:
     """A page's text: UTF-8 or GBK/GB18030, whether declared (HTTP header or <meta>), undeclared, or
-    declared wrongly (the bytes decide: a GBK page is never valid UTF-8, and a UTF-8 page declared GBK
-    decodes as UTF-8)."""
+    declared wrongly. The bytes decide: of the encodings they decode in without error (UTF-8, the
+    declared one, GB18030), the one that reads as the most Chinese, UTF-8 first on a tie."""
     match = CHARSET.search(data[:4096])
     declared = (header_charset or (match.group(1).decode("ascii") if match else "")).strip().lower()
     if data.startswith(b"\xef\xbb\xbf"):
         return Decoded(data[3:].decode("utf-8", "replace"), "utf-8", declared)
-    try:
-        return Decoded(data.decode("utf-8"), "utf-8", declared)
-    except UnicodeDecodeError:
-        pass
+    candidates = ["utf-8"]
     if declared and declared not in GB_FAMILY and declared not in ("utf-8", "utf8"):
-        try:  # another declared charset (big5, iso-8859-1…) that the bytes fit
-            return Decoded(data.decode(declared), declared, declared)
+        candidates.append(declared)  # big5, iso-8859-1…: only if it reads better
+    candidates.append("gb18030")
+    best: tuple[float, str, str] | None = None
+    for encoding in candidates:
+        try:
+            text = data.decode(encoding)
         except (LookupError, UnicodeDecodeError):
-            pass
-    return Decoded(data.decode("gb18030", "replace"), "gb18030", declared)
+            continue
+        score = _chinese_share(text)
+        if best is None or score > best[0]:
+            best = (score, encoding, text)
+    if best is None:
+        return Decoded(data.decode("gb18030", "replace"), "gb18030", declared)
+    return Decoded(best[2], best[1], declared)
+
+
+def _chinese_share(text: str) -> float:
+    """Of the characters beyond ASCII, the share that are common Chinese characters and punctuation
+    (1.0 for pure ASCII: any encoding reads it)."""
+    wide = [c for c in text if ord(c) > 0x7F]
+    if not wide:
+        return 1.0
+    chinese = sum(
+        0x4E00 <= ord(c) <= 0x9FFF or 0x3000 <= ord(c) <= 0x303F or 0xFF00 <= ord(c) <= 0xFFEF for c in wide
+    )
+    return chinese / len(wide)
 
 
 def is_html(data: bytes, content_type: str = "") -> bool:
@@ -186,30 +204,34 @@ def _pages(root, text: str, url: str) -> list[str]:
                 pages.append(target)
                 if words.startswith(("尾页", "末页", "最后")):
                     pages.extend(_numbered_up_to(url, target))
-    count = _script_count(_scripts(text))
+    count, stem, ext = _script_count(_scripts(text))
     if count:
-        pages.extend(_numbered(url, count))
+        pages.extend(_numbered(url, count, stem, ext))
     unique = list(dict.fromkeys(p for p in pages if p != canonical(url)))
     return unique[:MAX_LIST_PAGES]
 
 
-def _script_count(scripts: str) -> int:
-    """How many list pages a pagination script would draw: createPageHTML(count, current, name, ext), a
-    page-count variable, or a record count and a page size."""
+def _script_count(scripts: str) -> tuple[int, str, str]:
+    """How many list pages a pagination script would draw, and their file name and extension when the
+    script names them: createPageHTML([div,] count, current, name, ext[, records]), a page-count
+    variable, or a record count and a page size."""
     match = CREATE_PAGE.search(scripts)
     if match:
-        numbers = [int(n) for n in re.findall(r"(?<![\w.])(\d+)(?![\w.])", match.group(1))]
+        args = [a.strip().strip("'\"") for a in match.group(1).split(",")]
+        numbers = [i for i, a in enumerate(args) if a.isdigit()]
         if numbers:
-            return min(numbers[0], MAX_LIST_PAGES)
+            count = min(int(args[numbers[0]]), MAX_LIST_PAGES)
+            names = [a for a in args[numbers[0] + 1 :] if a and not a.isdigit()]
+            return count, *(names[:2] if len(names) >= 2 else ("", ""))  # type: ignore[return-value]
     for pattern in COUNT_PATTERNS:
         match = pattern.search(scripts)
         if match:
-            return min(int(match.group(1)), MAX_LIST_PAGES)
+            return min(int(match.group(1)), MAX_LIST_PAGES), "", ""
     records = RECORD_COUNT.search(scripts)
     per_page = PER_PAGE.search(scripts)
     if records and per_page and int(per_page.group(1)) > 0:
-        return min(-(-int(records.group(1)) // int(per_page.group(1))), MAX_LIST_PAGES)
-    return 0
+        return min(-(-int(records.group(1)) // int(per_page.group(1))), MAX_LIST_PAGES), "", ""
+    return 0, "", ""
 
 
 def _page_name(url: str) -> tuple[str, str, str]:
@@ -223,12 +245,12 @@ def _page_name(url: str) -> tuple[str, str, str]:
     return base, stem, ext
 
 
-def _numbered(url: str, count: int) -> list[str]:
+def _numbered(url: str, count: int, stem: str = "", ext: str = "") -> list[str]:
     """The TRS-style names of a column's pages: index.htm, index_1.htm … index_{count-1}.htm."""
-    base, stem, ext = _page_name(url)
-    return [canonical(f"{base}{stem}.{ext}")] + [
-        canonical(f"{base}{stem}_{n}.{ext}") for n in range(1, count)
-    ]
+    base, own_stem, own_ext = _page_name(url)
+    stem, ext = stem or own_stem, ext or own_ext
+    first = [] if urlsplit(url).path.endswith("/") else [canonical(f"{base}{stem}.{ext}")]  # the folder is it
+    return first + [canonical(f"{base}{stem}_{n}.{ext}") for n in range(1, count)]
 
 
 def _numbered_up_to(url: str, last: str) -> list[str]:

@@ -205,7 +205,7 @@ class Collector:
                     listed_on=link.listed_date,
                 )
             for url in listing.pages:
-                if url not in done and _same_site(url, seed.url):
+                if url not in done and _same_site(url, seed.url) and not _index_of(url, seed.url):
                     queue.append(self.state.listed(run, url, LIST, seed.organ, seed.url))
             self.state.done(page.id, run, state=OK, message="")
         return complete
@@ -379,6 +379,13 @@ def _sniffed_suffix(data: bytes) -> str:
 def _safe_name(name: str) -> str:
     cleaned = "".join("_" if c in '\\/:*?"<>|\0' or ord(c) < 32 else c for c in name).strip(" .")
     return cleaned[:120] or "report"
+
+
+def _index_of(url: str, folder: str) -> bool:
+    """`…/col/index.htm` is the page a folder URL `…/col/` serves."""
+    if not folder.endswith("/") or not url.startswith(folder):
+        return False
+    return url[len(folder) :].lower() in ("index.htm", "index.html", "index.shtml")
 
 
 def _host(url: str) -> str:
