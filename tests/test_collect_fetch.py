@@ -145,9 +145,9 @@ def test_the_user_agent_names_xxgk(portal, tmp_path):
 
 def test_a_slow_page_times_out(portal, tmp_path):
     portal.add("/slow.htm", Route(PAGE, delay=1.5))
-    with fetcher(tmp_path, timeout=0.3, backoff=(0.05,), delay=0.01) as f:
-        with pytest.raises(FetchError) as failed:
-            f.get(portal.url("/slow.htm"))
+    slow = fetcher(tmp_path, timeout=0.3, backoff=(0.05,), delay=0.01)
+    with slow as f, pytest.raises(FetchError) as failed:
+        f.get(portal.url("/slow.htm"))
     assert failed.value.kind == "timeout" and "超时" in failed.value.message
     assert len(portal.hits("/slow.htm")) == 2  # retried once (back-off), then given up
 
