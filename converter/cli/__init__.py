@@ -11,11 +11,11 @@ import typer
 
 from .. import __version__
 from ..core.errors import ExitCode, log_exception
-from . import published, web, workbook
+from . import library, published, web, workbook
 from .words import ChineseGroup
 
 HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
-COMMAND_MODULES = (workbook, published, web)  # in the order `xxgk --help` lists them
+COMMAND_MODULES = (workbook, published, library, web)  # in the order `xxgk --help` lists them
 app = typer.Typer(
     name="xxgk",
     cls=ChineseGroup,
