@@ -18,7 +18,8 @@ from converter.cli import app
 from converter.library import db
 from converter.library import schema as s
 from converter.library.collect.fetch import Politeness
-from converter.library.collect.run import Seed, collect, read_seeds
+from converter.library.collect.run import Seed, read_seeds
+from converter.library.collect.store import collect
 
 ORGAN = "平潭综合实验区"
 DELAY = 0.05

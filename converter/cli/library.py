@@ -154,7 +154,7 @@ def collect(
 def _collect(
     db: str | None, seeds: list[Any], rules: Any, since: int | None, cache: Path | None, quiet: bool
 ):
-    from ..library.collect.run import collect as run_collect
+    from ..library.collect.store import collect as run_collect
     from ..library.db import database_url
 
     def show(event: Any) -> None:

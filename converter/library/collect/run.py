@@ -418,32 +418,3 @@ def politeness(
     if timeout is not None:
         rules.timeout = timeout
     return rules
-
-
-def default_cache() -> Path:
-    """The HTTP cache (validators and bodies of fetched pages): $XDG_CACHE_HOME/xxgk/collect-http.db."""
-    import os
-
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "xxgk" / "collect-http.db"
-
-
-def collect(
-    url: str,
-    seeds: list[Seed],
-    rules: Politeness,
-    *,
-    since: int | None = None,
-    cache: Path | None = None,
-    on_event: Callable[[Event], None] | None = None,
-) -> Summary:
-    """Collect the columns into the library at `url` (created when new); see `Collector`."""
-    from .. import db
-    from .. import schema as s
-    from .library import LibraryStore
-
-    with db.opened(url) as engine, db.translated(url):
-        state = CrawlState(engine, s.collect_runs, s.collect_pages)
-        with Fetcher(rules, cache or default_cache()) as fetcher:
-            collector = Collector(state, LibraryStore(engine), fetcher, since=since, on_event=on_event)
-            return collector.run(seeds)

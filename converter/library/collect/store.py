@@ -1,14 +1,17 @@
-"""The collector's way into the library: each fetched page or file is read, checked and stored by the
-library's own ingest (the same as `xxgk library add`), the download time noted on its version, and a
-`发布后被修改` finding added where the collector saw a page change."""
+"""`collect` over a library database, and the collector's way into the library: each fetched page or
+file is read, checked and stored by the library's own ingest (as `xxgk library add` does), its download
+time noted on its version, and a `发布后被修改` finding added where the collector saw a page change."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .run import StoredVersion
+from .fetch import Fetcher, Politeness
+from .run import Collector, Event, Seed, StoredVersion, Summary
+from .state import CrawlState
 
 
 class LibraryStore:
@@ -80,3 +83,31 @@ class LibraryStore:
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
+def default_cache() -> Path:
+    """The HTTP cache (validators and bodies of fetched pages): $XDG_CACHE_HOME/xxgk/collect-http.db."""
+    import os
+
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "xxgk" / "collect-http.db"
+
+
+def collect(
+    url: str,
+    seeds: list[Seed],
+    rules: Politeness,
+    *,
+    since: int | None = None,
+    cache: Path | None = None,
+    on_event: Callable[[Event], None] | None = None,
+) -> Summary:
+    """Collect the columns into the library at `url` (created when new); see `Collector`."""
+    from .. import db
+    from .. import schema as s
+
+    with db.opened(url) as engine, db.translated(url):
+        state = CrawlState(engine, s.collect_runs, s.collect_pages)
+        with Fetcher(rules, cache or default_cache()) as fetcher:
+            collector = Collector(state, LibraryStore(engine), fetcher, since=since, on_event=on_event)
+            return collector.run(seeds)
