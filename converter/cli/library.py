@@ -66,7 +66,11 @@ def collect(
     max_pages: Annotated[
         int,
         typer.Option(
-            "--max-pages", min=1, metavar="N", help="本次最多请求的网页和文件数；到达后停止，下次继续"
+            "--max-pages",
+            min=1,
+            metavar="N",
+            show_default=False,
+            help="本次最多请求的网页和文件数，默认 2000；到达后停止，下次运行继续",
         ),
     ] = 2000,
     since: Annotated[
@@ -74,16 +78,29 @@ def collect(
         typer.Option("--since", min=2000, max=2100, metavar="年度", help="只收集此年度及以后的报告"),
     ] = None,
     delay: Annotated[
-        float, typer.Option("--delay", min=0.0, metavar="秒", help="同一网站两次请求之间至少等待的秒数")
+        float,
+        typer.Option(
+            "--delay",
+            min=0.0,
+            metavar="秒",
+            show_default=False,
+            help="同一网站两次请求之间至少等待的秒数，默认 1",
+        ),
     ] = 1.0,
     backoff: Annotated[
         str,
         typer.Option(
-            "--backoff", metavar="秒,秒...", help="服务器繁忙（429、5xx）或超时时，依次等待后重试的秒数"
+            "--backoff",
+            metavar="秒,秒...",
+            show_default=False,
+            help="服务器繁忙（429、5xx）或超时时依次等待后重试的秒数，默认 5,15,45,120",
         ),
     ] = "5,15,45,120",
     timeout: Annotated[
-        float, typer.Option("--timeout", min=0.1, metavar="秒", help="连接和读取的超时秒数")
+        float,
+        typer.Option(
+            "--timeout", min=0.1, metavar="秒", show_default=False, help="连接和读取的超时秒数，默认 30"
+        ),
     ] = 30.0,
     allow_private: Annotated[
         bool, typer.Option("--allow-private", help="允许访问内网和本机地址（默认拒绝）。")
