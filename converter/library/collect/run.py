@@ -237,7 +237,7 @@ class Collector:
                 "页面已保存，数字未猜测，请向发布机关索取文字版或附件。"
             )
         html = decoded.text.encode("utf-8")
-        page = self._store(
+        page, event = self._store(
             organ, known, detail.fingerprint, html, ".html", detail.title or known.title, unreadable, dates
         )
         for attachment in detail.attachments:
@@ -268,6 +268,7 @@ class Collector:
             )
             self._file(run, organ, child, got, name, dates)
         self.state.done(known.id, run, **page)  # after its files: a stop in between fetches them again
+        self._event(event)
 
     def _follow(self, url: str) -> Fetched:
         """The page, after meta refreshes within the site (as a browser would, without scripts)."""
@@ -309,10 +310,11 @@ class Collector:
             )
         fingerprint = hashlib.sha256(fetched.content).hexdigest()
         stem = Path(name).stem if portal.attachment_suffix(name) else name
-        values = self._store(
+        values, event = self._store(
             organ, known, fingerprint, fetched.content, suffix or ".bin", stem, unreadable, dates or {}
         )
         self.state.done(known.id, run, **values)
+        self._event(event)
 
     def _store(
         self,
@@ -324,12 +326,14 @@ class Collector:
         name: str,
         unreadable: str,
         dates: dict[str, Any],
-    ) -> dict[str, Any]:
-        """Store the content unless it is what was stored last; the state's new values for the URL."""
+    ) -> tuple[dict[str, Any], Event]:
+        """Store the content unless it is what was stored last: the state's new values for the URL, and
+        what happened (told once the state has them: a stop in between fetches the URL again)."""
         label = organ or _host(known.url)
         if known.fingerprint == fingerprint:
-            self._event(Event("unchanged", label, known.url, known.title or name))
-            return dict(state=OK, message="", **dates)
+            return dict(state=OK, message="", **dates), Event(
+                "unchanged", label, known.url, known.title or name
+            )
         with tempfile.TemporaryDirectory(prefix="xxgk-collect-") as folder:
             path = Path(folder) / (_safe_name(name) + suffix)
             path.write_bytes(data)
@@ -362,8 +366,7 @@ class Collector:
             outcome = "unreadable"
         else:
             outcome = "new"
-        self._event(Event(outcome, label, known.url, known.title or name, stored.message))
-        return values
+        return values, Event(outcome, label, known.url, known.title or name, stored.message)
 
 
 def _sniffed_suffix(data: bytes) -> str:
