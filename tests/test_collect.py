@@ -68,7 +68,7 @@ def rows(library, table):
     from sqlalchemy import select
 
     with db.opened(library) as engine, engine.connect() as conn:
-        return conn.execute(select(table).order_by(table.c.id)).all()
+        return conn.execute(select(table).order_by(*table.primary_key.columns)).all()
 
 
 def pages_by_url(library, portal):

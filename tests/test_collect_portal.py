@@ -192,3 +192,17 @@ def test_encodings(declared_in_page, header, encoding):
 def test_chinese_text_is_decoded_whatever_is_declared(text, encoding, declared):
     page = f"<html><head><meta charset='{declared}'></head><body>{text}</body></html>" if declared else text
     assert portal.decode_page(page.encode(encoding)).text == page
+
+
+@pytest.mark.parametrize(
+    ("title", "organ"),
+    [
+        ("平潭综合实验区2024年度政府信息公开工作年度报告", "平潭综合实验区"),
+        ("平潭综合实验区地方税务局2013年信息公开年度报告", "平潭综合实验区地方税务局"),
+        ("2023年政府信息公开工作年度报告", ""),
+    ],
+)
+def test_the_organ_a_title_names(title, organ):
+    from converter.library.collect.run import title_organ
+
+    assert title_organ(title) == organ

@@ -189,7 +189,7 @@ class Collector:
             except FetchError as exc:
                 complete = False
                 self.state.done(page.id, run, state=FAILED, message=exc.message)
-                self._event(Event("failed", seed.organ, page.url, "栏目页", exc.message))
+                self._event(Event("failed", seed.organ or _host(seed.url), page.url, "栏目页", exc.message))
                 continue
             for link in listing.reports:
                 if self.since is not None and link.year < self.since:
@@ -213,7 +213,7 @@ class Collector:
     # ----------------------------------------------------------------------- report pages
 
     def _report(self, run: int, seed: Seed, known: Known) -> None:
-        organ = seed.organ or known.organ
+        organ = seed.organ or known.organ or title_organ(known.title)
         try:
             fetched = self._follow(known.url)
         except FetchError as exc:
@@ -232,8 +232,7 @@ class Collector:
         unreadable = ""
         if detail.image_only:
             unreadable = (
-                f"{detail.title or known.title}：页面中的表格是图片（{detail.images} 张），"
-                "无法读取其中的数字；"
+                f"页面中的表格是图片（{detail.images} 张），无法读取其中的数字；"
                 "页面已保存，数字未猜测，请向发布机关索取文字版或附件。"
             )
         html = decoded.text.encode("utf-8")
@@ -341,6 +340,8 @@ class Collector:
         changed = bool(known.fingerprint)
         label = organ or stored.org or _host(known.url)
         values: dict[str, Any] = dict(state=OK, fingerprint=fingerprint, message=stored.message, **dates)
+        if not known.organ:
+            values["organ"] = label  # the summary's row for it next time
         if stored.version_id is not None:
             values["version_id"] = stored.version_id
         if changed:
@@ -367,6 +368,12 @@ class Collector:
         else:
             outcome = "new"
         return values, Event(outcome, label, known.url, known.title or name, stored.message)
+
+
+def title_organ(title: str) -> str:
+    """The organ a report's title names before its year: 平潭综合实验区2024年度… → 平潭综合实验区."""
+    match = portal.YEAR.search(title)
+    return title[: match.start()].strip(" 　:：-—") if match else ""
 
 
 def _sniffed_suffix(data: bytes) -> str:
