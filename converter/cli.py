@@ -12,6 +12,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from . import __version__
+from . import findings as fnd
 from .cli_words import ChineseCommand, ChineseGroup, display_width
 from .errors import ExitCode, XxgkError, log_exception
 from .format import INFO_BY_KEY
@@ -171,7 +172,7 @@ def check(
         if isinstance(result, pipeline.fnd.Unreadable):
             err(f"错误：{result.message}")
         elif not as_json:
-            typer.echo(render_findings(result))
+            typer.echo(render_findings(result, colour=use_colour(sys.stdout)))
     if as_json:
         typer.echo(json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=2))
     elif len(codes) > 1:
@@ -195,18 +196,50 @@ def summary_line(codes: list[int]) -> str:
     return text + (f"，{unreadable} 个无法读取。" if unreadable else "。")
 
 
-def render_findings(result: Any) -> str:
-    """The human report: a header, one aligned row per finding, a summary line."""
+def render_findings(result: Any, *, colour: bool = False) -> str:
+    """The human report: a header, one aligned row per finding (errors first, as on the web page), a
+    summary line. A finding covering many cells lists the first few under its row. `colour`: 错误 red
+    and 警告 yellow (for a terminal)."""
     lines = [f"文件：{result.path}"]
     if result.findings:
         lines.append(f"  {pad('级别', 4)}  {pad('规则', 4)}  {pad('位置', 18)}  说明")
-    for f in result.findings:
-        lines.append(f"  {pad(f.severity.label, 4)}  {pad(f.rule, 4)}  {pad(f.location, 18)}  {f.message}")
+    for f in sorted(result.findings, key=lambda f: f.severity is not fnd.Severity.ERROR):
+        level = pad(f.severity.label, 4)
+        if colour:
+            level = typer.style(level, fg=LEVEL_COLOURS[f.severity], bold=True)
+        lines.append(f"  {level}  {pad(f.rule, 4)}  {pad(f.location, 18)}  {f.message}")
+        if len(f.covered_positions) > 1:
+            lines.append(f"  {' ' * 32}{covered_cells(f.covered_positions)}")
     errors = len(result.errors)
     warnings = len(result.findings) - errors
     verdict = "检查通过" if not errors else "检查未通过"
     lines.append(f"{verdict}：{errors} 个错误，{warnings} 个警告。")
     return "\n".join(lines)
+
+
+LEVEL_COLOURS = {fnd.Severity.ERROR: "red", fnd.Severity.WARNING: "yellow"}
+FIRST_CELLS = 8  # the cells a grouped finding names in the terminal before the count
+
+
+def covered_cells(positions: Any) -> str:
+    """`表三!D7、E7、F7 … 共 144 处`: the first few positions, the sheet named once when shared."""
+    names = [str(p) for p in positions]
+    shown = names[:FIRST_CELLS]
+    sheet = shown[0].partition("!")[0] + "!" if "!" in shown[0] else ""
+    if sheet and all(n.startswith(sheet) for n in shown):
+        shown = [shown[0], *(n.removeprefix(sheet) for n in shown[1:])]
+    more = f" … 共 {len(names)} 处" if len(names) > FIRST_CELLS else f"（共 {len(names)} 处）"
+    return "、".join(shown) + more
+
+
+def use_colour(stream: Any) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+    import os
+
+    if os.environ.get("NO_COLOR"):
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
 
 
 def pad(text: str, width: int) -> str:
@@ -314,7 +347,7 @@ def _publish_one(
         err(f"错误：{rendered.message}")
         return int(rendered.exit_code)
     if rendered.check.findings:
-        err(render_findings(rendered.check))
+        err(render_findings(rendered.check, colour=use_colour(sys.stderr)))
     if not rendered.files:
         err(f"{rendered.source.name} 有错误，未生成报告。请改正后重试。")
         return int(ExitCode.FINDINGS)
@@ -468,7 +501,7 @@ def template_check(
     if as_json:
         typer.echo(json.dumps([result.to_dict()], ensure_ascii=False, indent=2))
     else:
-        typer.echo(render_findings(result))
+        typer.echo(render_findings(result, colour=use_colour(sys.stdout)))
     raise typer.Exit(int(ExitCode.FINDINGS if result.errors else ExitCode.OK))
 
 
