@@ -146,14 +146,15 @@ LONG_SIDE = 6  # a side with more terms than this lists only its terms that are 
 
 def _side(report: Report, keys: tuple[str, ...], labels: tuple[str, ...], total: Number) -> str:
     """One side of an equation in words: `一、本年新收 12 + 二、上年结转 1 = 13`, `（七）总计 12`;
-    a long side only with its terms that are not 0: `（一）予以公开 3 + （三）1.属于国家秘密 2 = 5（其余 18 项为 0）`,
+    a long side only with its terms that are not 0:
+    `（一）予以公开 3 + （三）1.属于国家秘密 2 = 5（其余 18 项为 0）`,
     or its sum alone when more than LONG_SIDE of them are not 0."""
     terms = list(zip(labels, (report.value(k) for k in keys), strict=True))
     if len(terms) == 1:
         return f"{terms[0][0]} {_text(terms[0][1])}"
     shown = terms if len(terms) <= LONG_SIDE else [(label, v) for label, v in terms if v != 0]
     if not shown:
-        return f"{len(terms)} 项均为 0"
+        return f"各项均为 0（共 {len(terms)} 项）"
     if len(shown) > LONG_SIDE:
         return f"各项之和 {_text(total)}（共 {len(terms)} 项，{len(shown)} 项不为 0）"
     text = " + ".join(f"{label} {_text(v)}" for label, v in shown)

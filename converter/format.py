@@ -622,7 +622,8 @@ def _r3() -> tuple[Equation, ...]:
 
 
 EQUATION_MESSAGE = "{title}：{left_side}，而{right_side}"
-"""A sum rule's message: `表三 自然人列：一、本年新收 12 + 二、上年结转 1 = 13，而（七）总计 12 + 四、结转下年度继续办理 2 = 14`
+"""A sum rule's message:
+`表三 自然人列：一、本年新收 12 + 二、上年结转 1 = 13，而（七）总计 12 + 四、结转下年度继续办理 2 = 14`
 (each side's terms in words with their values; a long side lists only its terms that are not 0)."""
 
 

@@ -12,6 +12,7 @@ from factories import consistent_report
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
+from converter import format as fmt
 from converter import layout
 from converter.cli import app
 from converter.errors import UnreadableInput
@@ -161,3 +162,29 @@ def test_an_amount_that_looks_typed_in_the_wrong_unit_is_a_warning(tmp_path, key
     path = json_report(tmp_path, **{f"values__{key}": value})
     findings = [(f.code, f.severity.value) for f in check_file(path).findings if f.field == key]
     assert findings == ([] if code is None else [(code, severity)])
+
+
+@pytest.mark.parametrize(
+    ("written", "advice"),
+    [
+        ("12件", "只填阿拉伯数字，如 12，不带“件”"),
+        ("１２ 件", "只填阿拉伯数字，如 12，不带“件”"),
+        ("3.5万元", "只填阿拉伯数字，如 3.5，不带“万元”"),
+        ("一百五十六", "只填阿拉伯数字，如 156，不用汉字数字"),
+        ("十二件", "只填阿拉伯数字，如 156，不带“件”，不用汉字数字"),
+        ("无", "没有发生请填 0"),
+        ("/", "没有发生请填 0"),
+    ],
+)
+def test_advice_fits_what_was_written(written, advice):
+    from converter import cellvalues as cv
+
+    (note,) = cv.read_number(written, fmt.Kind.COUNT).notes
+    assert (note.code, note.message) == ("not-number", f"“{written}”不是数字；{advice}")
+
+
+def test_a_negative_count_says_what_to_write():
+    from converter import cellvalues as cv
+
+    (note,) = cv.judge(-1, fmt.Kind.COUNT)
+    assert note.message == "填的是负数 -1；统计数不能为负数，请填实际件数，没有发生的填 0"
