@@ -95,8 +95,8 @@ def finding(
     related: Iterable[str] = (),
     covers: Iterable[str] = (),
 ) -> Finding:
-    """A finding about `field`, with the severity of the rule unless `severity` is given."""
-    severity = severity or Severity(fmt.RULES[rule].severity)
+    """A finding about `field`, with the severity declared for its rule and code, or `severity`."""
+    severity = severity or Severity(fmt.RULES[rule].severity_of(code))
     return Finding(
         rule, code, severity, field, expected, actual, message, tuple(related), covers=tuple(covers)
     )
@@ -310,9 +310,7 @@ def check_fee_notices(subject: Subject) -> Iterator[Finding]:
     related = (UNPAID_FEE,)
     if notices is None:
         message = _text_of("R7", "not-stated", cause=_text(cause))
-        yield finding(
-            "R7", "not-stated", FEE_NOTICES, "大于 0", "", message, severity=Severity.WARNING, related=related
-        )
+        yield finding("R7", "not-stated", FEE_NOTICES, "大于 0", "", message, related=related)
     elif notices <= 0:
         message = fmt.RULES["R7"].message.format(cause=_text(cause), actual=_text(notices))
         yield finding("R7", "no-fee-notices", FEE_NOTICES, "大于 0", _text(notices), message, related=related)
@@ -342,9 +340,7 @@ def _check_previous_year(report: Report, previous: Report) -> Iterator[Finding]:
         return
     message = _text_of("R4", "not-previous-year", previous=last, year=year)
     field = fmt.info_field("year")
-    yield finding(
-        "R4", "not-previous-year", field, str(year - 1), str(last), message, severity=Severity.WARNING
-    )
+    yield finding("R4", "not-previous-year", field, str(year - 1), str(last), message)
 
 
 @checker("S1")

@@ -23,7 +23,7 @@ app = typer.Typer(
     name="xxgk",
     cls=ChineseGroup,
     context_settings=HELP_OPTIONS,
-    help="政府信息公开工作年度报告：由 Excel 工作簿生成 Word 报告，并检查表格勾稽关系。",
+    help="政府信息公开工作年度报告：由 Excel 工作簿生成 Word 报告，并检查表格勾稽关系",
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -46,7 +46,7 @@ def _version(value: bool) -> None:
 @app.callback()
 def main(
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="显示版本号后退出。")
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="显示版本号后退出")
     ] = False,
 ) -> None:
     """政府信息公开工作年度报告：由 Excel 工作簿生成 Word 报告，并检查表格勾稽关系。"""
@@ -79,12 +79,12 @@ def guarded(action: Callable[[], T]) -> T:
 ExistingFile = Annotated[
     Path, typer.Argument(exists=True, dir_okay=False, metavar="工作簿", help="工作簿（.xlsx）或 JSON 文件")
 ]
-Force = Annotated[bool, typer.Option("--force", help="覆盖已存在的输出文件。")]
+Force = Annotated[bool, typer.Option("--force", help="覆盖已存在的输出文件")]
 Workbooks = Annotated[  # not `exists=True`: a missing file is that file's result, the others go on
     list[Path],
     typer.Argument(metavar="工作簿...", help="一个或多个工作簿（.xlsx）或 JSON 文件"),
 ]
-Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="一次处理多个文件时不显示进度条。")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="一次处理多个文件时不显示进度条")]
 
 
 def previous_option(help: str) -> Any:
@@ -146,7 +146,7 @@ def new(
 def check(
     workbooks: Workbooks,
     previous: Previous = None,
-    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出检查结果。")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出检查结果")] = False,
     quiet: Quiet = False,
 ) -> None:
     """检查工作簿：全部勾稽关系和填写规则，一次列出所有问题及所在单元格。
@@ -283,9 +283,9 @@ def build(
     ] = None,
     previous: Previous = None,
     html: Annotated[
-        bool, typer.Option("--html", help="同时生成供政府网站发布的网页（.html，单个文件）。")
+        bool, typer.Option("--html", help="同时生成供政府网站发布的网页（.html，单个文件）")
     ] = False,
-    pdf: Annotated[bool, typer.Option("--pdf", help="同时用 LibreOffice 把 Word 报告转换为 PDF。")] = False,
+    pdf: Annotated[bool, typer.Option("--pdf", help="同时用 LibreOffice 把 Word 报告转换为 PDF")] = False,
     force: Force = False,
     quiet: Quiet = False,
 ) -> None:
@@ -461,7 +461,7 @@ def template_export(
 
 @template_app.command("fields", cls=ChineseCommand)
 def template_fields(
-    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出字段列表。")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出字段列表")] = False,
 ) -> None:
     """列出模板中可以使用的全部字段及其含义。"""
     from .fields import fields
@@ -480,7 +480,7 @@ def template_check(
     template: Annotated[
         Path, typer.Argument(exists=True, dir_okay=False, metavar="模板", help="Word 模板（.docx）")
     ],
-    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出检查结果。")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出检查结果")] = False,
 ) -> None:
     """检查 Word 模板：拼错的字段名、没有用到的表格数据、写法错误、被拆开的标记、不安全的标记，并试填充一次。
 

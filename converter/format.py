@@ -124,10 +124,26 @@ class Rule:
     scope: Scope = Scope.TABLE
     only_if_clean: bool = False  # run only when the rules before it found no error
     messages: dict[str, str] = field(default_factory=dict)  # finding code -> its own message template
+    # finding code -> (its severity where it differs from the rule's, what it is in Chinese, for the docs)
+    exceptions: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def text(self, code: str, **fields: object) -> str:
         """The Chinese message of a finding of this rule: the code's own template, or the rule's."""
         return self.messages.get(code, self.message).format(**fields)
+
+    def severity_of(self, code: str) -> str:
+        """The severity of a finding of this rule with this code: its own when declared, else the rule's."""
+        return self.exceptions[code][0] if code in self.exceptions else self.severity
+
+    @property
+    def levels(self) -> str:
+        """The rule's severity in Chinese, with the codes that differ:
+        `错误；警告：给出的上年报告不是上一年度的`."""
+        words = {"error": "错误", "warning": "警告"}
+        text = words[self.severity]
+        for severity, about in self.exceptions.values():
+            text += f"；{words[severity]}：{about}"
+        return text
 
 
 @dataclass(frozen=True)
@@ -621,6 +637,7 @@ def _r3() -> tuple[Equation, ...]:
     )
 
 
+TEXT_NUMBER = ("warning", "数字以文本形式存储（按数字读取）")
 EQUATION_MESSAGE = "{title}：{left_side}，而{right_side}"
 """A sum rule's message:
 `表三 自然人列：一、本年新收 12 + 二、上年结转 1 = 13，而（七）总计 12 + 四、结转下年度继续办理 2 = 14`
@@ -689,6 +706,7 @@ RULES: dict[str, Rule] = {
             messages={
                 "not-previous-year": "上年报告的年度为{previous}年，不是本报告年度（{year}年）的上一年"
             },
+            exceptions={"not-previous-year": ("warning", "给出的上年报告不是上一年度的")},
         ),
         Rule(
             "R5",
@@ -711,6 +729,7 @@ RULES: dict[str, Rule] = {
                 "blank": "数值为空，没有发生请填 0",
                 "blank-cells": "{table}有 {count} 个空格；没有发生的请填 0，不要留空",
             },
+            exceptions={"text-number": TEXT_NUMBER},
         ),
         Rule(
             "R7",
@@ -724,6 +743,7 @@ RULES: dict[str, Rule] = {
                 "not-stated": "表三（六）2 为 {cause}，说明发出过收费通知，"
                 "第六部分应报告发出收费通知的件数和总金额"
             },
+            exceptions={"not-stated": ("warning", "第六部分没有填写发出收费通知的件数")},
         ),
         Rule(
             "R8",
@@ -732,6 +752,10 @@ RULES: dict[str, Rule] = {
             "表二“行政事业性收费”以万元为单位填写，可以有小数，不能为负数，按填写值原样输出。",
             "{message}",
             scope=Scope.VALUE,
+            exceptions={
+                "text-number": TEXT_NUMBER,
+                "implausible": ("warning", "金额偏大，可能单位填错（万元、元）"),
+            },
         ),
         Rule(
             "P1",
@@ -790,6 +814,7 @@ RULES: dict[str, Rule] = {
             "{message}",
             scope=Scope.VALUE,
             messages={"blank": "“{label}”不能为空（{hint}）"},
+            exceptions={"inferred": ("warning", "自称或机关类型空着，已按机关全称推定")},
         ),
         *_template_rules(),
     )
