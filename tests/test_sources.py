@@ -153,6 +153,10 @@ def test_each_source_places_fields_its_own_way(tmp_path):
     [
         (AMOUNT, "96171.6", None, None),  # 淮安市: 9.6 亿元, in 万元
         (AMOUNT, "961716000", "implausible", "warning"),  # the same figure typed in 元
+        (AMOUNT, "5000000", None, None),  # the limit itself passes…
+        (AMOUNT, "5000000.01", "implausible", "warning"),  # …a cent over it warns
+        ("fees.collected", "1000000", None, None),
+        ("fees.collected", "1000000.01", "implausible", "warning"),
         (AMOUNT, "1000000000001", "too-large", "error"),
         ("fees.collected", "3940", None, None),
         ("fees.collected", "1500000", "implausible", "warning"),
@@ -188,3 +192,13 @@ def test_a_negative_count_says_what_to_write():
 
     (note,) = cv.judge(-1, fmt.Kind.COUNT)
     assert note.message == "填的是负数 -1；统计数不能为负数，请填实际件数，没有发生的填 0"
+
+
+def test_a_json_date_as_an_excel_day_number(tmp_path):
+    """45674 is 2025-01-17 in Excel's day numbers (JSON has no date type; a spreadsheet exported as
+    JSON keeps the number)."""
+    import datetime as dt
+
+    path = json_report(tmp_path, info__date=45674)
+    assert load(path).report.info.date == dt.date(2025, 1, 17)
+    assert [f for f in check_file(path).findings if f.field == "info.date"] == []

@@ -322,6 +322,19 @@ def test_dates_in_any_common_form(filled: Path, raw, expected):
     assert report.info.date == expected
 
 
+def test_a_day_number_in_a_general_format_cell_is_a_date(filled: Path):
+    """A clerk who types 45674 into a cell formatted 常规 (General): the reader sees a plain number,
+    not a date, and the day-number branch of the date reading makes it 2025-01-17."""
+    wb = load_workbook(filled)
+    cell = wb[layout.INFO_SHEET][cell_of("date")]
+    cell.value, cell.number_format = 45674, "General"
+    wb.save(filled)
+    assert load_workbook(filled)[layout.INFO_SHEET][cell_of("date")].value == 45674  # a plain number
+    report, findings = read_workbook(filled)
+    assert findings == []
+    assert report.info.date == dt.date(2025, 1, 17)
+
+
 @pytest.mark.parametrize(
     ("key", "raw", "rule", "code"),
     [
