@@ -98,12 +98,20 @@ def test_a_blank_workbook_reads_as_blanks(tmp_path: Path):
     assert all(v is None for v in report.values.values())
     required = [k for k in INPUT_KEYS if fmt.VALUES[k].required]
     info_required = [f.key for f in fmt.INFO_FIELDS if f.required]
-    assert {at(f) for f in findings if f.code == "blank"} == {
-        *((sheet_of(k), cell_of(k)) for k in required),
-        *((layout.INFO_SHEET, cell_of(k)) for k in info_required),
-    }
-    assert len(findings) == len(required) + len(info_required)
+    blank = [f for f in findings if f.code == "blank"]
+    covered = [(p.sheet, p.cell) for f in blank for p in (f.covered_positions or [f.position])]
+    assert sorted(covered) == sorted(
+        [
+            *((sheet_of(k), cell_of(k)) for k in required),
+            *((layout.INFO_SHEET, cell_of(k)) for k in info_required),
+        ]
+    )
+    # one finding per table for its blank cells (R6), one per 基本信息 field
+    assert [f.rule for f in findings].count("R6") == len(fmt.TABLES)
+    assert len(findings) == len(fmt.TABLES) + len(info_required)
     assert report.sections == Report().sections
+    empty = [f.field for f in check(report, notes=load_workbook_report(path).notes) if f.rule == "P1"]
+    assert empty == ["sections.overview", "sections.problems", "sections.other"]  # 二、三、四 generated
 
 
 def _consistent_values(data: st.DataObject) -> dict[str, Any]:
