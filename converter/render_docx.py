@@ -27,6 +27,7 @@ from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from lxml import etree
 from lxml.etree import XMLSyntaxError
 
+from . import __version__, sandbox
 from .docx_package import deduplicated
 from .errors import TemplateError, UnreadableInput
 from .safety import inspect_input
@@ -138,7 +139,19 @@ def _has_dynamic_tables(body_xml: str) -> bool:
 # Derived text and code, by hash of the source: in memory, and on disk like Python's own .pyc files.
 _CACHE: dict[str, Any] = {}
 _CACHE_ENTRIES = 64
-_CACHE_SALT = f"{sys.version}|jinja2 {jinja2.__version__}|docxtpl {docxtpl.__version__}|"
+
+
+def _code_version() -> str:
+    """The package's version and a digest of the code that makes the cached values (this module's
+    clean-up and tag scan, the sandbox's code generator): what an older xxgk cached is never read,
+    even between two builds of one version."""
+    digest = hashlib.sha256()
+    for module in (__file__, sandbox.__file__):
+        digest.update(Path(module).read_bytes())
+    return f"xxgk {__version__} {digest.hexdigest()[:16]}"
+
+
+_CACHE_SALT = f"{sys.version}|jinja2 {jinja2.__version__}|docxtpl {docxtpl.__version__}|{_code_version()}|"
 
 
 T = TypeVar("T")
