@@ -431,3 +431,21 @@ def test_levels_are_coloured_on_a_terminal_only(tmp_path, broken):
     assert "\x1b[31m\x1b[1m错误" in on_terminal and "\x1b[33m\x1b[1m警告" in on_terminal
     for plain in (run_check_on(path, tty=False), run_check_on(path, tty=True, no_color=True)):
         assert "错误" in plain and "\x1b[" not in plain
+
+
+def test_a_dangling_symlink_at_an_output_path_is_refused_and_nothing_is_written(good, tmp_path):
+    """A link to nowhere is a file in the way, as any other: without --force nothing is written, not
+    the link's target, nor the other file of the same report (the .docx when the .html is the link)."""
+    out = tmp_path / "报告.docx"
+    elsewhere = tmp_path / "别处" / "报告.html"
+    (tmp_path / "报告.html").symlink_to(elsewhere)
+    result = xxgk("build", good, "-o", out, "--html")
+    assert result.exit_code == 5, result.output
+    assert "报告.html 已存在" in result.stderr
+    assert not out.exists() and not elsewhere.exists()
+    assert (tmp_path / "报告.html").is_symlink()
+    (tmp_path / "报告.html").unlink()
+    out.symlink_to(tmp_path / "别处" / "报告.docx")
+    result = xxgk("build", good, "-o", out)
+    assert result.exit_code == 5 and "已存在" in result.stderr
+    assert out.is_symlink() and not out.exists()
