@@ -11,7 +11,7 @@ from conftest import ROOT
 from typer.testing import CliRunner
 
 from converter.cli import app
-from converter.cli_words import display_width, translate
+from converter.cli.words import display_width, translate
 
 runner = CliRunner()
 # Words Click and Typer print in English; none may reach the clerk.
@@ -148,7 +148,7 @@ def test_option_and_argument_help_ends_the_same_way_everywhere():
     [("2000<=x<=2100", "2000 至 2100"), ("x>=1", "不小于 1"), ("x<=9", "不大于 9"), ("0<x<1", "0 至 1")],
 )
 def test_ranges_in_words(click, words):
-    from converter.cli_words import range_words
+    from converter.cli.words import range_words
 
     assert range_words(click) == words
 

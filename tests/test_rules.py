@@ -10,10 +10,12 @@ from factories import consistent_report
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from converter import checks, layout, template_check
-from converter import format as fmt
+from converter.check import rules as checks
 from converter.cli import app
-from converter.workbook_writer import write_workbook
+from converter.format import layout
+from converter.format import official as fmt
+from converter.render import template_check
+from converter.write.workbook import write_workbook
 
 # An extra sum rule, declared as data only: 表四's 行政复议 总计 equals 结果维持 (true of no real report,
 # which is the point: it must show wherever rules show).
@@ -99,8 +101,8 @@ def test_each_finding_has_the_severity_declared_for_its_rule_and_code():
     import datetime as dt
     from decimal import Decimal
 
-    from converter import cellvalues as cv
-    from converter.organs import fill_in
+    from converter.core.organs import fill_in
+    from converter.read import values as cv
 
     report = consistent_report()
     report.info.self_name = ""  # inferred from the 机关全称: a warning

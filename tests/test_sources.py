@@ -12,13 +12,13 @@ from factories import consistent_report
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from converter import format as fmt
-from converter import layout
+from converter.app.pipeline import check_file
 from converter.cli import app
-from converter.errors import UnreadableInput
-from converter.pipeline import check_file
-from converter.sources import load
-from converter.workbook_writer import write_workbook
+from converter.core.errors import UnreadableInput
+from converter.format import layout
+from converter.format import official as fmt
+from converter.read.sources import load
+from converter.write.workbook import write_workbook
 
 runner = CliRunner()
 COUNT = "applications.new.natural_person"
@@ -181,14 +181,14 @@ def test_an_amount_that_looks_typed_in_the_wrong_unit_is_a_warning(tmp_path, key
     ],
 )
 def test_advice_fits_what_was_written(written, advice):
-    from converter import cellvalues as cv
+    from converter.read import values as cv
 
     (note,) = cv.read_number(written, fmt.Kind.COUNT).notes
     assert (note.code, note.message) == ("not-number", f"“{written}”不是数字；{advice}")
 
 
 def test_a_negative_count_says_what_to_write():
-    from converter import cellvalues as cv
+    from converter.read import values as cv
 
     (note,) = cv.judge(-1, fmt.Kind.COUNT)
     assert note.message == "填的是负数 -1；统计数不能为负数，请填实际件数，没有发生的填 0"
