@@ -504,3 +504,24 @@ def test_p2_keywords_are_declared_as_data():
     assert "问题" in fmt.PROBLEM_WORDS and "下一步" in fmt.MEASURE_WORDS
     assert not set(fmt.PROBLEM_WORDS) & set(fmt.MEASURE_WORDS)
     assert [s.key for s in fmt.SECTIONS if s.written] == ["overview", fmt.PROBLEMS_SECTION]
+
+
+@given(
+    blank=st.sets(st.sampled_from([s.key for s in fmt.SECTIONS])),
+    fees=st.lists(st.none() | st.integers(0, 5), min_size=3, max_size=3),
+)
+@settings(max_examples=60)
+def test_p1_empty_agrees_with_the_text_the_report_prints(blank, fees):
+    """check (which may not import the renderer) decides what the renderer prints in a blank section
+    as render.prose does."""
+    from converter.render.prose import effective_sections, is_blank
+
+    report = copy.deepcopy(BASELINE)
+    for key in blank:
+        report.sections[key] = []
+    for value, fee in zip(fmt.FEE_VALUES, fees, strict=True):
+        report.values[value.key] = fee
+    printed = effective_sections(report)
+    empty = {f.field for f in check(report) if (f.rule, f.code) == ("P1", "empty")}
+    expected = {fmt.section_field(s.key) for s in fmt.SECTIONS if not s.written and is_blank(printed[s.key])}
+    assert empty == expected

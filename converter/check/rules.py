@@ -266,18 +266,32 @@ EMPTY_HINTS = {
 def check_sections(subject: Subject) -> Iterator[Finding]:
     """P1: a section the clerk must write (一, 五) written; any other section not empty as printed
     (its text, or the text generated from the tables where the clerk wrote none)."""
-    from ..render.prose import effective_sections, is_blank
-
-    printed = effective_sections(subject.report)
+    report = subject.report
     for section in fmt.SECTIONS:
         field = fmt.section_field(section.key)
-        if section.written and is_blank(subject.report.sections.get(section.key, [])):
+        written = not _blank_text(report.sections.get(section.key, []))
+        if section.written and not written:
             message = _text_of("P1", "not-written", heading=section.heading)
             yield finding("P1", "not-written", field, "填报人撰写的内容", "", message)
-        elif not section.written and is_blank(printed[section.key]):
+        elif not section.written and not written and not _generated(report, section):
             hint = EMPTY_HINTS.get(section.key, "请填写这一部分的内容")
             message = _text_of("P1", "empty", heading=section.heading, hint=hint)
             yield finding("P1", "empty", field, "内容", "", message)
+
+
+def _blank_text(rows: list) -> bool:
+    return not any(p.heading.strip() or p.body.strip() for p in rows)
+
+
+def _generated(report: Report, section: fmt.Section) -> bool:
+    """Whether the report prints generated text in a section the clerk left blank (render.prose writes
+    it; a test keeps the two in step): a sentence on its table for 二、三、四, and the fee sentence in
+    六 when a fee figure is stated."""
+    if section.table:
+        return True
+    if section.key == fmt.FEES_SECTION:
+        return any(report.values.get(v.key) is not None for v in fmt.FEE_VALUES)
+    return False
 
 
 @checker("P2")
