@@ -427,7 +427,7 @@ def test_r6_grouped_blanks_keep_the_other_faults_of_the_table_apart():
     ]
 
 
-# --------------------------------------------------------------------------- P1, P2: the sections' text
+# --------------------------------------------------------------------------- C1, Q2: the sections' text
 
 
 def without_text(*sections: str) -> Report:
@@ -446,12 +446,12 @@ def checks_paragraph(heading: str, body: str):
 def test_p1_overview_and_problems_must_be_written_by_the_clerk():
     findings = check(without_text("overview", "problems"))
     assert [(f.rule, f.code, f.field) for f in findings] == [
-        ("P1", "not-written", "sections.overview"),
-        ("P1", "not-written", "sections.problems"),
+        ("C1", "not-written", "sections.overview"),
+        ("C1", "not-written", "sections.problems"),
     ]
     assert all(f.severity is Severity.ERROR for f in findings)
     assert findings[0].message == "“一、总体情况”没有填写内容；这一部分必须由填报人撰写，报告不能缺少这一部分"
-    assert where(findings) == [("P1", "一、总体情况", "A4"), ("P1", "五、问题及改进", "A4")]
+    assert where(findings) == [("C1", "一、总体情况", "A4"), ("C1", "五、问题及改进", "A4")]
 
 
 def test_p1_generated_sections_may_be_left_to_the_tables():
@@ -465,7 +465,7 @@ def test_p1_a_section_with_neither_text_nor_generated_text_is_an_error():
         report.values[value.key] = None
     (found,) = [f for f in check(report) if f.rule != "R7"]
     assert (found.rule, found.code, found.field, found.severity) == (
-        "P1",
+        "C1",
         "empty",
         "sections.other",
         Severity.ERROR,
@@ -481,14 +481,14 @@ def test_p1_a_section_with_neither_text_nor_generated_text_is_an_error():
         ("一是政策解读质量有待提高；二是人员配备不足。", "no-measures"),
         ("下一步，我镇将加强培训，完善制度。", "no-problems"),
         ("存在的问题：队伍建设不足。改进措施：加强培训。", None),
-        ("", None),  # P1's
+        ("", None),  # C1's
     ],
 )
 def test_p2_problems_need_measures_and_measures_problems(text, code):
     report = copy.deepcopy(BASELINE)
     report.sections["problems"] = [checks_paragraph("", text)]
-    found = [(f.rule, f.code, f.severity) for f in check(report) if f.rule == "P2"]
-    assert found == ([("P2", code, Severity.WARNING)] if code else [])
+    found = [(f.rule, f.code, f.severity) for f in check(report) if f.rule == "Q2"]
+    assert found == ([("Q2", code, Severity.WARNING)] if code else [])
 
 
 def test_p2_reads_the_sub_heads_too():
@@ -497,7 +497,7 @@ def test_p2_reads_the_sub_heads_too():
         checks_paragraph("（一）存在的主要问题", "队伍建设有待加强。"),
         checks_paragraph("（二）下一步工作", "抓好培训。"),
     ]
-    assert [f for f in check(report) if f.rule == "P2"] == []
+    assert [f for f in check(report) if f.rule == "Q2"] == []
 
 
 def test_p2_keywords_are_declared_as_data():
@@ -522,6 +522,6 @@ def test_p1_empty_agrees_with_the_text_the_report_prints(blank, fees):
     for value, fee in zip(fmt.FEE_VALUES, fees, strict=True):
         report.values[value.key] = fee
     printed = effective_sections(report)
-    empty = {f.field for f in check(report) if (f.rule, f.code) == ("P1", "empty")}
+    empty = {f.field for f in check(report) if (f.rule, f.code) == ("C1", "empty")}
     expected = {fmt.section_field(s.key) for s in fmt.SECTIONS if not s.written and is_blank(printed[s.key])}
     assert empty == expected

@@ -165,7 +165,7 @@ def test_blank_cells_are_one_row_per_table_and_all_outlined(page, tmp_path):
     ]
     assert [row[2] for row in r6][1] == "表三!D7 等 144 处"
     assert page.locator("#unit-0 td.flag.error").count() == 10 + 144 + 12
-    assert {row[1] for row in rows if row[0] == "错误"} == {"R6", "P1"}
+    assert {row[1] for row in rows if row[0] == "错误"} == {"R6", "C1"}
     assert len(rows) == 3 + 3 + 1  # three tables, three empty sections (一、五、六), D1's warning
 
 

@@ -110,7 +110,7 @@ def test_a_blank_workbook_reads_as_blanks(tmp_path: Path):
     assert [f.rule for f in findings].count("R6") == len(fmt.TABLES)
     assert len(findings) == len(fmt.TABLES) + len(info_required)
     assert report.sections == Report().sections
-    empty = [f.field for f in check(report, notes=load_workbook_report(path).notes) if f.rule == "P1"]
+    empty = [f.field for f in check(report, notes=load_workbook_report(path).notes) if f.rule == "C1"]
     assert empty == ["sections.overview", "sections.problems", "sections.other"]  # 二、三、四 generated
 
 

@@ -254,7 +254,7 @@ def check_text_figures(subject: Subject) -> Iterator[Finding]:
         yield finding("R5", "text-figure", field, expected, actual, found.message, related=(found.field,))
 
 
-# --------------------------------------------------------------------------- P1, P2: the sections' text
+# --------------------------------------------------------------------------- C1, Q2: the sections' text
 
 EMPTY_HINTS = {
     fmt.FEES_SECTION: "请写明其他需要报告的事项（没有的可写“无其他需要报告的事项”），"
@@ -262,21 +262,21 @@ EMPTY_HINTS = {
 }
 
 
-@checker("P1")
+@checker("C1")
 def check_sections(subject: Subject) -> Iterator[Finding]:
-    """P1: a section the clerk must write (一, 五) written; any other section not empty as printed
+    """C1: a section the clerk must write (一, 五) written; any other section not empty as printed
     (its text, or the text generated from the tables where the clerk wrote none)."""
     report = subject.report
     for section in fmt.SECTIONS:
         field = fmt.section_field(section.key)
         written = not _blank_text(report.sections.get(section.key, []))
         if section.written and not written:
-            message = _text_of("P1", "not-written", heading=section.heading)
-            yield finding("P1", "not-written", field, "填报人撰写的内容", "", message)
+            message = _text_of("C1", "not-written", heading=section.heading)
+            yield finding("C1", "not-written", field, "填报人撰写的内容", "", message)
         elif not section.written and not written and not _generated(report, section):
             hint = EMPTY_HINTS.get(section.key, "请填写这一部分的内容")
-            message = _text_of("P1", "empty", heading=section.heading, hint=hint)
-            yield finding("P1", "empty", field, "内容", "", message)
+            message = _text_of("C1", "empty", heading=section.heading, hint=hint)
+            yield finding("C1", "empty", field, "内容", "", message)
 
 
 def _blank_text(rows: list) -> bool:
@@ -294,20 +294,20 @@ def _generated(report: Report, section: fmt.Section) -> bool:
     return False
 
 
-@checker("P2")
+@checker("Q2")
 def check_problems_and_measures(subject: Subject) -> Iterator[Finding]:
-    """P2: 五 states both its problems and its improvements (a warning: recognised by wording only)."""
+    """Q2: 五 states both its problems and its improvements (a warning: recognised by wording only)."""
     section = fmt.SECTION_BY_KEY[fmt.PROBLEMS_SECTION]
     text = "\n".join(f"{p.heading}\n{p.body}" for p in subject.report.sections.get(section.key, []))
     if not text.strip():
-        return  # P1's
+        return  # C1's
     problems = any(word in text for word in fmt.PROBLEM_WORDS)
     measures = any(word in text for word in fmt.MEASURE_WORDS)
     if problems == measures:
         return
     code, expected = ("no-measures", "改进情况") if problems else ("no-problems", "存在的问题")
-    message = _text_of("P2", code, heading=section.heading)
-    yield finding("P2", code, fmt.section_field(section.key), expected, "", message)
+    message = _text_of("Q2", code, heading=section.heading)
+    yield finding("Q2", code, fmt.section_field(section.key), expected, "", message)
 
 
 # --------------------------------------------------------------------------- R7: fee notices

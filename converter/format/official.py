@@ -77,7 +77,7 @@ class Section:
     sheet: str  # workbook sheet name
     table: str | None = None
     variants: tuple[str, ...] = ()  # headings accepted when reading older reports
-    written: bool = False  # the clerk must write it (P1); the others can be generated from the tables
+    written: bool = False  # the clerk must write it (C1); the others can be generated from the tables
 
 
 @dataclass(frozen=True)
@@ -192,7 +192,7 @@ PROBLEM_WORDS = (
     "仍需",
     "还需",
 )
-"""Words by which 五's text shows it states problems (P2; evaluator rules reuse them)."""
+"""Words by which 五's text shows it states problems (Q2; evaluator rules reuse them)."""
 MEASURE_WORDS = (
     "改进",
     "措施",
@@ -208,7 +208,7 @@ MEASURE_WORDS = (
     "强化",
     "健全",
 )
-"""Words by which 五's text shows it states improvements or measures (P2; evaluator rules reuse them)."""
+"""Words by which 五's text shows it states improvements or measures (Q2; evaluator rules reuse them)."""
 
 OVERVIEW_SUBHEADS = ("主动公开", "依申请公开", "政府信息管理", "政府信息公开平台建设", "监督保障")
 
@@ -758,7 +758,7 @@ RULES: dict[str, Rule] = {
             },
         ),
         Rule(
-            "P1",
+            "C1",
             "error",
             "正文六个部分都不能为空",
             "“一、总体情况”和“五、存在的主要问题及改进情况”必须由填报人撰写；二、三、四、六可以不写，"
@@ -771,7 +771,7 @@ RULES: dict[str, Rule] = {
             },
         ),
         Rule(
-            "P2",
+            "Q2",
             "warning",
             "第五部分应写明存在的问题和改进情况",
             "“五、存在的主要问题及改进情况”应既写存在的问题（如“问题”“不足”“有待”），"
