@@ -222,6 +222,7 @@ BROKEN = """<html><head><meta charset="utf-8"></head><body><ul>
 <li><a href="/c/slow.htm">某某局2019年政府信息公开工作年度报告</a></li>
 <li><a href="/c/loop.htm">某某局2018年政府信息公开工作年度报告</a></li>
 <li><a href="/c/huge.htm">某某局2017年政府信息公开工作年度报告</a></li>
+<li><a href="/c/att.htm">某某局2016年政府信息公开工作年度报告</a></li>
 </ul></body></html>"""
 
 
@@ -232,6 +233,14 @@ def test_failures_are_recorded_and_the_run_goes_on(portal, library, tmp_path):
     portal.add("/c/slow.htm", Route(b"<html></html>", delay=1.0))
     portal.add("/c/loop.htm", Route(status=302, headers={"Location": "/c/loop.htm"}, etag=False))
     portal.add("/c/huge.htm", Route(b"<html>" + b"x" * (6 * 1024 * 1024)))
+    portal.add(
+        "/c/att.htm",
+        Route('<html><body><p>附件：<a href="/c/2016.pdf">2016年报.pdf</a></p></body></html>'.encode()),
+    )
+    portal.add(
+        "/c/2016.pdf",
+        Route(b"<html><body>\xe6\x96\x87\xe4\xbb\xb6\xe4\xb8\x8d\xe5\xad\x98\xe5\x9c\xa8</body></html>"),
+    )
     summary = collect(
         library,
         [Seed("某某局", portal.url("/c/"))],
@@ -239,7 +248,8 @@ def test_failures_are_recorded_and_the_run_goes_on(portal, library, tmp_path):
         cache=tmp_path / "http.db",
     )
     failed = {e.url.removeprefix(portal.base): e.message for e in summary.events if e.outcome == "failed"}
-    assert set(failed) == {"/c/404.htm", "/c/slow.htm", "/c/loop.htm", "/c/huge.htm"}
+    assert set(failed) == {"/c/404.htm", "/c/slow.htm", "/c/loop.htm", "/c/huge.htm", "/c/2016.pdf"}
+    assert "返回的是网页，不是.pdf文件" in failed["/c/2016.pdf"]
     assert "404" in failed["/c/404.htm"] and "超时" in failed["/c/slow.htm"]
     assert "重定向" in failed["/c/loop.htm"] and "5 MiB" in failed["/c/huge.htm"]
     assert [h.status for h in portal.hits("/c/busy.htm")] == [503, 200]  # recovered after the back-off

@@ -206,3 +206,10 @@ def test_the_organ_a_title_names(title, organ):
     from converter.library.collect.run import title_organ
 
     assert title_organ(title) == organ
+
+
+@given(st.binary(max_size=3000), st.sampled_from([None, "utf-8", "gbk", "big5", "no-such-charset"]))
+def test_any_bytes_decode_and_parse_without_error(data, header):
+    text = portal.decode_page(data, header).text
+    portal.parse_list(text, "http://a.gov.cn/c/")
+    portal.parse_detail(text, "http://a.gov.cn/c/1.htm")

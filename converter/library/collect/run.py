@@ -254,6 +254,12 @@ class Collector:
                 continue
             try:
                 got = self.fetcher.get(attachment.url, file=True)
+                if portal.is_html(got.content, got.content_type):
+                    raise FetchError(
+                        attachment.url,
+                        f"{attachment.url}：附件地址返回的是网页，不是{attachment.suffix}文件。",
+                        "not-a-file",
+                    )
             except FetchError as exc:
                 self.state.done(child.id, run, state=FAILED, message=exc.message)
                 self._event(
