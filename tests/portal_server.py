@@ -39,7 +39,9 @@ class Hit:
 class Portal:
     """Routes by path; `log` lists every request in order."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
+        self.port = port  # 0: any free port; a port again: the same portal back after a stop
+        self.stopped = False
         self.routes: dict[str, Route] = {}
         self.log: list[Hit] = []
         self.lock = threading.Lock()
@@ -74,6 +76,9 @@ class Portal:
                 pass
 
             def do_GET(self) -> None:
+                if portal.stopped:  # a kept-alive connection after the stop: dropped, as by a lost network
+                    self.close_connection = True
+                    return
                 hit = Hit(time.monotonic(), self.path, {k.lower(): v for k, v in self.headers.items()})
                 with portal.lock:
                     portal.log.append(hit)
@@ -113,13 +118,14 @@ class Portal:
                 except (BrokenPipeError, ConnectionResetError):  # the client gave up (size limit)
                     pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
 
     def stop(self) -> None:
-        if self.server is not None:
+        if self.server is not None and not self.stopped:
+            self.stopped = True
             self.server.shutdown()
             self.server.server_close()
 

@@ -181,6 +181,27 @@ def test_a_stop_mid_run_resumes_where_it_stopped(portal, library, tmp_path):
     assert [r.status for r in rows(library, s.collect_runs)] == ["done"]
 
 
+def test_a_lost_network_stops_the_run_and_the_next_run_resumes(portal, library, tmp_path):
+    port = portal.server.server_address[1]
+
+    def network_goes(event):
+        if event.outcome in ("new", "unreadable"):
+            portal.stop()
+
+    first = run(portal, library, tmp_path, on_event=network_goes)
+    assert first.stopped == "网络连接中断（连续 3 个地址无法连接）" and first.count("failed") == 3
+    back = Portal(port).start()
+    try:
+        pingtan_column(back)
+        second = run(back, library, tmp_path)
+    finally:
+        back.stop()
+    assert second.resumed and not second.stopped and second.count("failed") == 0
+    assert PAGES["2024"] not in back.paths() and COLUMN not in back.paths()
+    assert {PAGES["2023"], PAGES["2022"], PAGES["2013"]} <= set(back.paths())
+    assert len(rows(library, s.versions)) == 5
+
+
 def test_the_request_limit_stops_and_the_next_run_goes_on(portal, library, tmp_path):
     first = run(portal, library, tmp_path, max_requests=4)
     assert first.stopped and "--max-pages" in first.stopped and first.requests == 4

@@ -22,6 +22,11 @@ from .state import DONE, FAILED, FILE, LIST, OK, PAGE, STOPPED, CrawlState, Know
 
 CHANGED_AFTER_PUBLICATION = "发布后被修改"
 MAX_REFRESHES = 3
+LOST_AFTER = 3  # addresses in a row that cannot be connected to: the network is gone, the run stops
+
+
+class NetworkLost(Exception):
+    """Several addresses in a row could not be connected to (after their back-off)."""
 
 
 @dataclass(frozen=True)
@@ -133,11 +138,27 @@ class Collector:
         self.since = since
         self.on_event = on_event
         self.summary = Summary()
+        self._unreachable = 0  # connection failures in a row
 
     def _event(self, event: Event) -> None:
         self.summary.events.append(event)
+        if event.outcome != "failed":
+            self._unreachable = 0
         if self.on_event is not None:
             self.on_event(event)
+
+    def _failed(self, run: int, page_id: int, exc: FetchError, event: Event) -> None:
+        """A URL that could not be fetched. Refused or broken (4xx, too big, a loop…): done for this run.
+        Unreachable: left for the resumed run, and after several in a row the run stops."""
+        if exc.kind == "network":
+            self.state.note(page_id, state=FAILED, message=exc.message)
+            self._event(event)
+            self._unreachable += 1
+            if self._unreachable >= LOST_AFTER:
+                raise NetworkLost()
+            return
+        self.state.done(page_id, run, state=FAILED, message=exc.message)
+        self._event(event)
 
     def run(self, seeds: Iterable[Seed]) -> Summary:
         seeds = [Seed(s.organ, portal.canonical(s.url)) for s in seeds]
@@ -158,6 +179,8 @@ class Collector:
             status = DONE
         except RequestLimitReached:
             self.summary.stopped = f"已达到本次请求上限（--max-pages {self.fetcher.rules.max_requests}）"
+        except NetworkLost:
+            self.summary.stopped = f"网络连接中断（连续 {LOST_AFTER} 个地址无法连接）"
         except KeyboardInterrupt:
             self.summary.stopped = "已中断"
             raise
@@ -188,8 +211,8 @@ class Collector:
                 )
             except FetchError as exc:
                 complete = False
-                self.state.done(page.id, run, state=FAILED, message=exc.message)
-                self._event(Event("failed", seed.organ or _host(seed.url), page.url, "栏目页", exc.message))
+                event = Event("failed", seed.organ or _host(seed.url), page.url, "栏目页", exc.message)
+                self._failed(run, page.id, exc, event)
                 continue
             for link in listing.reports:
                 if self.since is not None and link.year < self.since:
@@ -217,8 +240,8 @@ class Collector:
         try:
             fetched = self._follow(known.url)
         except FetchError as exc:
-            self.state.done(known.id, run, state=FAILED, message=exc.message)
-            self._event(Event("failed", organ or _host(known.url), known.url, known.title, exc.message))
+            event = Event("failed", organ or _host(known.url), known.url, known.title, exc.message)
+            self._failed(run, known.id, exc, event)
             return
         if known.kind == FILE or not portal.is_html(fetched.content, fetched.content_type):
             self._file(run, organ, known, fetched, known.title)
@@ -261,9 +284,11 @@ class Collector:
                         "not-a-file",
                     )
             except FetchError as exc:
-                self.state.done(child.id, run, state=FAILED, message=exc.message)
-                self._event(
-                    Event("failed", organ or _host(known.url), attachment.url, attachment.text, exc.message)
+                self._failed(
+                    run,
+                    child.id,
+                    exc,
+                    Event("failed", organ or _host(known.url), attachment.url, attachment.text, exc.message),
                 )
                 continue
             name = (

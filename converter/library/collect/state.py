@@ -203,6 +203,13 @@ class CrawlState:
                 .values(done_run=run, fetched_at=now(), **values)
             )
 
+    def note(self, page_id: int, **values: Any) -> None:
+        """What became of the URL, without counting it as fetched in this run (a resumed run tries it)."""
+        from sqlalchemy import update
+
+        with self.engine.begin() as conn:
+            conn.execute(update(self.pages).where(self.pages.c.id == page_id).values(**values))
+
     def in_run(self, run: int, column_url: str, kinds: str | tuple[str, ...]) -> list[Known]:
         """The column's URLs of these kinds found in this run, in the order they were first found."""
         from sqlalchemy import select
