@@ -26,6 +26,7 @@ class Route:
     statuses: list[int] = field(default_factory=list)  # served first, one per request (e.g. [503, 503])
     delay: float = 0.0  # seconds before the response starts
     etag: bool = True  # an ETag, and 304 to a matching If-None-Match
+    last_modified: str = ""  # a Last-Modified date, and 304 to a matching If-Modified-Since
 
 
 @dataclass
@@ -98,6 +99,12 @@ class Portal:
                     tag = '"' + hashlib.sha1(route.body).hexdigest()[:16] + '"'
                     headers["ETag"] = tag
                     if self.headers.get("If-None-Match") == tag:
+                        hit.status = 304
+                        self._send(304, b"", None, headers)
+                        return
+                if route.last_modified and status == 200:
+                    headers["Last-Modified"] = route.last_modified
+                    if self.headers.get("If-Modified-Since") == route.last_modified:
                         hit.status = 304
                         self._send(304, b"", None, headers)
                         return

@@ -294,6 +294,26 @@ def test_the_command(portal, tmp_path):
     assert totals["unchanged"] == 5 and totals["new"] == 0
 
 
+def test_the_command_with_a_seed_list_sums_up_by_organ(portal, tmp_path):
+    seeds = tmp_path / "栏目.csv"
+    seeds.write_bytes(
+        f"机关,栏目网址\n平潭综合实验区,{portal.url(COLUMN)}\n某某县某某局,{portal.url('/nb/')}\n".encode(
+            "gbk"
+        )
+    )
+    args = ["library", "collect", "--from", str(seeds), "--db", str(tmp_path / "cli.db"), "--allow-private"]
+    result = CliRunner().invoke(
+        app, [*args, "--delay", "0.05", "--backoff", "0.05", "--cache", str(tmp_path / "c.db")]
+    )
+    assert result.exit_code == 3  # the second column is not there: the run's own failure
+    rows = {line.split()[0]: line.split()[1:] for line in result.stdout.splitlines()[1:3]}
+    assert rows == {
+        "平潭综合实验区": ["2", "0", "0", "3", "0", "0"],
+        "某某县某某局": ["0", "0", "0", "0", "1", "0"],
+    }
+    assert "失败：某某县某某局：栏目页：" in result.stderr and "404" in result.stderr
+
+
 def test_the_command_refuses_what_is_not_a_column(tmp_path):
     result = CliRunner().invoke(
         app, ["library", "collect", "ftp://example.gov.cn/", "--db", str(tmp_path / "x.db")]

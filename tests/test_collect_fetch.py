@@ -136,6 +136,16 @@ def test_a_page_is_revalidated_with_its_etag(portal, tmp_path):
     assert second.content == first.content == PAGE and second.from_cache and not first.from_cache
 
 
+def test_a_page_is_revalidated_with_its_last_modified_date(portal, tmp_path):
+    stamp = "Tue, 20 Feb 2023 07:07:00 GMT"
+    portal.add("/report.htm", Route(PAGE, etag=False, last_modified=stamp))
+    for _ in range(2):
+        with fetcher(tmp_path) as f:
+            assert f.get(portal.url("/report.htm")).content == PAGE
+    hits = portal.hits("/report.htm")
+    assert [h.status for h in hits] == [200, 304] and hits[1].headers["if-modified-since"] == stamp
+
+
 def test_the_user_agent_names_xxgk(portal, tmp_path):
     portal.add("/a.htm", Route(PAGE))
     with fetcher(tmp_path) as f:
