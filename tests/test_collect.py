@@ -288,10 +288,16 @@ def test_the_command(portal, tmp_path):
     done = CliRunner().invoke(app, [*args, "--allow-private"])
     assert done.exit_code == 0, done.output
     assert "合计：新增 2，已修改 0，未变 0，无法读取 3，失败 0，已消失 0" in done.output
+    assert (
+        "新增：平潭综合实验区：平潭综合实验区2022年度政府信息公开工作年度报告"
+        "（发布时间 2023-02-20，据页面元数据 PubDate）" in done.stderr
+    )
     again = CliRunner().invoke(app, [*args, "--allow-private", "--json"])
     assert again.exit_code == 0
     totals = json.loads(again.stdout)["totals"]
     assert totals["unchanged"] == 5 and totals["new"] == 0
+    dates = {e["title"]: e["published_on"] for e in json.loads(again.stdout)["events"]}
+    assert dates["平潭综合实验区地方税务局2013年信息公开年度报告"] == "2014-02-25"
 
 
 def test_the_command_with_a_seed_list_sums_up_by_organ(portal, tmp_path):

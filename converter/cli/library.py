@@ -176,6 +176,8 @@ def _collect(
     def show(event: Any) -> None:
         if not quiet and event.outcome in ("new", "changed", "unreadable", "failed", "gone"):
             what = event.title or event.url
+            if event.published_on and event.outcome in ("new", "changed"):
+                what += f"（发布时间 {event.published_on:%Y-%m-%d}，据{event.published_on_from}）"
             detail = f"：{event.message}" if event.message and event.outcome != "new" else ""
             err(f"{COLLECTED[event.outcome]}：{event.organ}：{what}{detail}")
 

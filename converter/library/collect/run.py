@@ -7,6 +7,7 @@ Plain functions and data: nothing here prints or exits (converter/cli/library.py
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import tempfile
 from collections.abc import Callable, Iterable
@@ -64,6 +65,8 @@ class Event:
     url: str
     title: str = ""
     message: str = ""
+    published_on: dt.date | None = None  # the page's 发布时间
+    published_on_from: str = ""  # where it was read
 
 
 @dataclass
@@ -361,9 +364,8 @@ class Collector:
         what happened (told once the state has them: a stop in between fetches the URL again)."""
         label = organ or _host(known.url)
         if known.fingerprint == fingerprint:
-            return dict(state=OK, message="", **dates), Event(
-                "unchanged", label, known.url, known.title or name
-            )
+            unchanged = Event("unchanged", label, known.url, known.title or name, "", **dates)
+            return dict(state=OK, message="", **dates), unchanged
         with tempfile.TemporaryDirectory(prefix="xxgk-collect-") as folder:
             path = Path(folder) / (_safe_name(name) + suffix)
             path.write_bytes(data)
@@ -398,7 +400,7 @@ class Collector:
             outcome = "unreadable"
         else:
             outcome = "new"
-        return values, Event(outcome, label, known.url, known.title or name, stored.message)
+        return values, Event(outcome, label, known.url, known.title or name, stored.message, **dates)
 
 
 def title_organ(title: str) -> str:
