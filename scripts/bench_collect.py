@@ -49,9 +49,9 @@ def main() -> None:
     print(f"list page:                 {listed:.2f} ms")
     print(f"detail, 268 KB page:       {detailed:.2f} ms")
 
-    from converter.library.db import database_url
     from portal_server import COLUMN, Portal, pingtan_column
 
+    from converter.library import db as library_db
     from converter.library.collect.fetch import Politeness
     from converter.library.collect.run import Seed
     from converter.library.collect.store import collect
@@ -61,7 +61,7 @@ def main() -> None:
         server = Portal().start()
         pingtan_column(server)
         with tempfile.TemporaryDirectory() as folder:
-            db = database_url(str(Path(folder) / "library.db"))
+            db = library_db.database_url(str(Path(folder) / "library.db"))
             rules = Politeness(delay=0.0, allow_private=True)
             seeds = [Seed("平潭综合实验区", server.url(COLUMN))]
             for times in (first, second):
