@@ -227,6 +227,16 @@ def test_a_report_gone_from_its_column_is_recorded_not_deleted(portal, library, 
     assert back.count("gone") == 0 and pages_by_url(library, portal)[PAGES["2013"]].state == "ok"
 
 
+def test_a_list_page_that_failed_before_a_stop_marks_nothing_gone_when_resumed(portal, library, tmp_path):
+    run(portal, library, tmp_path)
+    portal.add(COLUMN + "index_1.htm", Route(b"", status=404))
+    stopped = run(portal, library, tmp_path, max_requests=4)  # robots, page 1, page 2 (404), one report
+    assert stopped.stopped and stopped.count("failed") == 1
+    resumed = run(portal, library, tmp_path)
+    assert resumed.resumed and resumed.count("gone") == 0
+    assert pages_by_url(library, portal)[PAGES["2013"]].state != "gone"
+
+
 def test_since_leaves_older_reports_alone(portal, library, tmp_path):
     summary = run(portal, library, tmp_path, since=2023)
     assert PAGES["2022"] not in portal.paths() and PAGES["2013"] not in portal.paths()

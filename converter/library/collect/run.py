@@ -177,7 +177,13 @@ class Collector:
                 if complete[seed.url]:
                     for gone in self.state.mark_gone(run, seed.url, self.since):
                         self._event(
-                            Event("gone", seed.organ or gone.organ, gone.url, gone.title, "已从栏目中消失")
+                            Event(
+                                "gone",
+                                seed.organ or gone.organ or title_organ(gone.title) or _host(gone.url),
+                                gone.url,
+                                gone.title,
+                                "已从栏目中消失",
+                            )
                         )
             status = DONE
         except RequestLimitReached:
@@ -205,7 +211,8 @@ class Collector:
             if page.url in done:
                 continue
             done.add(page.url)
-            if page.done_run == run:
+            if page.done_run == run:  # read, or given up, before this run was stopped
+                complete = complete and page.state != FAILED
                 continue
             try:
                 fetched = self.fetcher.get(page.url)

@@ -235,7 +235,8 @@ class CrawlState:
         with self.engine.begin() as conn:
             condition = [
                 self.pages.c.column_url == column_url,
-                self.pages.c.kind == PAGE,
+                self.pages.c.kind.in_((PAGE, FILE)),
+                self.pages.c.parent_id.is_(None),  # a page's files go with their page
                 or_(self.pages.c.seen_run.is_(None), self.pages.c.seen_run != run),
                 self.pages.c.state != GONE,
             ]
