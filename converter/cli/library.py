@@ -103,7 +103,7 @@ def collect(
         ),
     ] = 30.0,
     allow_private: Annotated[
-        bool, typer.Option("--allow-private", help="允许访问内网和本机地址（默认拒绝）。")
+        bool, typer.Option("--allow-private", help="允许访问内网和本机地址（默认拒绝）")
     ] = False,
     allow_host: Annotated[
         list[str] | None,
@@ -118,7 +118,7 @@ def collect(
             help="HTTP 缓存文件；默认 ~/.cache/xxgk/collect-http.db",
         ),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出汇总。")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出汇总")] = False,
 ) -> None:
     """从各机关门户网站的政府信息公开年报栏目收集年度报告，存入报告库。
 
