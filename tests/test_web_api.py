@@ -281,7 +281,7 @@ def test_slow_upload_is_cut_off():
             answer = read_all(conn)
         assert answer.startswith("HTTP/1.1 408")
         assert "上传超时" in answer
-        assert time.monotonic() - started < 5
+        assert time.monotonic() - started < 30  # cut off by the 1 s limit, not the 60 s default
 
 
 def test_full_pool_answers_503_in_chinese(server):

@@ -10,14 +10,16 @@ import io
 import json
 import os
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .. import pipeline
 from ..errors import XxgkError
 
 UNSAFE_CHARS = '\\/:*?"<>|'
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -32,10 +34,17 @@ WORKER_MEMORY = 2 * 1024**3
 """Address space of one worker: a report takes well under 300 MiB; a hostile file gets MemoryError."""
 
 
-def start_worker() -> None:
-    """Workers leave Ctrl+C to the server, which shuts them down cleanly; their memory is capped."""
+_started: Any = None  # the pool's queue: a job's number is put on it when the job starts here
+
+
+def start_worker(started: Any = None) -> None:
+    """Workers leave Ctrl+C to the server, which shuts them down cleanly; their memory is capped.
+
+    `started`: the pool's queue on which each job says it has begun (its time limit counts from then)."""
     import signal
 
+    global _started
+    _started = started
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         import resource
@@ -44,6 +53,13 @@ def start_worker() -> None:
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     cap = WORKER_MEMORY if hard == resource.RLIM_INFINITY else min(WORKER_MEMORY, hard)
     resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+
+
+def run_job(number: int, fn: Callable[..., T], *args: Any) -> T:
+    """Run a job of the pool, first telling the pool that job `number` has started."""
+    if _started is not None:
+        _started.put(number)
+    return fn(*args)
 
 
 def warm_up() -> int:
