@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import FastAPI, File, Form, Request, UploadFile
+from fastapi import FastAPI, File, Form, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -27,6 +27,7 @@ from starlette.exceptions import HTTPException
 
 from .. import __version__
 from .. import format as fmt
+from ..organs import infer
 from . import jobs
 from .connections import HEADER_TIMEOUT, QuietAccept
 from .guards import BodyLimit, HostCheck, SecurityHeaders
@@ -111,6 +112,16 @@ def _add_routes(app: FastAPI, pool: Pool) -> None:
     @app.get("/api/format", summary="三张官方表格的结构（用于在页面中画表）")
     async def table_format() -> dict[str, Any]:
         return format_description()
+
+    @app.get(
+        "/api/organ",
+        summary="机关全称推定的自称和机关类型（与 `xxgk new --org` 和工作簿中的推定相同；推定不出时为空）",
+    )
+    async def organ(
+        org: Annotated[str, Query(description=LABEL["org"], max_length=100)] = "",
+    ) -> dict[str, str]:
+        self_name, organ_type = infer(org)
+        return {"self_name": self_name, "organ_type": organ_type}
 
     @app.get("/api/health", summary="服务状态")
     async def health() -> dict[str, Any]:

@@ -6,6 +6,7 @@ from functools import cache
 from typing import Any
 
 from .. import format as fmt
+from ..grid import column_widths, min_width_em
 
 
 @cache
@@ -38,5 +39,7 @@ def _table(table: fmt.Table) -> dict[str, Any]:
         "ncols": table.ncols,
         "nrows": table.nrows,
         "header_rows": table.header_rows,
+        "min_width": min_width_em(table),  # em, as `build --html` draws it
+        "widths": [w / 10 for w in column_widths(table, 1000)],  # percent of the table, as in the report
         "cells": cells,
     }
