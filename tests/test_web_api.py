@@ -369,7 +369,7 @@ def test_a_published_report_dropped_as_a_workbook_is_named_as_one(base, name, ki
     assert response.status_code == 422
     [result] = response.json()
     assert result["reason"] == "published-report" and result["published"]["kind"] == kind
-    assert "是一份已发布的年度报告" in result["message"] and "“导入”" in result["message"]
+    assert "是已发布的年度报告" in result["message"] and "“导入”" in result["message"]
     assert "xxgk" not in result["message"]  # no command line for the page's users
 
 

@@ -27,6 +27,7 @@ from web_support import (
 )
 
 from converter import pipeline
+from converter.web.tables import format_description
 
 try:
     from playwright import sync_api as playwright_api
@@ -331,7 +332,8 @@ def test_on_a_phone_findings_are_cards_and_tables_scroll_sideways(phone, tmp_pat
     box = phone.locator("#unit-0 .official-box").nth(1)  # 表三
     table = box.locator("table.official")
     font = table.evaluate("t => parseFloat(getComputedStyle(t).fontSize)")
-    assert table.evaluate("t => t.getBoundingClientRect().width") >= 38 * font - 1  # its minimum width
+    [drawn] = [t for t in format_description()["tables"] if t["id"] == "applications"]
+    assert table.evaluate("t => t.getBoundingClientRect().width") >= drawn["min_width"] * font - 1
     assert box.locator(".scroll").evaluate("e => e.scrollWidth > e.clientWidth")
     assert phone.evaluate("document.documentElement.scrollHeight") < 6000  # was 7,855 px tall
     if os.environ.get("XXGK_WEB_SCREENSHOT_PHONE"):
@@ -358,8 +360,9 @@ def test_a_published_report_dropped_is_named_and_can_be_imported(page, tmp_path)
     drop(page, PUBLISHED / "hongze-2024.pdf")
     wait_checked(page)
     alert = page.inner_text("#unit-0 .alert")
-    assert "hongze-2024.pdf 是一份已发布的年度报告" in alert and "“导入”" in alert
+    assert "hongze-2024.pdf 是已发布的年度报告" in alert and "“导入”" in alert
     assert "xxgk" not in alert
+    assert page.inner_text("#unit-0 .badge") == "已发布的报告"
     with page.expect_download() as info:
         page.click("#unit-0 button.import")
     path = tmp_path / info.value.suggested_filename

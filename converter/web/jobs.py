@@ -111,10 +111,10 @@ def published_report(upload: Upload) -> dict[str, Any] | None:
     except XxgkError:
         return None
     title = imported.report.info.display_title.strip()
-    named = f"（{title}）" if title else ""
+    named = f"《{title}》" if title else ""
     message = (
-        f"{upload.name} 是一份已发布的年度报告{named}（{PUBLISHED_KINDS[kind]}），不是填好的工作簿，"
-        "这里只检查工作簿。要读出这份报告中的数字，请点“导入”，下载由它生成的标准工作簿。"
+        f"{upload.name} 是已发布的年度报告{named}（{PUBLISHED_KINDS[kind]}），不是填好的工作簿；"
+        "这里只检查工作簿。要读出这份报告中的数字，请点下面的“导入”，下载由它生成的标准工作簿。"
     )
     return {
         "file": upload.name,

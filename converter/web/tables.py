@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from functools import cache
 from typing import Any
 
@@ -18,6 +19,19 @@ def format_description() -> dict[str, Any]:
         "tables": [_table(t) for t in fmt.TABLES],
         "values": {key: value.description for key, value in fmt.VALUES.items()},
     }
+
+
+NARROWEST_COLUMN = 3.0
+"""em: the page's cells have more padding than the portal page's, so no column is drawn narrower."""
+
+
+def _min_width(table: fmt.Table) -> int:
+    """The table's minimum width in em: as `build --html` draws it, or wider so that its narrowest
+    column of numbers keeps NARROWEST_COLUMN (a phone then scrolls the table sideways instead of crushing it)."""
+    widths = column_widths(table, 1000)
+    numbers = {c.col for c in table.cells if c.key and c.colspan == 1} or set(range(table.ncols))
+    narrowest = min(widths[col] for col in numbers) / 1000
+    return max(min_width_em(table), math.ceil(NARROWEST_COLUMN / narrowest))
 
 
 def _table(table: fmt.Table) -> dict[str, Any]:
@@ -39,7 +53,7 @@ def _table(table: fmt.Table) -> dict[str, Any]:
         "ncols": table.ncols,
         "nrows": table.nrows,
         "header_rows": table.header_rows,
-        "min_width": min_width_em(table),  # em, as `build --html` draws it
+        "min_width": _min_width(table),
         "widths": [w / 10 for w in column_widths(table, 1000)],  # percent of the table, as in the report
         "cells": cells,
     }

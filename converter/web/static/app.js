@@ -228,6 +228,7 @@ async function checkOne(file) {
 }
 
 function verdict(result) {
+  if (result.published) return { text: "已发布的报告", kind: "bad" };
   if (!("findings" in result)) return { text: "无法检查", kind: "bad" };
   if (result.errors) return { text: `有 ${result.errors} 个错误`, kind: "bad" };
   return { text: result.warnings ? `通过（${result.warnings} 个警告）` : "通过", kind: "ok" };
