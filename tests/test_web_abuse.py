@@ -287,7 +287,7 @@ def test_full_disk_in_a_worker_is_507(server, monkeypatch):
 
 def test_a_job_whose_output_finds_the_disk_full_says_so(tmp_path, monkeypatch):
     """In the worker: the report's scratch file cannot be written (pipeline's OutputError)."""
-    from converter import render_docx
+    from converter.render import docx as render_docx
 
     monkeypatch.setattr(render_docx.WordRenderer, "render", full_disk)
     saved = tmp_path / "workbook.xlsx"

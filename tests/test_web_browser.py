@@ -26,7 +26,7 @@ from web_support import (
     zip_bomb,
 )
 
-from converter import pipeline
+from converter.app import pipeline
 from converter.web.tables import format_description
 
 try:
@@ -376,7 +376,7 @@ def test_a_published_report_dropped_is_named_and_can_be_imported(page, tmp_path)
 
 
 def test_organ_type_follows_the_name_as_typed_until_chosen(page):
-    from converter.organs import infer
+    from converter.core.organs import infer
 
     for name in (  # each implies another type than the one before, so each wait sees a change
         "某某县某某镇人民政府",

@@ -26,8 +26,8 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
 from .. import __version__
-from .. import format as fmt
-from ..organs import infer
+from ..core.organs import infer
+from ..format import official as fmt
 from . import jobs
 from .connections import HEADER_TIMEOUT, QuietAccept
 from .guards import BodyLimit, HostCheck, SecurityHeaders

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .. import pipeline
-from ..errors import OutputError, XxgkError
-from ..output import DISK_FULL
+from ..app import pipeline
+from ..core.errors import OutputError, XxgkError
+from ..write.files import DISK_FULL
 
 UNSAFE_CHARS = '\\/:*?"<>|'
 T = TypeVar("T")
@@ -75,7 +75,7 @@ def run_job(number: int, fn: Callable[..., T], *args: Any) -> T:
 
 def warm_up() -> int:
     """Import the heavy modules once per worker, so the first clerk does not wait for them."""
-    from .. import checks, context, render_docx, workbook_reader, workbook_writer  # noqa: F401
+    from ..check import rules as checks  # noqa: F401
 
     return os.getpid()
 
@@ -183,8 +183,8 @@ def new_workbook(
     out_dir: str, org: str, year: int | None, organ_type: str = "", previous: Upload | None = None
 ) -> dict[str, Any]:
     """A fresh standard workbook: {"filename", "xlsx"}, or {"result": failure} for an unreadable previous."""
-    from ..model import Report
-    from ..report_json import report_to_dict
+    from ..core.model import Report
+    from ..read.report_json import report_to_dict
 
     report = Report()
     if previous:
@@ -216,7 +216,7 @@ def new_workbook(
 
 def _carried_over(last: Any) -> Any:
     """This year's report from last year's, as `xxgk new --previous` starts it."""
-    from ..organs import next_year
+    from ..core.organs import next_year
 
     return next_year(last)
 
@@ -229,7 +229,7 @@ def failure(exc: XxgkError, upload: Upload, uploads: list[Upload]) -> dict[str, 
 
 def _for_the_page(result: dict[str, Any]) -> dict[str, Any]:
     """The command line's advice to choose a file, as the page says it."""
-    from ..safety import CHOOSE
+    from ..read.inspect import CHOOSE
 
     message = result.get("message")
     if isinstance(message, str):

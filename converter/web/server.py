@@ -15,7 +15,7 @@ from typing import Any
 
 import uvicorn
 
-from ..errors import ExitCode, XxgkError
+from ..core.errors import ExitCode, XxgkError
 from .app import Settings, create_app
 from .connections import KEEP_ALIVE, connection_limit, header_deadline_protocol, raise_open_file_limit
 

@@ -6,8 +6,8 @@ import math
 from functools import cache
 from typing import Any
 
-from .. import format as fmt
-from ..grid import column_widths, min_width_em
+from ..format import official as fmt
+from ..format.grid import column_widths, min_width_em
 
 
 @cache
@@ -27,7 +27,7 @@ NARROWEST_COLUMN = 3.0
 
 def _min_width(table: fmt.Table) -> int:
     """The table's minimum width in em: as `build --html` draws it, or wider so that its narrowest
-    column of numbers keeps NARROWEST_COLUMN (a phone then scrolls the table sideways instead of crushing it)."""
+    column of numbers keeps NARROWEST_COLUMN (a phone scrolls the table sideways, labels uncrushed)."""
     widths = column_widths(table, 1000)
     numbers = {c.col for c in table.cells if c.key and c.colspan == 1} or set(range(table.ncols))
     narrowest = min(widths[col] for col in numbers) / 1000
