@@ -55,14 +55,13 @@ class Pool:
         self.restarts = 0
         self._executor: ProcessPoolExecutor | None = None
         self._started: Any = None  # the current executor's queue of job numbers, put when a job starts
-        self._started_at: dict[int, float] = {}  # job number -> when the pool saw it start (monotonic)
+        self._started_at: dict[int, float | None] = {}  # job in flight -> when the pool saw it start
         self._numbers = itertools.count(1)
 
     def start(self) -> None:
         context = multiprocessing.get_context("spawn")
         # A fresh queue for each executor: a worker killed while putting could leave a queue's lock held.
         self._started = context.Queue()
-        self._started_at.clear()
         self._executor = ProcessPoolExecutor(
             self.workers,
             mp_context=context,
@@ -108,6 +107,7 @@ class Pool:
             self.start()
         executor = self._executor
         number = next(self._numbers)
+        self._started_at[number] = None
         try:
             future = asyncio.wrap_future(executor.submit(jobs.run_job, number, fn, *args))
             if await self._finished_in_time(future, number):
@@ -141,7 +141,8 @@ class Pool:
                 started = self._started.get_nowait()
             except (queue.Empty, OSError, ValueError):  # nothing new, or the queue was closed
                 break
-            self._started_at[started] = time.monotonic()
+            if started in self._started_at:  # (a job already answered may say it started after that)
+                self._started_at[started] = time.monotonic()
         return self._started_at.get(number)
 
     def _replace(self, broken: ProcessPoolExecutor, why: str) -> None:
