@@ -115,7 +115,8 @@ def _add_routes(app: FastAPI, pool: Pool) -> None:
 
     @app.get(
         "/api/organ",
-        summary="机关全称推定的自称和机关类型（与 `xxgk new --org` 和工作簿中的推定相同；推定不出时为空）",
+        summary=f"由{LABEL['org']}推定的{LABEL['self_name']}和{LABEL['organ_type']}"
+        "（与 `xxgk new --org` 和工作簿中的推定相同；推定不出时为空）",
     )
     async def organ(
         org: Annotated[str, Query(description=LABEL["org"], max_length=100)] = "",
