@@ -58,8 +58,8 @@ def read_all(conn: socket.socket) -> str:
     return b"".join(chunks).decode("utf-8", "replace")
 
 
-def leftovers() -> set[str]:
-    return set(glob.glob(str(Path(tempfile.gettempdir()) / "xxgk-web-*")))
+def leftovers(folder: Path) -> set[str]:
+    return set(glob.glob(str(folder / "xxgk-web-*")))
 
 
 # --------------------------------------------------------------------------- check
@@ -126,13 +126,15 @@ def test_hostile_uploads_are_refused_in_chinese_and_the_server_goes_on(base, tmp
     assert post(base, "/api/check", files={"workbook": upload(HUAIAN)}).status_code == 200
 
 
-def test_client_file_name_is_never_a_path(base):
-    before = leftovers()
+def test_client_file_name_is_never_a_path(base, tmp_path, monkeypatch):
+    # The server runs in this process: its temporary folders go to tmp_path, where no other program
+    # on the machine (another test run) makes xxgk-web-* folders meanwhile.
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     response = post(base, "/api/check", files={"workbook": upload(HUAIAN, "../../../../tmp/evil.xlsx")})
     assert response.status_code == 200
     assert response.json()[0]["file"] == "evil.xlsx"
     assert not Path("/tmp/evil.xlsx").exists()
-    assert leftovers() == before  # the request's private folder is gone
+    assert leftovers(tmp_path) == set()  # the request's private folder is gone
 
 
 def test_check_needs_a_workbook(base):
