@@ -62,6 +62,12 @@ def column_widths(table: fmt.Table, total: int = TYPE_AREA) -> tuple[int, ...]:
     return tuple(spread(total, table.ncols))
 
 
+def min_width_em(table: fmt.Table) -> int:
+    """The narrowest a table is drawn on a screen, in em: a phone scrolls it sideways instead of
+    crushing its labels to two characters a line (the portal page and the web page alike)."""
+    return 3 * table.ncols + 8
+
+
 def small_print(table: fmt.Table) -> bool:
     """Tables with many columns are printed one size smaller (小五) than 表二 (五号)."""
     return table is not fmt.PROACTIVE

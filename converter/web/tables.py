@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from functools import cache
 from typing import Any
 
 from ..format import official as fmt
+from ..format.grid import column_widths, min_width_em
 
 
 @cache
@@ -17,6 +19,19 @@ def format_description() -> dict[str, Any]:
         "tables": [_table(t) for t in fmt.TABLES],
         "values": {key: value.description for key, value in fmt.VALUES.items()},
     }
+
+
+NARROWEST_COLUMN = 3.0
+"""em: the page's cells have more padding than the portal page's, so no column is drawn narrower."""
+
+
+def _min_width(table: fmt.Table) -> int:
+    """The table's minimum width in em: as `build --html` draws it, or wider so that its narrowest
+    column of numbers keeps NARROWEST_COLUMN (a phone scrolls the table sideways, labels uncrushed)."""
+    widths = column_widths(table, 1000)
+    numbers = {c.col for c in table.cells if c.key and c.colspan == 1} or set(range(table.ncols))
+    narrowest = min(widths[col] for col in numbers) / 1000
+    return max(min_width_em(table), math.ceil(NARROWEST_COLUMN / narrowest))
 
 
 def _table(table: fmt.Table) -> dict[str, Any]:
@@ -38,5 +53,7 @@ def _table(table: fmt.Table) -> dict[str, Any]:
         "ncols": table.ncols,
         "nrows": table.nrows,
         "header_rows": table.header_rows,
+        "min_width": _min_width(table),
+        "widths": [w / 10 for w in column_widths(table, 1000)],  # percent of the table, as in the report
         "cells": cells,
     }
