@@ -62,7 +62,7 @@ def test_cli_compare_json_and_exit_code(tmp_path):
 def test_the_listing_is_aligned_in_display_columns_and_never_breaks_a_number():
     """Columns counted as a terminal shows them (a Chinese character is two columns): every row's
     change and percentage end in the same column, and no line is wider than the terminal."""
-    from converter.cli_words import display_width
+    from converter.cli.words import display_width
     from converter.published.compare import render
 
     last, this = sample("huaian-2024"), sample("huaian-2024")

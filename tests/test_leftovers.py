@@ -14,10 +14,10 @@ import pytest
 from conftest import SAMPLES
 from typer.testing import CliRunner
 
-from converter import batch
+from converter.app import batch
 from converter.cli import app
-from converter.errors import ExitCode
-from converter.output import safe_file_name
+from converter.core.errors import ExitCode
+from converter.write.files import safe_file_name
 
 SAMPLE = SAMPLES / "huaian-2024.json"
 
@@ -106,7 +106,7 @@ def test_full_disk_is_one_message_without_zip_noise(tmp_path, small_disk, comman
 
 def test_a_failed_writer_that_is_not_a_full_disk_still_reports_its_noise(tmp_path):
     """Only a writer's own failure to close is hidden: other unraisable errors still show."""
-    from converter.output import _closing_a_failed_file
+    from converter.write.files import _closing_a_failed_file
 
     class Args:
         def __init__(self, exc, obj):

@@ -9,10 +9,10 @@ from factories import consistent_report
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from converter import format as fmt
 from converter.cli import app
-from converter.grid import grid_rows
-from converter.summary_workbook import (
+from converter.format import official as fmt
+from converter.format.grid import grid_rows
+from converter.write.summary import (
     FINDINGS_SHEET,
     HEADER_ROW,
     TOTALS_SHEETS,
@@ -22,7 +22,7 @@ from converter.summary_workbook import (
     summary_title,
     text_width,
 )
-from converter.workbook_writer import write_workbook
+from converter.write.workbook import write_workbook
 
 runner = CliRunner()
 
@@ -167,7 +167,7 @@ def test_the_title_names_the_region_the_units_share(names, region):
 
 
 def test_the_title_spans_the_years_when_they_differ(county):
-    from converter.findings import FileFindings
+    from converter.core.findings import FileFindings
 
     reports = []
     for year in (2023, 2024):

@@ -7,10 +7,10 @@ import pdfplumber
 import pytest
 from openpyxl import load_workbook
 
-from converter import format as fmt
-from converter import layout
-from converter import workbook_spec as wbs
-from converter.workbook_writer import display_width, text_lines, write_workbook
+from converter.format import layout
+from converter.format import official as fmt
+from converter.format import workbook as wbs
+from converter.write.workbook import display_width, text_lines, write_workbook
 
 LONG_ORG = "某某省某某市某某区人力资源和社会保障局"
 
@@ -37,7 +37,7 @@ def test_instructions_list_the_clerk_rules_and_no_template_rules():
 
 @pytest.fixture
 def workbook(tmp_path):
-    from converter.model import Info, Report
+    from converter.core.model import Info, Report
 
     path = tmp_path / "空白.xlsx"
     write_workbook(path, Report(info=Info(org=LONG_ORG, year=2024)))

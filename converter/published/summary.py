@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import format as fmt
+from ..format import official as fmt
 from .audit import AuditResult
 
 KEY_FIGURES = (
@@ -34,7 +34,7 @@ def write_summary(path: Path, results: list[AuditResult]) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    from ..summary_workbook import append_row
+    from ..write.summary import append_row
 
     wb = Workbook()
     ws = wb.active
