@@ -59,11 +59,11 @@ def instruction_lines() -> Iterator[tuple[str, bool]]:
     yield (
         "检查：把本工作簿拖入网页版，或运行 xxgk check 工作簿.xlsx，一次列出所有问题及所在工作表和单元格。",
         False,
-    )  # noqa: E501
+    )
     yield (
         "生成报告：检查没有错误后，在网页版下载 Word 报告，或运行 xxgk build 工作簿.xlsx（有错误时不生成）。",
         False,
-    )  # noqa: E501
+    )
 
 
 def clerk_rules() -> tuple[fmt.Rule, ...]:
