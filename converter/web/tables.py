@@ -6,6 +6,9 @@ from functools import cache
 from typing import Any
 
 from ..format import official as fmt
+from ..format.grid import label_words
+
+WORD_BREAK = "\u200b"  # a zero-width space: where the page may break a header label (with keep-all)
 
 
 @cache
@@ -27,6 +30,7 @@ def _table(table: fmt.Table) -> dict[str, Any]:
             "rowspan": c.rowspan,
             "colspan": c.colspan,
             "label": c.label,
+            "wrapped": _wrapped(c.label),
             "key": c.key,
         }
         for c in sorted(table.cells, key=lambda c: (c.row, c.col))
@@ -40,3 +44,9 @@ def _table(table: fmt.Table) -> dict[str, Any]:
         "header_rows": table.header_rows,
         "cells": cells,
     }
+
+
+def _wrapped(label: str | None) -> str | None:
+    """A header label with a break opportunity at each declared point (format.grid.WORD_BREAKS)."""
+    words = label_words(label or "")
+    return WORD_BREAK.join(words) if words else None
