@@ -127,7 +127,7 @@ def _write_units(ws: Worksheet, results: Sequence[Result], title: str) -> None:
             cell.border = BORDER
             cell.alignment = ONE_LINE if cell.column not in (1, 3) else Alignment(vertical="center")
     _filter_and_freeze(ws, len(UNIT_HEADER))
-    _fit_columns(ws, UNIT_HEADER, wide={1: 30, 3: 30})
+    _fit_columns(ws, UNIT_HEADER, wide={1: 26, 3: 22})
     _print_setup(ws, f"{TITLE_ROW}:{HEADER_ROW}")
 
 
@@ -251,7 +251,7 @@ def _fit_columns(ws: Worksheet, header: Sequence[str], wide: dict[int, float]) -
             width = wide[col]
         else:
             values = [ws.cell(r, col).value for r in range(HEADER_ROW, ws.max_row + 1)]
-            width = max(text_width(str(v)) for v in values if v is not None) + 3
+            width = max(8, max(text_width(str(v)) for v in values if v is not None) + 3)
         ws.column_dimensions[get_column_letter(col)].width = width
 
 
