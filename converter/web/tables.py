@@ -7,7 +7,9 @@ from functools import cache
 from typing import Any
 
 from ..format import official as fmt
-from ..format.grid import column_widths, min_width_em
+from ..format.grid import column_widths, label_words, min_width_em
+
+WORD_BREAK = "\u200b"  # a zero-width space: where the page may break a header label (with keep-all)
 
 
 @cache
@@ -42,6 +44,7 @@ def _table(table: fmt.Table) -> dict[str, Any]:
             "rowspan": c.rowspan,
             "colspan": c.colspan,
             "label": c.label,
+            "wrapped": _wrapped(c.label),
             "key": c.key,
         }
         for c in sorted(table.cells, key=lambda c: (c.row, c.col))
@@ -57,3 +60,9 @@ def _table(table: fmt.Table) -> dict[str, Any]:
         "widths": [w / 10 for w in column_widths(table, 1000)],  # percent of the table, as in the report
         "cells": cells,
     }
+
+
+def _wrapped(label: str | None) -> str | None:
+    """A header label with a break opportunity at each declared point (format.grid.WORD_BREAKS)."""
+    words = label_words(label or "")
+    return WORD_BREAK.join(words) if words else None

@@ -348,7 +348,7 @@ function drawTable(table, result, byField, related, index) {
   }
   for (const cell of table.cells) {
     const attrs = { rowspan: cell.rowspan > 1 ? cell.rowspan : null, colspan: cell.colspan > 1 ? cell.colspan : null };
-    rows[cell.row].append(cell.key ? valueCell(cell, attrs, result, byField[cell.key], related, index) : el("th", { ...attrs, text: cell.label }));
+    rows[cell.row].append(cell.key ? valueCell(cell, attrs, result, byField[cell.key], related, index) : el("th", { ...attrs, class: cell.wrapped ? "words" : null, text: cell.wrapped || cell.label }));
   }
   const head = el("thead", {}, ...rows.slice(0, table.header_rows));
   const body = el("tbody", {}, ...rows.slice(table.header_rows));
