@@ -152,6 +152,23 @@ def test_a_changed_page_gives_a_new_version_and_the_finding(portal, library, tmp
     assert pages_by_url(library, portal)[PAGES["2022"]].changes == 1
 
 
+def test_a_changed_unreadable_page_is_a_new_version_with_the_finding_too(portal, library, tmp_path):
+    run(portal, library, tmp_path)
+    page = (PORTAL / "zfxxgknb" / "t20250310_97791.htm").read_text(encoding="utf-8")
+    portal.add(
+        PAGES["2024"], Route(page.replace("W020250310553817800123", "W020250312000000000001").encode())
+    )
+    summary = run(portal, library, tmp_path)
+    assert [e.url.removeprefix(portal.base) for e in summary.events if e.outcome == "changed"] == [
+        PAGES["2024"]
+    ]
+    versions = [v for v in rows(library, s.versions) if v.source.endswith(PAGES["2024"])]
+    assert len(versions) == 2 and all(v.status == "unreadable" for v in versions)
+    (finding,) = [f for f in rows(library, s.findings) if f.version_id == versions[1].id]
+    assert finding.rule == "发布后被修改" and "收集时不同" in finding.message
+    assert versions[1].warnings == 1
+
+
 def test_a_page_whose_markup_changes_but_not_its_article_adds_nothing(portal, library, tmp_path):
     run(portal, library, tmp_path)
     text = (DATA / "published" / "pingtan-2022.html").read_text(encoding="utf-8")
