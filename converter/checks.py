@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from . import cellvalues as cv
 from . import format as fmt
@@ -43,6 +44,10 @@ class Subject:
     report: Report
     previous: Report | None = None
     notes: dict[str, list[cv.Note]] | None = None
+    source: str = fmt.WORKBOOK  # fmt.PUBLISHED for a report read back by `audit`
+    publication: tuple[dt.date, str] | None = None  # when it was published, and where that date comes from
+    import_notes: list[Any] = field(default_factory=list)  # what the importer noted (published.ImportNote)
+    previous_name: str = ""  # how to name last year's report in a finding (its file)
 
     def notes_on(self, key: str, kind: fmt.Kind) -> list[cv.Note]:
         """What is wrong with a value as read, decided once: by the source, or here for a typed value."""
@@ -57,16 +62,29 @@ CHECKERS = REGISTRY.checkers
 checker = REGISTRY.checker
 
 
-def check(report: Report, previous: Report | None = None, notes: dict[str, list[cv.Note]] | None = None):
-    """Run every report rule and return all findings in the format's order (no positions attached)."""
-    return in_format_order(run(Subject(report, previous, notes)))
+def check(
+    report: Report,
+    previous: Report | None = None,
+    notes: dict[str, list[cv.Note]] | None = None,
+    **facts: Any,
+) -> list[Finding]:
+    """Run every report rule and return all findings in the format's order (no positions attached);
+    `facts` are the other Subject fields (source, publication, import_notes, previous_name)."""
+    return in_format_order(run(Subject(report, previous, notes, **facts)))
+
+
+def applies(rule: fmt.Rule, subject: Subject) -> bool:
+    """Whether a rule runs on this subject: its scope, its sources, and last year's report if it needs one."""
+    if not rule.scope.of_reports or subject.source not in rule.sources:
+        return False
+    return not (rule.scope is fmt.Scope.YEARS and subject.previous is None)
 
 
 def run(subject: Subject) -> list[Finding]:
     """Walk the registry: each declared report rule by its equations or its checker."""
     findings: list[Finding] = []
     for rule in fmt.rules_of(fmt.Scope.VALUE, fmt.Scope.TABLE, fmt.Scope.REPORT, fmt.Scope.YEARS):
-        if rule.scope is fmt.Scope.YEARS and subject.previous is None:
+        if not applies(rule, subject):
             continue
         if rule.only_if_clean and errors(findings):
             continue
@@ -93,10 +111,13 @@ def finding(
     *,
     severity: Severity | None = None,
     related: Iterable[str] = (),
+    evidence: Iterable[str] = (),
 ) -> Finding:
     """A finding about `field`, with the severity of the rule unless `severity` is given."""
     severity = severity or Severity(fmt.RULES[rule].severity)
-    return Finding(rule, code, severity, field, expected, actual, message, tuple(related))
+    return Finding(
+        rule, code, severity, field, expected, actual, message, tuple(related), evidence=tuple(evidence)
+    )
 
 
 def _text_of(rule: str, code: str, **fields: object) -> str:
@@ -318,3 +339,7 @@ def check_signing_date(subject: Subject) -> Iterator[Finding]:
             "D1", "too-late", date=actual, organ_type=info.organ_type, deadline=chinese_date(deadline)
         )
         yield finding("D1", "too-late", field, expected, actual, message)
+
+
+# The evaluators' rules (C, Q, D2, P) register their checkers on import.
+from . import check_eval  # noqa: E402, F401

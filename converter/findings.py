@@ -56,6 +56,7 @@ class Finding:
     related: tuple[str, ...] = ()
     position: Position | None = None
     related_positions: tuple[Position, ...] = ()
+    evidence: tuple[str, ...] = ()  # the sentences or passages quoted from the report (and the other one)
 
     @property
     def location(self) -> str:
@@ -86,6 +87,7 @@ class Finding:
             "message": self.message,
             "related": list(self.related),
             "related_positions": [str(p) for p in self.related_positions],
+            "evidence": list(self.evidence),
             "text": self.text,
         }
 
