@@ -764,6 +764,7 @@ RULES: dict[str, Rule] = {
             "每缺一个方面一条警告；找到的方面引用原句。",
             "“一、总体情况”没有写到“{topic}”（未见：{words}）",
             scope=Scope.REPORT,
+            sources=(PUBLISHED,),
         ),
         Rule(
             "Q2",
@@ -787,6 +788,7 @@ RULES: dict[str, Rule] = {
             "政务公开创新等情况（没有的写明没有）；每缺一项一条警告。",
             "“六、其他需要报告的事项”没有写到“{item}”（未见：{words}）",
             scope=Scope.REPORT,
+            sources=(PUBLISHED,),
         ),
         Rule(
             "D2",

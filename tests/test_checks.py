@@ -15,7 +15,7 @@ from converter import checks, layout
 from converter import format as fmt
 from converter.checks import check, chinese_date
 from converter.findings import Severity
-from converter.model import Report
+from converter.model import Paragraph, Report
 
 BASELINE = consistent_report()
 INFO, T2, T3, T4, FEES = "基本信息", "表二", "表三", "表四", "六、其他事项"
@@ -37,11 +37,18 @@ def bumped(key: str, delta: int = 1) -> Report:
     return report
 
 
+LAST_PROBLEMS = (
+    "2023年，本机关主动公开的深度和广度仍有不足，依申请公开答复的规范性有待提高。"
+    "2024年，本机关将组织答复文书集中评查，扩大重点领域公开范围。"
+)
+
+
 def previous_report() -> Report:
     """Last year's report matching the baseline: its carried-forward and in-force figures line up."""
     last = copy.deepcopy(BASELINE)
     last.info.year = 2023
     last.info.date = dt.date(2024, 1, 22)
+    last.sections["problems"] = [Paragraph("", LAST_PROBLEMS)]
     for column in (*fmt.APPLICANT_COLUMNS, fmt.TOTAL_COLUMN):
         last.values[f"applications.carried_forward.{column[0]}"] = BASELINE.values[
             f"applications.carried_over.{column[0]}"

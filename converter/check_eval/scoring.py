@@ -2,7 +2,8 @@
 
 A profile item deducts per finding of its rules (by severity) up to its maximum. A rule that could not be
 assessed for a report (no publication date, no previous year, no other unit) is listed as such, and an
-item none of whose rules could be assessed is left out of the attainable total: never scored as passed.
+item none of whose rules could be assessed is never scored as passed: the score is given as a range,
+from the score less what those items could still deduct up to the score of what was assessed.
 """
 
 from __future__ import annotations
@@ -91,8 +92,9 @@ class Deduction:
 class Score:
     profile: str
     total: float
-    score: float
-    attainable: float  # the total less the items that could not be assessed at all
+    score: float  # the total less the deductions found (the top of the range)
+    unassessed: float = 0.0  # what the items that could not be assessed could still deduct
+    floor: float = 0.0
     deductions: list[Deduction] = field(default_factory=list)
     not_assessable: list[tuple[str, str]] = field(default_factory=list)  # (item or rule, why)
 
@@ -101,20 +103,30 @@ class Score:
             "profile": self.profile,
             "total": self.total,
             "score": self.score,
-            "attainable": self.attainable,
+            "lowest": self.lowest,
+            "unassessed": self.unassessed,
             "deductions": [d.to_dict() for d in self.deductions],
             "not_assessable": [{"what": what, "reason": why} for what, why in self.not_assessable],
         }
 
+    @property
+    def lowest(self) -> float:
+        """The score if every item that could not be assessed deducted all it may."""
+        return max(self.floor, self.score - self.unassessed)
+
     def lines(self) -> list[str]:
         """As `audit` prints it: the score, each deduction with its evidence, what was not assessed."""
-        out = [f"  得分（{self.profile}）：{number(self.score)}/{number(self.attainable)}"]
-        if self.attainable != self.total:
-            out[0] += f"（满分 {number(self.total)}，其中 {number(self.total - self.attainable)} 分的项目不能评估）"
+        head = f"  得分（{self.profile}，满分 {number(self.total)}）：{number(self.score)}"
+        if self.lowest < self.score:
+            head = (
+                f"  得分（{self.profile}，满分 {number(self.total)}）：{number(self.lowest)}–{number(self.score)}"
+                f"（有项目不能评估，最多还可扣 {number(self.score - self.lowest)} 分，不算通过）"
+            )
+        out = [head]
         for d in self.deductions:
             f = d.finding
             out.append(f"    −{number(d.points)}  {d.item}  {f.rule}  {f.location}：{f.message}")
-            out += [f"          引文：{quote}" for quote in f.evidence]
+            out += [f"          引文：{quote}" for quote in f.evidence[:3]]
         out += [f"    不能评估：{what}（{why}）" for what, why in self.not_assessable]
         return out
 
@@ -157,14 +169,14 @@ def _profile(data: dict[str, Any]) -> Profile:
 
 def score(profile: Profile, findings: list[Scored], not_assessable: dict[str, str]) -> Score:
     """Deductions item by item; `not_assessable` maps a rule id to why it could not be assessed."""
-    result = Score(profile.name, profile.total, profile.total, profile.total)
+    result = Score(profile.name, profile.total, profile.total, floor=profile.floor)
     lost = 0.0
     for item in profile.items:
         skipped = sorted(r for r in item.rule_ids if r in not_assessable)
         if not item.rules or len(skipped) == len(item.rule_ids):
             why = item.not_assessable or "；".join(dict.fromkeys(not_assessable[r] for r in skipped))
             result.not_assessable.append((item.title, why))
-            result.attainable -= item.max
+            result.unassessed += item.max
             continue
         result.not_assessable += [(f"{r} {fmt.RULES[r].title}", not_assessable[r]) for r in skipped]
         taken = 0.0
@@ -174,5 +186,7 @@ def score(profile: Profile, findings: list[Scored], not_assessable: dict[str, st
                 taken += points
                 result.deductions.append(Deduction(item.title, points, finding))
         lost += taken
-    result.score = max(profile.floor, result.attainable - lost)
+        if skipped:  # the rules not assessed could still take what is left of the item
+            result.unassessed += item.max - taken
+    result.score = max(profile.floor, profile.total - lost)
     return result
