@@ -48,7 +48,10 @@ def test_real_reports_show_their_known_departures_and_nothing_else():
 
 def test_real_reports_get_no_error_from_the_evaluators_rules_only_true_warnings():
     hongze, pingtan, huaian, oumiao = audit_files(REAL)
-    six = [("warning", "Q3", item) for item in ("人大代表建议和政协提案办理结果公开", "政务公开创新", "落实上级年度政务公开工作要点")]
+    six = [
+        ("warning", "Q3", item)
+        for item in ("人大代表建议和政协提案办理结果公开", "政务公开创新", "落实上级年度政务公开工作要点")
+    ]
     # people's governments: art. 50's 考核/评议/追究 not in 一 (hongze has 考核: "纳入…高质量发展考核内容")
     assert evaluators(hongze) == [("warning", "Q1", "社会评议"), ("warning", "Q1", "责任追究"), *six]
     assert evaluators(huaian) == [

@@ -11,8 +11,8 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from converter import checks, layout, template_check
-from converter.check_eval.copying import BATCH
 from converter import format as fmt
+from converter.check_eval.copying import BATCH
 from converter.cli import app
 from converter.workbook_writer import write_workbook
 

@@ -113,7 +113,9 @@ def check_last_year(subject: Subject) -> Iterator[Finding]:
         message = rule.text("overall", share=percent(share), other=other)
         expected = f"低于{percent(fmt.COPY_LAST_YEAR['warning'])}"
         evidence = sorted(quotes, key=len, reverse=True)[: fmt.COPY_PASSAGES]
-        yield finding("P1", "overall", "", expected, percent(share), message, severity=severity, evidence=evidence)
+        yield finding(
+            "P1", "overall", "", expected, percent(share), message, severity=severity, evidence=evidence
+        )
 
 
 # --------------------------------------------------------------------------- P2: other units
@@ -152,7 +154,9 @@ def check_units(units: Sequence[Unit]) -> dict[int, list[Finding]]:
 def comparable(units: Sequence[Unit]) -> set[int]:
     """The reports P2 can assess: another report of the same year is in the batch."""
     years = Counter(u.report.info.year for u in units if u.report.info.year is not None)
-    return {i for i, u in enumerate(units) if u.report.info.year is not None and years[u.report.info.year] > 1}
+    return {
+        i for i, u in enumerate(units) if u.report.info.year is not None and years[u.report.info.year] > 1
+    }
 
 
 def _similar_sections(units: Sequence[Unit], members: list[int], key: str) -> Iterator[tuple[int, Finding]]:
@@ -200,4 +204,6 @@ def _candidates(sets: dict[int, set[str]]) -> set[tuple[int, int]]:
 
 
 NUM_PERM = 64  # permutations per MinHash: enough to find pairs at Jaccard >= 0.4 reliably, cheap to hash
-LSH_MARGIN = 0.8  # the LSH threshold sits below the warning one: its estimate is noisy, candidates are re-measured
+LSH_MARGIN = (
+    0.8  # the LSH threshold sits below the warning one: its estimate is noisy, candidates are re-measured
+)

@@ -116,12 +116,12 @@ class Score:
 
     def lines(self) -> list[str]:
         """As `audit` prints it: the score, each deduction with its evidence, what was not assessed."""
-        head = f"  得分（{self.profile}，满分 {number(self.total)}）：{number(self.score)}"
+        head = f"  得分（{self.profile}，满分 {number(self.total)}）："
         if self.lowest < self.score:
-            head = (
-                f"  得分（{self.profile}，满分 {number(self.total)}）：{number(self.lowest)}–{number(self.score)}"
-                f"（有项目不能评估，最多还可扣 {number(self.score - self.lowest)} 分，不算通过）"
-            )
+            head += f"{number(self.lowest)}–{number(self.score)}"
+            head += f"（有项目不能评估，最多还可扣 {number(self.score - self.lowest)} 分，不算通过）"
+        else:
+            head += number(self.score)
         out = [head]
         for d in self.deductions:
             f = d.finding
@@ -145,7 +145,9 @@ def load_profile(name: str | Path) -> Profile:
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise ProfileError(f"无法读取评分方案 {path}（{type(exc).__name__}）；内置方案有：{'、'.join(BUILT_IN)}") from exc
+            raise ProfileError(
+                f"无法读取评分方案 {path}（{type(exc).__name__}）；内置方案有：{'、'.join(BUILT_IN)}"
+            ) from exc
         source = path.name
     try:
         return _profile(tomllib.loads(text))
@@ -163,7 +165,9 @@ def _profile(data: dict[str, Any]) -> Profile:
         if unknown:
             raise ValueError(f"项目“{raw['title']}”中没有这些规则：{'、'.join(unknown)}")
         points = {s: float(raw[s]) for s in SEVERITIES if s in raw}
-        items.append(Item(str(raw["title"]), rules, points, float(raw["max"]), str(raw.get("not_assessable", ""))))
+        items.append(
+            Item(str(raw["title"]), rules, points, float(raw["max"]), str(raw.get("not_assessable", "")))
+        )
     return Profile(str(data["name"]), float(data["total"]), float(data.get("floor", 0)), tuple(items))
 
 

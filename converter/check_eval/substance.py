@@ -49,7 +49,9 @@ def check_problems(subject: Subject) -> Iterator[Finding]:
         return
     if len(plain) < fmt.PROBLEMS_MIN_CHARS:
         message = rule.text("too-short", length=len(plain))
-        yield finding("Q2", "too-short", field, f"不少于{fmt.PROBLEMS_MIN_CHARS}个字", str(len(plain)), message)
+        yield finding(
+            "Q2", "too-short", field, f"不少于{fmt.PROBLEMS_MIN_CHARS}个字", str(len(plain)), message
+        )
         return
     if subject.source != fmt.PUBLISHED:
         return  # a workbook's 五 sides are the empty-section rule's

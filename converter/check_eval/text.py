@@ -24,12 +24,15 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in SENTENCE_END.split(text) if s.strip()]
 
 
+SUBHEAD = re.compile(r"^[（(][一二三四五六七八九十]{1,3}[)）][^。]{0,20}。?$")
+
+
 def first_hit(text: str, words: tuple[str, ...]) -> str | None:
-    """The first sentence that holds one of the words, as a quote (shortened past 60 characters)."""
-    for sentence in sentences(text):
-        if any(word in sentence for word in words):
-            return quote(sentence)
-    return None
+    """The first sentence that holds one of the words, as a quote (shortened past 60 characters); a
+    sentence of the body rather than a bare sub-head (（一）主动公开。) when there is one."""
+    hits = [s for s in sentences(text) if any(word in s for word in words)]
+    body = [s for s in hits if not SUBHEAD.match(s)]
+    return quote((body or hits)[0]) if hits else None
 
 
 def quote(text: str, limit: int = 60) -> str:

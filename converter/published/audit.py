@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from .. import format as fmt
-from ..errors import UnreadableInput
 from ..check_eval.scoring import Profile, Score, score
+from ..errors import UnreadableInput
 from ..findings import Finding
 from ..model import Report
 from . import Imported, import_report

@@ -7,7 +7,6 @@ on this form, by `sections.py` and `tables.py`.
 from __future__ import annotations
 
 import datetime as dt
-
 import re
 import unicodedata
 from dataclasses import dataclass, field

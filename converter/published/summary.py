@@ -38,7 +38,17 @@ def write_summary(path: Path, results: list[AuditResult]) -> None:
     ws = wb.active
     ws.title = "汇总"
     ws.append(
-        ["机关", "年度", "来源文件", "错误", "警告", "得分（已评估）", "最低可能得分", "不能评估", *(figure_title(k) for k in KEY_FIGURES)]
+        [
+            "机关",
+            "年度",
+            "来源文件",
+            "错误",
+            "警告",
+            "得分（已评估）",
+            "最低可能得分",
+            "不能评估",
+            *(figure_title(k) for k in KEY_FIGURES),
+        ]
     )
     for result in results:
         ws.append(_summary_row(result))
