@@ -19,11 +19,47 @@ README = ROOT / "README.md"
 def rules() -> str:
     from converter import format as fmt
 
-    lines = ["### 检查规则（勾稽关系）", "", "| 规则 | 级别 | 规则 | 说明 |", "|---|---|---|---|"]
+    lines = [
+        "### 检查规则（勾稽关系、要素、内容、时效、雷同）",
+        "",
+        "| 规则 | 级别 | 适用 | 规则 | 说明 |",
+        "|---|---|---|---|---|",
+    ]
     for rule in fmt.RULES.values():
         level = "错误" if rule.severity == "error" else "警告"
-        lines.append(f"| {rule.id} | {level} | {rule.title} | {rule.explanation} |")
+        lines.append(f"| {rule.id} | {level} | {_applies(rule)} | {rule.title} | {rule.explanation} |")
     return "\n".join(lines)
+
+
+def _applies(rule) -> str:
+    """Where a rule runs: check (workbooks), audit (published reports), template check."""
+    from converter import format as fmt
+
+    if rule.scope is fmt.Scope.TEMPLATE:
+        return "模板"
+    names = {fmt.WORKBOOK: "工作簿", fmt.PUBLISHED: "已发布报告"}
+    return "、".join(names[s] for s in rule.sources)
+
+
+def profiles() -> str:
+    """The built-in scoring profiles, item by item, from their TOML files."""
+    from converter.check_eval.scoring import BUILT_IN, load_profile, number
+
+    parts = []
+    for name in BUILT_IN:
+        profile = load_profile(name)
+        parts += [
+            f"**`--profile {name}`：{profile.name}**（满分 {number(profile.total)}，最低 {number(profile.floor)}）",
+            "",
+            "| 评分项 | 规则 | 每条错误扣分 | 每条警告扣分 | 最多扣分 |",
+            "|---|---|---|---|---|",
+        ]
+        for item in profile.items:
+            rules = "、".join(item.rules) or f"（{item.not_assessable}）"
+            error, warning = (number(item.points[s]) if s in item.points else "—" for s in ("error", "warning"))
+            parts.append(f"| {item.title} | {rules} | {error} | {warning} | {number(item.max)} |")
+        parts.append("")
+    return "\n".join(parts).strip()
 
 
 def commands() -> str:
@@ -55,6 +91,7 @@ def limits() -> str:
 
 GENERATORS: dict[str, Callable[[], str]] = {
     "rules": rules,
+    "profiles": profiles,
     "commands": commands,
     "fields": fields,
     "limits": limits,
