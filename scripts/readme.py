@@ -49,14 +49,17 @@ def profiles() -> str:
     for name in BUILT_IN:
         profile = load_profile(name)
         parts += [
-            f"**`--profile {name}`：{profile.name}**（满分 {number(profile.total)}，最低 {number(profile.floor)}）",
+            f"**`--profile {name}`：{profile.name}**"
+            f"（满分 {number(profile.total)}，最低 {number(profile.floor)}）",
             "",
             "| 评分项 | 规则 | 每条错误扣分 | 每条警告扣分 | 最多扣分 |",
             "|---|---|---|---|---|",
         ]
         for item in profile.items:
             rules = "、".join(item.rules) or f"（{item.not_assessable}）"
-            error, warning = (number(item.points[s]) if s in item.points else "—" for s in ("error", "warning"))
+            error, warning = (
+                number(item.points[s]) if s in item.points else "—" for s in ("error", "warning")
+            )
             parts.append(f"| {item.title} | {rules} | {error} | {warning} | {number(item.max)} |")
         parts.append("")
     return "\n".join(parts).strip()

@@ -10,6 +10,7 @@ large part of the batch shares (a county's common wording). Candidate pairs for 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -37,7 +38,7 @@ def prepared(report: Report, key: str) -> str:
     plain = bare("".join(s for s in sentences(text_of(report, key)) if bare(s) not in generated))
     for phrase in BOILERPLATE:
         plain = plain.replace(phrase, "")
-    return YEAR.sub("〇", plain)
+    return YEAR.sub("〇〇〇〇", plain)
 
 
 def shingles(plain: str) -> set[str]:
@@ -53,8 +54,8 @@ def covered(plain: str, other: set[str]) -> list[bool]:
     return mask
 
 
-def passages(plain: str, mask: list[bool]) -> list[str]:
-    """The longest runs of repeated characters, longest first, as quotes."""
+def passages(plain: str, mask: list[bool], original: str = "") -> list[str]:
+    """The longest runs of repeated characters, longest first, quoted as printed in `original`."""
     runs, start = [], None
     for i, flag in enumerate([*mask, False]):
         if flag and start is None:
@@ -63,7 +64,18 @@ def passages(plain: str, mask: list[bool]) -> list[str]:
             runs.append(plain[start:i])
             start = None
     runs = sorted((r for r in runs if len(r) >= fmt.COPY_PASSAGE_MIN), key=len, reverse=True)
-    return [f"“{r if len(r) <= 80 else r[:79] + '…'}”" for r in runs[: fmt.COPY_PASSAGES]]
+    quotes = [as_printed(r[:QUOTE_CHARS], original) for r in runs[: fmt.COPY_PASSAGES]]
+    return [f"“{q}…”" if len(r) > QUOTE_CHARS else f"“{q}”" for q, r in zip(quotes, runs, strict=False)]
+
+
+QUOTE_CHARS = 80
+
+
+def as_printed(run: str, original: str) -> str:
+    """A run of bare characters found back in the text as printed (punctuation and spaces between them)."""
+    pattern = r"[\W_]*".join(r"\d" if ch == "〇" else re.escape(ch) for ch in run)
+    match = re.search(pattern, unicodedata.normalize("NFKC", original)) if original else None
+    return match.group(0) if match else run
 
 
 def _severity(share: float, thresholds: dict[str, float]) -> Severity | None:
@@ -95,7 +107,7 @@ def check_last_year(subject: Subject) -> Iterator[Finding]:
         mask = covered(this, shingles(last))
         share = sum(mask) / len(this)
         total, repeated = total + len(this), repeated + sum(mask)
-        found = passages(this, mask)
+        found = passages(this, mask, text_of(subject.report, key))
         quotes += found
         severity = _severity(share, fmt.COPY_LAST_YEAR)
         if severity is None:
@@ -179,7 +191,8 @@ def _similar_sections(units: Sequence[Unit], members: list[int], key: str) -> It
             continue
         other = f"{units[j].report.info.org or '另一单位'}（{units[j].name}）"
         message = fmt.RULES["P2"].message.format(heading=heading, other=other, share=percent(share))
-        evidence = passages(texts[i], covered(texts[i], own[j]))
+        original = text_of(units[i].report, key)
+        evidence = passages(texts[i], covered(texts[i], own[j]), original)
         yield i, finding(
             "P2", "similar", fmt.section_field(key), f"低于{percent(fmt.COPY_UNITS['warning'])}",
             percent(share), message, severity=severity, evidence=evidence,
