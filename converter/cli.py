@@ -202,6 +202,7 @@ def render_findings(result: Any) -> str:
         lines.append(f"  {pad('级别', 4)}  {pad('规则', 4)}  {pad('位置', 18)}  说明")
     for f in result.findings:
         lines.append(f"  {pad(f.severity.label, 4)}  {pad(f.rule, 4)}  {pad(f.location, 18)}  {f.message}")
+        lines += [f"{' ' * 34}引文：{quote}" for quote in f.evidence[:3]]
     errors = len(result.errors)
     warnings = len(result.findings) - errors
     verdict = "检查通过" if not errors else "检查未通过"

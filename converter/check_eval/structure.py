@@ -56,6 +56,12 @@ def check_tables(subject: Subject) -> Iterator[Finding]:
         yield finding("C2", code, note.field or "", "有", "无", note.message, severity=severity)
 
 
+def _around(sentence: str, match: re.Match[str], context: int = 20) -> str:
+    """The sentence stating the period, cut to the period and some words before it."""
+    start = max(0, match.start() - context)
+    return quote(("…" if start else "") + sentence[start:])
+
+
 @checker("C3")
 def check_period(subject: Subject) -> Iterator[Finding]:
     """C3: the statistics period stated (preamble first, then any part) and equal to the report year."""
@@ -78,7 +84,7 @@ def check_period(subject: Subject) -> Iterator[Finding]:
             expected = f"{year}年1月1日至{year}年12月31日"
             yield finding(
                 "C3", "wrong-year", field, expected, stated, message, severity=Severity.ERROR,
-                evidence=(quote(sentence),),
+                evidence=(_around(sentence, match),),
             )  # fmt: skip
             return
     message = rule.text("not-stated", year=year)
