@@ -728,15 +728,11 @@ RULES: dict[str, Rule] = {
             "error",
             "六个部分齐全、顺序正确、都有内容",
             "已发布的报告应依次有“一、总体情况”至“六、其他需要报告的事项”六个部分，每部分都有正文或表格；"
-            "缺少部分或某部分为空是错误，顺序颠倒是警告。工作簿由各部分的空白检查负责。",
+            "缺少部分（不按顺序出现的部分视为缺少）或某部分为空是错误。工作簿由各部分的空白检查负责。",
             "{message}",
             scope=Scope.REPORT,
             sources=(PUBLISHED,),
-            messages={
-                "missing": "缺少“{heading}”部分",
-                "empty": "“{heading}”部分没有内容",
-                "out-of-order": "“{heading}”部分不在第{number}部分的位置",
-            },
+            messages={"missing": "缺少“{heading}”部分", "empty": "“{heading}”部分没有内容"},
         ),
         Rule(
             "C2",

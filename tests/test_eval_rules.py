@@ -424,3 +424,16 @@ def test_reports_built_from_the_samples_get_no_error_from_the_evaluators_rules(t
     assert {f.rule for f in evaluators} <= {"Q1", "Q3"}  # warnings: topics the samples' prose leaves out
     assert all(set(r.not_assessable) == {"P1", "D2"} for r in results[:1])  # huaian: no 成文日期
     assert "D2" not in results[1].not_assessable  # oumiao: signed 2025年1月17日, in time
+
+
+def test_audit_previous_option_gives_p1_against_last_years_report(tmp_path: Path):
+    this = sample("oumiao-2024")
+    last = copy.deepcopy(this)
+    last.info.title = last.info.title.replace("2024", "2023")
+    (tmp_path / "2023.html").write_text(report_html(last), encoding="utf-8")
+    (tmp_path / "2024.html").write_text(report_html(this), encoding="utf-8")
+    args = ["audit", str(tmp_path / "2024.html"), "--previous", str(tmp_path / "2023.html"), "--json"]
+    [payload] = json.loads(runner.invoke(app, args).stdout)
+    p1 = [f for f in payload["findings"] if f["rule"] == "P1"]
+    assert p1 and all("2023.html" in f["message"] for f in p1)
+    assert p1[0]["evidence"] and "P1" not in {n["rule"] for n in payload["not_assessable"]}
