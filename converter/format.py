@@ -811,7 +811,7 @@ RULES: dict[str, Rule] = {
             "与上年报告雷同",
             "与上年报告逐部分比较（总体情况、问题及改进、其他事项），重复上年文字的比例"
             f"达 {COPY_LAST_YEAR['warning']:.0%} 为警告，达 {COPY_LAST_YEAR['error']:.0%} 为错误；"
-            "年份不同不算改动。引用最长的重复段落。",
+            "年份不同不算改动；工作簿（check --previous）只给警告，不影响生成报告。引用最长的重复段落。",
             "“{heading}”有{share}的文字与上年报告（{other}）相同",
             scope=Scope.YEARS,
             needs="previous",

@@ -78,9 +78,9 @@ def as_printed(run: str, original: str) -> str:
     return match.group(0) if match else run
 
 
-def _severity(share: float, thresholds: dict[str, float]) -> Severity | None:
+def _severity(share: float, thresholds: dict[str, float], cap: Severity = Severity.ERROR) -> Severity | None:
     if share >= thresholds["error"]:
-        return Severity.ERROR
+        return cap
     if share >= thresholds["warning"]:
         return Severity.WARNING
     return None
@@ -100,6 +100,8 @@ def check_last_year(subject: Subject) -> Iterator[Finding]:
     rule, other = fmt.RULES["P1"], subject.previous_name or f"{subject.previous.info.year or ''}年度"
     total = repeated = 0
     quotes: list[str] = []
+    # a clerk's workbook is told, not stopped: `build` goes on (evaluators judge the published report)
+    cap = Severity.ERROR if subject.source == fmt.PUBLISHED else Severity.WARNING
     for key in fmt.COPY_SECTIONS:
         this, last = prepared(subject.report, key), prepared(subject.previous, key)
         if len(this) < fmt.COPY_MIN_CHARS or len(last) < fmt.COPY_MIN_CHARS:
@@ -109,7 +111,7 @@ def check_last_year(subject: Subject) -> Iterator[Finding]:
         total, repeated = total + len(this), repeated + sum(mask)
         found = passages(this, mask, text_of(subject.report, key))
         quotes += found
-        severity = _severity(share, fmt.COPY_LAST_YEAR)
+        severity = _severity(share, fmt.COPY_LAST_YEAR, cap)
         if severity is None:
             continue
         heading = fmt.SECTION_BY_KEY[key].heading
@@ -120,7 +122,7 @@ def check_last_year(subject: Subject) -> Iterator[Finding]:
             percent(share), message, severity=severity, evidence=found,
         )  # fmt: skip
     share = repeated / total if total else 0.0
-    severity = _severity(share, fmt.COPY_LAST_YEAR)
+    severity = _severity(share, fmt.COPY_LAST_YEAR, cap)
     if severity is not None:
         message = rule.text("overall", share=percent(share), other=other)
         expected = f"低于{percent(fmt.COPY_LAST_YEAR['warning'])}"

@@ -9,7 +9,7 @@ from .. import format as fmt
 from ..checks import Subject, checker, chinese_date, finding
 from ..findings import Finding
 
-SIGNING_DATE = "成文日期（代替发布日期）"
+SIGNING_DATE = f"{fmt.INFO_BY_KEY['date'].label}（代替发布日期）"
 
 
 def publication(subject: Subject) -> tuple[dt.date, str] | None:
