@@ -81,7 +81,7 @@ def prose(rng: random.Random) -> dict[str, list[dict[str, str]]]:
 
 
 def make_reports(folder: Path, count: int, seed: int = 19) -> list[Path]:
-    from converter import pipeline
+    from converter.app import pipeline
 
     rng = random.Random(seed)
     base = json.loads(SAMPLE.read_text(encoding="utf-8"))
@@ -109,8 +109,8 @@ def main() -> int:
     parser.add_argument("--reports", type=int, default=1000)
     parser.add_argument("--keep", type=Path, help="build the reports here (reused when present)")
     args = parser.parse_args()
-    from converter.batch import jobs
-    from converter.check_eval.scoring import load_profile
+    from converter.app.batch import jobs, run
+    from converter.check.scoring import load_profile
     from converter.published import audit
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -123,7 +123,9 @@ def main() -> int:
             print(f"built {len(paths)} reports in {time.perf_counter() - started:.1f} s (not timed below)")
         profile = load_profile("default")
         started = time.perf_counter()
-        results = audit.audit_files(paths, profile=profile)
+        results = audit.audit_files(
+            paths, profile=profile, mapper=lambda work, items: run(work, items, label="")
+        )
         total = time.perf_counter() - started
         copied = sum(1 for r in results for f in r.findings if f.rule == "P2")
         errors = sum(1 for r in results for f in r.findings if f.severity == "error" and f.rule != "P2")

@@ -17,7 +17,7 @@ README = ROOT / "README.md"
 
 
 def rules() -> str:
-    from converter import format as fmt
+    from converter.format import official as fmt
 
     lines = [
         "### 检查规则（勾稽关系、要素、内容、时效、雷同）",
@@ -33,7 +33,7 @@ def rules() -> str:
 
 def _applies(rule) -> str:
     """Where a rule runs: check (workbooks), audit (published reports), template check."""
-    from converter import format as fmt
+    from converter.format import official as fmt
 
     if rule.scope is fmt.Scope.TEMPLATE:
         return "模板"
@@ -43,7 +43,7 @@ def _applies(rule) -> str:
 
 def profiles() -> str:
     """The built-in scoring profiles, item by item, from their TOML files."""
-    from converter.check_eval.scoring import BUILT_IN, load_profile, number
+    from converter.check.scoring import BUILT_IN, load_profile, number
 
     parts = []
     for name in BUILT_IN:
@@ -81,13 +81,13 @@ def commands() -> str:
 
 
 def fields() -> str:
-    from converter.fields import fields_markdown
+    from converter.render.fields import fields_markdown
 
     return fields_markdown()
 
 
 def limits() -> str:
-    from converter.safety import limits_markdown
+    from converter.app.limits import limits_markdown
 
     return limits_markdown()
 

@@ -10,8 +10,8 @@ from published_inputs import find_row, report_html
 from test_published import sample
 from typer.testing import CliRunner
 
-from converter import format as fmt
 from converter.cli import app
+from converter.format import official as fmt
 from converter.published.audit import audit_files
 
 DATA = Path(__file__).resolve().parent / "data" / "published"

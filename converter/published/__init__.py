@@ -10,8 +10,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import UnreadableInput
-from ..model import Report
+from ..core.errors import UnreadableInput
+from ..core.model import Report
 from .notes import ImportNote, ImportPosition
 from .sniff import sniff_published
 

@@ -9,15 +9,16 @@ profile turns the findings into a score with every deduction.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import format as fmt
-from ..check_eval.scoring import Profile, Score, score
-from ..errors import UnreadableInput
-from ..findings import Finding
-from ..model import Report
+from ..check.scoring import Profile, Score, score
+from ..core.errors import UnreadableInput
+from ..core.findings import Finding
+from ..core.model import Report
+from ..format import official as fmt
 from . import Imported, import_report
 from .labels import position_of
 from .notes import ImportNote, ImportPosition
@@ -102,19 +103,18 @@ class AuditResult:
 
 
 def audit_files(
-    paths: list[Path], previous: Path | None = None, profile: Profile | None = None, *, quiet: bool = True
+    paths: list[Path],
+    previous: tuple[Report, str] | None = None,
+    profile: Profile | None = None,
+    *,
+    mapper: Callable[[Callable[[Path], AuditResult], list[Path]], Iterable[AuditResult]] = map,
 ) -> list[AuditResult]:
-    """Import and check each report (a process pool for a batch); then R4/S1/P1 between consecutive years
-    of the same 机关 (or against `previous`), P2 across units of one year, and the score."""
-    from .. import batch
-
-    results = list(batch.run(audit_path, [Path(p) for p in paths], label="审核", quiet=quiet))
-    last = None
-    if previous is not None:
-        from .compare import load_any
-
-        last = load_any(previous)
-    _between_years(results, last, previous.name if previous else "")
+    """Import and check each report (through `mapper`: the command line passes its process pool); then
+    R4/S1/P1 between consecutive years of the same 机关 (or against `previous`: last year's report and
+    its name), P2 across units of one year, and the score."""
+    results = list(mapper(audit_path, [Path(p) for p in paths]))
+    last, name = previous if previous is not None else (None, "")
+    _between_years(results, last, name)
     _across_units(results)
     if profile is not None:
         for result in results:
@@ -137,10 +137,10 @@ def audit_path(path: Path) -> AuditResult:
 def audit_one(imported: Imported, not_assessable: dict[str, str] | None = None) -> list[AuditFinding]:
     """The import notes, then every rule of the registry (R5 included) on the report as read; the rules
     that could not be assessed go into `not_assessable` with the reason."""
-    from ..check_eval.timeliness import not_assessable as d2_not_assessable
-    from ..checks import Subject, run
-    from ..findings import in_format_order
-    from ..organs import fill_in
+    from ..check.rules import Subject, run
+    from ..check.timeliness import not_assessable as d2_not_assessable
+    from ..core.findings import in_format_order
+    from ..core.organs import fill_in
 
     fill_in(imported.report)  # the type the organ's name settles, for D1's and D2's deadline
     subject = Subject(
@@ -167,7 +167,7 @@ def publication(imported: Imported) -> tuple[dt.date, str] | None:
 
 def _stated_by_rules(imported: Imported) -> set[str]:
     """Import notes that C1 and C2 state as their findings (a 2019-format note only where C2 judges it)."""
-    from ..check_eval.structure import C1_NOTES, C2_NOTES
+    from ..check.structure import C1_NOTES, C2_NOTES
 
     year = imported.report.info.year
     stated = C1_NOTES | C2_NOTES
@@ -201,7 +201,7 @@ def from_finding(finding: Finding, imported: Imported) -> AuditFinding:
 
 def _between_years(results: list[AuditResult], previous: Report | None, previous_name: str) -> None:
     """R4, S1, P1 against the same 机关's report of the year before in the batch, else against `previous`."""
-    from ..checks import check
+    from ..check.rules import check
 
     read = [r for r in results if r.imported is not None and r.imported.report.info.year]
     for this in (r for r in results if r.imported is not None):
@@ -220,7 +220,7 @@ def _between_years(results: list[AuditResult], previous: Report | None, previous
 
 def _across_units(results: list[AuditResult]) -> None:
     """P2: each report against the other units' reports of the same year in the batch."""
-    from ..check_eval.copying import BATCH, Unit, comparable
+    from ..check.copying import BATCH, Unit, comparable
 
     read = [r for r in results if r.imported is not None]
     units = [Unit(r.path.name, r.imported.report) for r in read]  # type: ignore[union-attr]
