@@ -9,6 +9,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from published_inputs import report_html
 from test_published import sample
 from typer.testing import CliRunner
@@ -436,3 +438,27 @@ def test_audit_previous_option_gives_p1_against_last_years_report(tmp_path: Path
     p1 = [f for f in payload["findings"] if f["rule"] == "P1"]
     assert p1 and all("2023.html" in f["message"] for f in p1)
     assert p1[0]["evidence"] and "P1" not in {n["rule"] for n in payload["not_assessable"]}
+
+
+SENTENCES = [
+    "我局围绕优化营商环境集中发布政策文件12件。",
+    "开展政策解读直播3场，惠及群众5000人次。",
+    "2024年，依申请公开答复全部按期办结。",
+    "下一步将建立栏目更新提醒机制，扩大解读覆盖面。",
+    "部分栏目更新不够及时，解读形式较为单一。",
+    "对群众反映的问题及时回应处理，满意度持续提升。",
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(SENTENCES), min_size=3, max_size=8), st.integers(2019, 2030))
+def test_p1_a_text_against_itself_with_another_year_is_all_repeated_and_quoted_as_printed(picked, year):
+    from converter.check.copying import covered, passages, prepared, shingles
+
+    this = published(overview=[Paragraph("", "".join(picked))])
+    last = published(overview=[Paragraph("", "".join(picked).replace("2024", str(year)))])
+    plain, original = prepared(this, "overview"), "".join(picked)
+    mask = covered(plain, shingles(prepared(last, "overview")))
+    assert all(mask)
+    for quote in passages(plain, mask, original):
+        assert quote.strip("“”…") in original  # a passage is quoted as the report prints it

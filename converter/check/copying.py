@@ -69,9 +69,18 @@ QUOTE_CHARS = 80
 
 def as_printed(run: str, original: str) -> str:
     """A run of bare characters found back in the text as printed (punctuation and spaces between them)."""
+    if not original:
+        return run
+    normal, where = [], []  # NFKC character by character, each remembering its place in `original`
+    for i, ch in enumerate(original):
+        for out in unicodedata.normalize("NFKC", ch):
+            normal.append(out)
+            where.append(i)
     pattern = r"[\W_]*".join(r"\d" if ch == "〇" else re.escape(ch) for ch in run)
-    match = re.search(pattern, unicodedata.normalize("NFKC", original)) if original else None
-    return match.group(0) if match else run
+    match = re.search(pattern, "".join(normal))
+    if not match:
+        return run
+    return original[where[match.start()] : where[match.end() - 1] + 1]
 
 
 def _severity(share: float, thresholds: dict[str, float], cap: Severity = Severity.ERROR) -> Severity | None:
