@@ -26,8 +26,7 @@ def rules() -> str:
         "|---|---|---|---|---|",
     ]
     for rule in fmt.RULES.values():
-        level = "错误" if rule.severity == "error" else "警告"
-        lines.append(f"| {rule.id} | {level} | {_applies(rule)} | {rule.title} | {rule.explanation} |")
+        lines.append(f"| {rule.id} | {rule.levels} | {_applies(rule)} | {rule.title} | {rule.explanation} |")
     return "\n".join(lines)
 
 

@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from ..core.findings import Finding, Severity
+from ..core.findings import Finding
 from ..core.model import Report
 from ..format import official as fmt
 from .registry import Registry
@@ -83,12 +83,12 @@ def as_printed(run: str, original: str) -> str:
     return original[where[match.start()] : where[match.end() - 1] + 1]
 
 
-def _severity(share: float, thresholds: dict[str, float], cap: Severity = Severity.ERROR) -> Severity | None:
-    if share >= thresholds["error"]:
-        return cap
-    if share >= thresholds["warning"]:
-        return Severity.WARNING
-    return None
+def _code(share: float, thresholds: dict[str, float], codes: tuple[str, str], copied: bool = True) -> str:
+    """The code of a share: (warning code, error code) by the thresholds; "" below them. `copied`
+    False keeps to the warning code (a workbook is told, not stopped)."""
+    if share >= thresholds["error"] and copied:
+        return codes[1]
+    return codes[0] if share >= thresholds["warning"] else ""
 
 
 def percent(share: float) -> str:
@@ -106,7 +106,7 @@ def check_last_year(subject: Subject) -> Iterator[Finding]:
     total = repeated = 0
     quotes: list[str] = []
     # a clerk's workbook is told, not stopped: `build` goes on (evaluators judge the published report)
-    cap = Severity.ERROR if subject.source == fmt.PUBLISHED else Severity.WARNING
+    errors = subject.source == fmt.PUBLISHED
     for key in fmt.COPY_SECTIONS:
         this, last = prepared(subject.report, key), prepared(subject.previous, key)
         if len(this) < fmt.COPY_MIN_CHARS or len(last) < fmt.COPY_MIN_CHARS:
@@ -116,25 +116,21 @@ def check_last_year(subject: Subject) -> Iterator[Finding]:
         total, repeated = total + len(this), repeated + sum(mask)
         found = passages(this, mask, text_of(subject.report, key))
         quotes += found
-        severity = _severity(share, fmt.COPY_LAST_YEAR, cap)
-        if severity is None:
+        codes = ("problems-repeated", "problems-copied") if key == "problems" else ("repeated", "copied")
+        code = _code(share, fmt.COPY_LAST_YEAR, codes, errors)
+        if not code:
             continue
         heading = fmt.SECTION_BY_KEY[key].heading
-        code = "problems-repeated" if key == "problems" else "repeated"
         message = rule.text(code, heading=heading, share=percent(share), other=other)
-        yield finding(
-            "P1", code, fmt.section_field(key), f"低于{percent(fmt.COPY_LAST_YEAR['warning'])}",
-            percent(share), message, severity=severity, evidence=found,
-        )  # fmt: skip
+        expected = f"低于{percent(fmt.COPY_LAST_YEAR['warning'])}"
+        yield finding("P1", code, fmt.section_field(key), expected, percent(share), message, evidence=found)
     share = repeated / total if total else 0.0
-    severity = _severity(share, fmt.COPY_LAST_YEAR, cap)
-    if severity is not None:
-        message = rule.text("overall", share=percent(share), other=other)
+    code = _code(share, fmt.COPY_LAST_YEAR, ("overall", "overall-copied"), errors)
+    if code:
+        message = rule.text(code, share=percent(share), other=other)
         expected = f"低于{percent(fmt.COPY_LAST_YEAR['warning'])}"
         evidence = sorted(quotes, key=len, reverse=True)[: fmt.COPY_PASSAGES]
-        yield finding(
-            "P1", "overall", "", expected, percent(share), message, severity=severity, evidence=evidence
-        )
+        yield finding("P1", code, "", expected, percent(share), message, evidence=evidence)
 
 
 # --------------------------------------------------------------------------- P2: other units
@@ -193,17 +189,18 @@ def _similar_sections(units: Sequence[Unit], members: list[int], key: str) -> It
                 best[x] = (share, y)
     heading = fmt.SECTION_BY_KEY[key].heading
     for i, (share, j) in sorted(best.items()):
-        severity = _severity(share, fmt.COPY_UNITS)
-        if severity is None:
+        code = _code(share, fmt.COPY_UNITS, ("similar", "copied"))
+        if not code:
             continue
         other = f"{units[j].report.info.org or '另一单位'}（{units[j].name}）"
         message = fmt.RULES["P2"].message.format(heading=heading, other=other, share=percent(share))
         original = text_of(units[i].report, key)
         evidence = passages(texts[i], covered(texts[i], own[j]), original)
-        yield i, finding(
-            "P2", "similar", fmt.section_field(key), f"低于{percent(fmt.COPY_UNITS['warning'])}",
-            percent(share), message, severity=severity, evidence=evidence,
-        )  # fmt: skip
+        expected = f"低于{percent(fmt.COPY_UNITS['warning'])}"
+        yield (
+            i,
+            finding("P2", code, fmt.section_field(key), expected, percent(share), message, evidence=evidence),
+        )
 
 
 def _candidates(sets: dict[int, set[str]]) -> set[tuple[int, int]]:

@@ -1,13 +1,13 @@
-"""Substance: 总体情况 covers the format's topics (Q1), 五 gives problems and measures (Q2), 六 reports
-the fees and the items the format lists (Q3). Keyword sets are data in converter.format."""
+"""Substance: 总体情况 covers the format's topics (Q1), 六 reports the fees and the items the format lists
+(Q3); 五's problems and measures (Q2) are checked in rules. Keyword sets are data in converter.format."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..core.findings import Finding, Severity
+from ..core.findings import Finding
 from ..format import official as fmt
-from .report_text import bare, first_hit, text_of
+from .report_text import first_hit, text_of
 from .rules import Subject, checker, finding
 
 GOVERNMENT = "人民政府"
@@ -33,31 +33,6 @@ def check_overview_topics(subject: Subject) -> Iterator[Finding]:
         if hits[topic] is None:
             message = fmt.RULES["Q1"].message.format(topic=topic, words=_words(words))
             yield finding("Q1", "topic-missing", field, topic, "", message, evidence=found)
-
-
-@checker("Q2")
-def check_problems(subject: Subject) -> Iterator[Finding]:
-    """Q2: 五 is not 无/暂无 nor a line; on a published report, both problems and measures are recognised."""
-    text = text_of(subject.report, "problems")
-    if not text:
-        return  # empty: C1 (published) or the empty-section rule (workbook)
-    rule, field = fmt.RULES["Q2"], fmt.section_field("problems")
-    plain = bare(text)
-    if plain in {bare(w) for w in fmt.NOTHING_TO_SAY}:
-        yield finding("Q2", "nothing", field, "问题和改进情况", text, rule.text("nothing", text=text.strip()))
-        return
-    if len(plain) < fmt.PROBLEMS_MIN_CHARS:
-        message = rule.text("too-short", length=len(plain))
-        yield finding(
-            "Q2", "too-short", field, f"不少于{fmt.PROBLEMS_MIN_CHARS}个字", str(len(plain)), message
-        )
-        return
-    if subject.source != fmt.PUBLISHED:
-        return  # a workbook's 五 sides are the empty-section rule's
-    for code, words in (("no-problems", fmt.PROBLEM_WORDS), ("no-measures", fmt.MEASURE_WORDS)):
-        if first_hit(text, words) is None:
-            message = rule.text(code, words=_words(words))
-            yield finding("Q2", code, field, "", "", message, severity=Severity.WARNING)
 
 
 @checker("Q3")

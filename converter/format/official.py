@@ -77,15 +77,23 @@ class Section:
     sheet: str  # workbook sheet name
     table: str | None = None
     variants: tuple[str, ...] = ()  # headings accepted when reading older reports
+    written: bool = False  # the clerk must write it (C1); the others can be generated from the tables
 
 
 @dataclass(frozen=True)
 class Equation:
-    """left side sum == right side sum, reported at the anchor key's cell."""
+    """left side sum == right side sum, reported at the anchor key's cell.
+
+    `title` names in words the column or row the equation runs along (`表三 自然人列`) and `labels`
+    each term of left then right (`一、本年新收`…), so a finding can say which items disagree and by
+    how much; an equation declared without them is reported by its rule's message alone.
+    """
 
     left: tuple[str, ...]
     right: tuple[str, ...]
     anchor: str
+    title: str = ""
+    labels: tuple[str, ...] = ()
 
 
 class Scope(str, Enum):
@@ -122,10 +130,26 @@ class Rule:
     messages: dict[str, str] = field(default_factory=dict)  # finding code -> its own message template
     sources: tuple[str, ...] = (WORKBOOK, PUBLISHED)  # the reports it runs on: workbooks, published ones
     needs: str = ""  # what must be known to assess it at all (NEEDS); without it: not assessable
+    # finding code -> (its severity where it differs from the rule's, what it is in Chinese, for the docs)
+    exceptions: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def text(self, code: str, **fields: object) -> str:
         """The Chinese message of a finding of this rule: the code's own template, or the rule's."""
         return self.messages.get(code, self.message).format(**fields)
+
+    def severity_of(self, code: str) -> str:
+        """The severity of a finding of this rule with this code: its own when declared, else the rule's."""
+        return self.exceptions[code][0] if code in self.exceptions else self.severity
+
+    @property
+    def levels(self) -> str:
+        """The rule's severity in Chinese, with the codes that differ:
+        `错误；警告：给出的上年报告不是上一年度的`."""
+        words = {"error": "错误", "warning": "警告"}
+        text = words[self.severity]
+        for severity, about in self.exceptions.values():
+            text += f"；{words[severity]}：{about}"
+        return text
 
 
 @dataclass(frozen=True)
@@ -143,7 +167,7 @@ class InfoField:
 # --------------------------------------------------------------------------- sections
 
 SECTIONS: tuple[Section, ...] = (
-    Section("overview", "一", "一、总体情况", "一、总体情况"),
+    Section("overview", "一", "一、总体情况", "一、总体情况", written=True),
     Section("proactive", "二", "二、主动公开政府信息情况", "二、主动公开", "proactive"),
     Section("applications", "三", "三、收到和处理政府信息公开申请情况", "三、依申请公开", "applications"),
     Section("review", "四", "四、政府信息公开行政复议、行政诉讼情况", "四、复议诉讼", "review"),
@@ -153,9 +177,44 @@ SECTIONS: tuple[Section, ...] = (
         "五、存在的主要问题及改进情况",
         "五、问题及改进",
         variants=("五、政府信息公开工作存在的主要问题及改进情况",),
+        written=True,
     ),
     Section("other", "六", "六、其他需要报告的事项", "六、其他事项"),
 )
+
+PROBLEMS_SECTION = "problems"
+PROBLEM_WORDS = (
+    "问题",
+    "不足",
+    "短板",
+    "薄弱",
+    "差距",
+    "有待",
+    "不够",
+    "不到位",
+    "欠缺",
+    "困难",
+    "滞后",
+    "仍需",
+    "还需",
+)
+"""Words by which 五's text shows it states problems (Q2; evaluator rules reuse them)."""
+MEASURE_WORDS = (
+    "改进",
+    "措施",
+    "下一步",
+    "今后",
+    "将",
+    "计划",
+    "整改",
+    "加强",
+    "完善",
+    "推进",
+    "提升",
+    "强化",
+    "健全",
+)
+"""Words by which 五's text shows it states improvements or measures (Q2; evaluator rules reuse them)."""
 
 OVERVIEW_SUBHEADS = ("主动公开", "依申请公开", "政府信息管理", "政府信息公开平台建设", "监督保障")
 
@@ -523,10 +582,8 @@ GOVERNMENT_TOPICS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("社会评议", ("评议", "社会评价", "满意度")),
     ("责任追究", ("追究", "问责")),
 )
-PROBLEM_WORDS = ("问题", "不足", "短板", "差距", "薄弱", "有待", "不够", "不高", "不强", "欠缺", "滞后")
-MEASURE_WORDS = ("改进", "措施", "下一步", "今后", "将", "加强", "推进", "整改", "提升", "完善", "持续")
 NOTHING_TO_SAY = ("无", "暂无", "没有", "无。", "暂无。", "没有。", "无问题", "不存在问题")
-PROBLEMS_MIN_CHARS = 30
+PROBLEMS_MIN_CHARS = 10
 """五 with fewer characters than this (or only 无/暂无) says nothing: an error (Q2)."""
 
 OTHER_ITEMS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -566,13 +623,35 @@ def _app(row: str, col: str) -> str:
 _ALL_COLUMNS = tuple(c for c, _ in (*APPLICANT_COLUMNS, TOTAL_COLUMN))
 
 
+def _short_row(row: str, description: str) -> str:
+    """A 表三 row in words, short enough for a message: 一、本年新收, （二）部分公开, （三）1.属于国家秘密,
+    （六）1.申请人无正当理由逾期不补正, （七）总计, 四、结转下年度继续办理."""
+    parts = description.split(" / ")
+    if len(parts) == 1:
+        return parts[0].removesuffix("政府信息公开申请数量")
+    group = parts[1]
+    group = group[: group.index("）") + 1] + group[group.index("）") + 1 :].split("（")[0]
+    if len(parts) == 2:
+        return group
+    return group[: group.index("）") + 1] + parts[2].split("、")[0]
+
+
+APPLICATION_ROW_LABELS: dict[str, str] = {row: _short_row(row, desc) for row, desc in APPLICATION_ROWS}
+"""表三's rows by key in short words: new -> 一、本年新收, withheld.state_secret -> （三）1.属于国家秘密…"""
+APPLICATION_COLUMN_LABELS: dict[str, str] = dict((*APPLICANT_COLUMNS, TOTAL_COLUMN))
+"""表三's columns by key: natural_person -> 自然人 … total -> 总计."""
+
+
 def _r0() -> tuple[Equation, ...]:
     """一 + 二 = （七）总计 + 四, in each of the 7 columns."""
+    rows = ("new", "carried_over", "total", "carried_forward")
     return tuple(
         Equation(
             (_app("new", c), _app("carried_over", c)),
             (_app("total", c), _app("carried_forward", c)),
             _app("carried_forward", c),
+            f"表三 {APPLICATION_COLUMN_LABELS[c]}列",
+            tuple(APPLICATION_ROW_LABELS[r] for r in rows),
         )
         for c in _ALL_COLUMNS
     )
@@ -580,23 +659,63 @@ def _r0() -> tuple[Equation, ...]:
 
 def _r1() -> tuple[Equation, ...]:
     """（七）总计 = the sum of the outcome rows, in each of the 7 columns."""
+    labels = tuple(APPLICATION_ROW_LABELS[r] for r in ("total", *OUTCOME_ROWS))
     return tuple(
-        Equation((_app("total", c),), tuple(_app(o, c) for o in OUTCOME_ROWS), _app("total", c))
+        Equation(
+            (_app("total", c),),
+            tuple(_app(o, c) for o in OUTCOME_ROWS),
+            _app("total", c),
+            f"表三 {APPLICATION_COLUMN_LABELS[c]}列",
+            labels,
+        )
         for c in _ALL_COLUMNS
     )
 
 
 def _r2() -> tuple[Equation, ...]:
     """总计 = the sum of the 6 applicant columns, in each of the 25 rows."""
+    labels = tuple(APPLICATION_COLUMN_LABELS[c] for c in ("total", *(c for c, _ in APPLICANT_COLUMNS)))
     return tuple(
-        Equation((_app(r, "total"),), tuple(_app(r, c) for c, _ in APPLICANT_COLUMNS), _app(r, "total"))
+        Equation(
+            (_app(r, "total"),),
+            tuple(_app(r, c) for c, _ in APPLICANT_COLUMNS),
+            _app(r, "total"),
+            f"表三 “{APPLICATION_ROW_LABELS[r]}”行",
+            labels,
+        )
         for r, _ in APPLICATION_ROWS
     )
 
 
 def _r3() -> tuple[Equation, ...]:
     """总计 = 维持 + 纠正 + 其他 + 尚未审结, for 复议 and each 诉讼 group."""
-    return tuple(Equation((v.key,), v.sum_of, v.key) for v in _REVIEW_VALUES if v.sum_of)
+    titles = {
+        group: label if g == 0 else f"{LITIGATION_LABEL}（{label}）"
+        for g, (group, label) in enumerate(REVIEW_GROUPS)
+    }
+    outcomes = dict(REVIEW_OUTCOMES)
+    return tuple(
+        Equation(
+            (v.key,),
+            v.sum_of,
+            v.key,
+            f"表四 {titles[v.key.split('.')[0]]}",
+            tuple(outcomes[k.split(".")[1]] for k in (v.key, *v.sum_of)),
+        )
+        for v in _REVIEW_VALUES
+        if v.sum_of
+    )
+
+
+TEXT_NUMBER = ("warning", "数字以文本形式存储（按数字读取）")
+EQUATION_MESSAGE = "{title}：{left_side}，而{right_side}"
+"""A sum rule's message:
+`表三 自然人列：一、本年新收 12 + 二、上年结转 1 = 13，而（七）总计 12 + 四、结转下年度继续办理 2 = 14`
+(each side's terms in words with their values; a long side lists only its terms that are not 0)."""
+
+
+_P1_OVERALL = "全文（总体情况、问题及改进、其他事项）有{share}的文字与上年报告（{other}）相同"
+_P1_PROBLEMS = "“{heading}”有{share}的文字照搬上年报告（{other}），没有回应上年的问题"
 
 
 def _template_rules() -> tuple[Rule, ...]:
@@ -624,7 +743,7 @@ RULES: dict[str, Rule] = {
             "error",
             "表三各列：第一项加第二项之和等于第三项加第四项之和",
             "表三每一列（含总计列）：“一、本年新收”+“二、上年结转”=“（七）总计”+“四、结转下年度继续办理”。",
-            "第一项加第二项之和（{left}）不等于第三项加第四项之和（{right}）",
+            EQUATION_MESSAGE,
             _r0(),
         ),
         Rule(
@@ -632,7 +751,7 @@ RULES: dict[str, Rule] = {
             "error",
             "表三各列：（七）总计等于各项办理结果之和",
             "表三每一列：“（七）总计”=（一）+（二）+（三）1至8+（四）1至3+（五）1至5+（六）1至3。",
-            "（七）总计（{left}）不等于各项办理结果之和（{right}）",
+            EQUATION_MESSAGE,
             _r1(),
         ),
         Rule(
@@ -640,7 +759,7 @@ RULES: dict[str, Rule] = {
             "error",
             "表三各行：总计等于各类申请人之和",
             "表三每一行：“总计”=自然人+商业企业+科研机构+社会公益组织+法律服务机构+其他。",
-            "总计（{left}）不等于各类申请人之和（{right}）",
+            EQUATION_MESSAGE,
             _r2(),
         ),
         Rule(
@@ -648,7 +767,7 @@ RULES: dict[str, Rule] = {
             "error",
             "表四：总计等于结果维持、结果纠正、其他结果、尚未审结之和",
             "表四的行政复议、未经复议直接起诉、复议后起诉三组，各组“总计”=结果维持+结果纠正+其他结果+尚未审结。",
-            "总计（{left}）不等于结果维持、结果纠正、其他结果、尚未审结之和（{right}）",
+            EQUATION_MESSAGE,
             _r3(),
         ),
         Rule(
@@ -661,6 +780,7 @@ RULES: dict[str, Rule] = {
             messages={
                 "not-previous-year": "上年报告的年度为{previous}年，不是本报告年度（{year}年）的上一年"
             },
+            exceptions={"not-previous-year": ("warning", "给出的上年报告不是上一年度的")},
         ),
         Rule(
             "R5",
@@ -679,7 +799,11 @@ RULES: dict[str, Rule] = {
             "表格中每个统计数都必须填写非负整数；没有发生的填 0，不要留空，也不要填“无”“/”“-”。",
             "{message}",
             scope=Scope.VALUE,
-            messages={"blank": "数值为空，没有发生请填 0"},
+            messages={
+                "blank": "数值为空，没有发生请填 0",
+                "blank-cells": "{table}有 {count} 个空格；没有发生的请填 0，不要留空",
+            },
+            exceptions={"text-number": TEXT_NUMBER},
         ),
         Rule(
             "R7",
@@ -693,6 +817,7 @@ RULES: dict[str, Rule] = {
                 "not-stated": "表三（六）2 为 {cause}，说明发出过收费通知，"
                 "第六部分应报告发出收费通知的件数和总金额"
             },
+            exceptions={"not-stated": ("warning", "第六部分没有填写发出收费通知的件数")},
         ),
         Rule(
             "R8",
@@ -701,6 +826,10 @@ RULES: dict[str, Rule] = {
             "表二“行政事业性收费”以万元为单位填写，可以有小数，不能为负数，按填写值原样输出。",
             "{message}",
             scope=Scope.VALUE,
+            exceptions={
+                "text-number": TEXT_NUMBER,
+                "implausible": ("warning", "金额偏大，可能单位填错（万元、元）"),
+            },
         ),
         Rule(
             "S1",
@@ -726,13 +855,18 @@ RULES: dict[str, Rule] = {
         Rule(
             "C1",
             "error",
-            "六个部分齐全、顺序正确、都有内容",
-            "已发布的报告应依次有“一、总体情况”至“六、其他需要报告的事项”六个部分，每部分都有正文或表格；"
-            "缺少部分（不按顺序出现的部分视为缺少）或某部分为空是错误。工作簿由各部分的空白检查负责。",
+            "正文六个部分齐全，都不能为空",
+            "工作簿：“一、总体情况”和“五、存在的主要问题及改进情况”必须由填报人撰写；二、三、四、六可以不写，"
+            "由表格中的数字生成文字，但生成的文字和填写的文字都为空的部分不能通过。"
+            "已发布的报告：应依次有六个部分（不按顺序出现的部分视为缺少），每部分都有正文或表格。",
             "{message}",
             scope=Scope.REPORT,
-            sources=(PUBLISHED,),
-            messages={"missing": "缺少“{heading}”部分", "empty": "“{heading}”部分没有内容"},
+            messages={
+                "not-written": "“{heading}”没有填写内容；这一部分必须由填报人撰写，报告不能缺少这一部分",
+                "empty": "“{heading}”没有内容：既没有填写文字，也没有可由表格生成的文字；{hint}",
+                "missing": "缺少“{heading}”部分",
+                "printed-empty": "“{heading}”部分没有内容",
+            },
         ),
         Rule(
             "C2",
@@ -746,6 +880,7 @@ RULES: dict[str, Rule] = {
                 "format-2019": "{year}年度报告使用了 2019 年试行格式（国办公开办函〔2019〕60号）的表格，"
                 "应使用 2021 年格式",
             },
+            exceptions={"regulations-missing": ("warning", "只缺“规章”行（规章只有设区的市以上政府制定）")},
         ),
         Rule(
             "C3",
@@ -758,6 +893,7 @@ RULES: dict[str, Rule] = {
                 "not-stated": "没有写明统计期限（如“统计期限自{year}年1月1日至{year}年12月31日”）",
                 "wrong-year": "统计期限写作“{stated}”，与报告年度{year}年不一致",
             },
+            exceptions={"wrong-year": ("error", "统计期限的年度与报告年度不同")},
         ),
         Rule(
             "Q1",
@@ -771,17 +907,24 @@ RULES: dict[str, Rule] = {
         ),
         Rule(
             "Q2",
-            "error",
-            "存在的主要问题及改进情况：既写问题，也写改进措施",
-            f"第五部分只写“无”“暂无”或少于 {PROBLEMS_MIN_CHARS} 个字是错误；只写了问题或只写了改进措施是警告"
-            "（工作簿的这一点由空白检查负责）。",
+            "warning",
+            "第五部分应写明存在的问题和改进情况",
+            "“五、存在的主要问题及改进情况”应既写存在的问题（如“问题”“不足”“有待”），"
+            "也写改进情况或下一步措施（如“改进”“措施”“下一步”“将”）；"
+            f"只写“无”“暂无”或少于 {PROBLEMS_MIN_CHARS} 个字是错误。",
             "{message}",
             scope=Scope.REPORT,
             messages={
+                "no-measures": "“{heading}”只看到存在的问题，没有看到改进情况；请写明改进措施或下一步打算"
+                "（如“下一步”“将……”“改进”）",
+                "no-problems": "“{heading}”只看到改进措施，没有看到存在的问题；请写明存在的主要问题"
+                "（如“存在……问题”“不足”“有待”）",
                 "nothing": "第五部分只写了“{text}”，应写明存在的主要问题和改进情况",
                 "too-short": "第五部分只有{length}个字，应写明存在的主要问题和改进情况",
-                "no-problems": "第五部分没有写存在的问题（未见：{words}）",
-                "no-measures": "第五部分没有写改进措施（未见：{words}）",
+            },
+            exceptions={
+                "nothing": ("error", "只写“无”“暂无”"),
+                "too-short": ("error", f"少于 {PROBLEMS_MIN_CHARS} 个字"),
             },
         ),
         Rule(
@@ -816,8 +959,19 @@ RULES: dict[str, Rule] = {
             scope=Scope.YEARS,
             needs="previous",
             messages={
-                "overall": "全文（总体情况、问题及改进、其他事项）有{share}的文字与上年报告（{other}）相同",
-                "problems-repeated": "“{heading}”有{share}的文字照搬上年报告（{other}），没有回应上年的问题",
+                "copied": "“{heading}”有{share}的文字与上年报告（{other}）相同",
+                "overall": _P1_OVERALL,
+                "overall-copied": _P1_OVERALL,
+                "problems-repeated": _P1_PROBLEMS,
+                "problems-copied": _P1_PROBLEMS,
+            },
+            exceptions={
+                code: ("error", f"{what}重复上年文字达 {COPY_LAST_YEAR['error']:.0%}（已发布的报告）")
+                for code, what in (
+                    ("copied", "一部分"),
+                    ("problems-copied", "第五部分"),
+                    ("overall-copied", "全文"),
+                )
             },
         ),
         Rule(
@@ -831,6 +985,7 @@ RULES: dict[str, Rule] = {
             scope=Scope.BATCH,
             sources=(PUBLISHED,),
             needs="batch",
+            exceptions={"copied": ("error", f"相似度达 {COPY_UNITS['error']:.0%}")},
         ),
         Rule(
             "info",
@@ -840,6 +995,7 @@ RULES: dict[str, Rule] = {
             "{message}",
             scope=Scope.VALUE,
             messages={"blank": "“{label}”不能为空（{hint}）"},
+            exceptions={"inferred": ("warning", "自称或机关类型空着，已按机关全称推定")},
         ),
         *_template_rules(),
     )

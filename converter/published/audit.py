@@ -167,7 +167,8 @@ def publication(imported: Imported) -> tuple[dt.date, str] | None:
 
 def _stated_by_rules(imported: Imported) -> set[str]:
     """Import notes that C1 and C2 state as their findings (a 2019-format note only where C2 judges it)."""
-    from ..check.structure import C1_NOTES, C2_NOTES
+    from ..check.rules import C1_NOTES
+    from ..check.structure import C2_NOTES
 
     year = imported.report.info.year
     stated = C1_NOTES | C2_NOTES
