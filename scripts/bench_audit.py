@@ -14,6 +14,7 @@ import argparse
 import copy
 import dataclasses
 import json
+import os
 import random
 import resource
 import sys
@@ -122,6 +123,7 @@ def main() -> int:
             paths = make_reports(folder, args.reports)
             print(f"built {len(paths)} reports in {time.perf_counter() - started:.1f} s (not timed below)")
         profile = load_profile("default")
+        before = [resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
         started = time.perf_counter()
         results = audit.audit_files(
             paths, profile=profile, mapper=lambda work, items: run(work, items, label="")
@@ -129,15 +131,21 @@ def main() -> int:
         total = time.perf_counter() - started
         copied = sum(1 for r in results for f in r.findings if f.rule == "P2")
         errors = sum(1 for r in results for f in r.findings if f.severity == "error" and f.rule != "P2")
-        # the batch part alone, again, on the reports as read
+        # the batch part alone, again, on the reports as read (its CPU time counts in the parent's above)
         started = time.perf_counter()
         audit._across_units([dataclasses.replace(r, findings=[]) for r in results])
         p2 = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    me, workers = (resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    parent_cpu = me.ru_utime + me.ru_stime - before[0].ru_utime - before[0].ru_stime
+    workers_cpu = workers.ru_utime + workers.ru_stime - before[1].ru_utime - before[1].ru_stime
     each = total / len(results) * 1000
     print(f"audit of {len(results)} reports on {jobs()} cores: {total:.1f} s in all ({each:.0f} ms a report)")
     print(f"  P2 across the batch alone: {p2:.1f} s; P2 findings: {copied}; other errors: {errors}")
     print(f"  peak memory of the parent process: {peak:.0f} MB; target: 60 s")
+    print(f"  CPU time: parent {parent_cpu:.1f} s (P2 included), workers {workers_cpu:.1f} s (the wall time")
+    print("  exceeds CPU / cores when other processes share the cores: see the load average)")
+    print(f"  load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     return 0 if total <= 60 else 1
 
 
