@@ -34,6 +34,8 @@ def write_summary(path: Path, results: list[AuditResult]) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from ..write.summary import append_row
+
     wb = Workbook()
     ws = wb.active
     ws.title = "汇总"
@@ -50,16 +52,17 @@ def write_summary(path: Path, results: list[AuditResult]) -> None:
             *(figure_title(k) for k in KEY_FIGURES),
         ]
     )
-    for result in results:
-        ws.append(_summary_row(result))
+    for result in results:  # text from the reports as string cells: an organ named `=…` is no formula
+        append_row(ws, _summary_row(result))
     found = wb.create_sheet("问题")
     found.append(["来源文件", "机关", "级别", "规则", "代码", "位置", "说明"])
     for result in results:
         org = result.imported.report.info.org if result.imported else ""
         if result.imported is None:
-            found.append([result.path.name, org, "错误", "", "unreadable", "", result.unreadable])
+            append_row(found, [result.path.name, org, "错误", "", "unreadable", "", result.unreadable])
         for f in result.findings:
-            found.append([result.path.name, org, LEVEL[f.severity], f.rule, f.code, f.location, f.message])
+            row = [result.path.name, org, LEVEL[f.severity], f.rule, f.code, f.location, f.message]
+            append_row(found, row)
     deductions = _deductions_sheet(wb, results)
     for sheet in (ws, found, deductions):
         for cell in sheet[1]:
@@ -91,6 +94,8 @@ def _score_cells(result: AuditResult) -> list[object]:
 
 def _deductions_sheet(wb, results: list[AuditResult]):
     """扣分: every deduction with its evidence, and every item that could not be assessed."""
+    from ..write.summary import append_row
+
     sheet = wb.create_sheet("扣分")
     sheet.append(["来源文件", "机关", "评分方案", "评分项", "扣分", "规则", "位置", "说明", "引文"])
     for result in results:
@@ -100,7 +105,7 @@ def _deductions_sheet(wb, results: list[AuditResult]):
         for d in result.score.deductions:
             f = d.finding
             row = [result.path.name, org, profile, d.item, d.points, f.rule, f.location, f.message]
-            sheet.append([*row, "\n".join(f.evidence)])
+            append_row(sheet, [*row, "\n".join(f.evidence)])
         for what, why in result.score.not_assessable:
-            sheet.append([result.path.name, org, profile, what, None, "", "", f"不能评估：{why}", ""])
+            append_row(sheet, [result.path.name, org, profile, what, None, "", "", f"不能评估：{why}", ""])
     return sheet
