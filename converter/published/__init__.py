@@ -18,6 +18,7 @@ NOT_A_REPORT = {
     "html": "{name} 中没有找到年度报告的正文和表格（报告可能是网页上的附件或图片）；请打开附件另存后再导入。",
     "pdf": "{name} 中没有找到年度报告的标题和表格（可能是扫描件，或不是政府信息公开工作年度报告）。",
     "docx": "{name} 中没有找到年度报告的标题和表格，不像是政府信息公开工作年度报告。",
+    "markdown": "{name} 中没有找到年度报告的标题和表格，不像是政府信息公开工作年度报告的文字。",
     "text": "{name} 中没有找到年度报告的标题和表格，不像是政府信息公开工作年度报告的文字。",
 }
 
@@ -82,6 +83,10 @@ def _reader(kind: str):
         from .read_html import read_html
 
         return read_html
+    if kind == "markdown":
+        from .read_markdown import read_markdown
+
+        return read_markdown
     from .read_text import read_text
 
     return read_text

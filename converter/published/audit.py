@@ -23,7 +23,7 @@ BETWEEN_YEARS = ("R4", "S1")
 # date is not a defect of its tables or text; the organ type only matters to D1's deadline; a report does
 # not print its 自称 or type as such (the workbook's 基本信息 asks for them, a published report need not).
 NOT_DEFECTS = {("R6", "blank"), ("D1", "not-stated"), ("info", "blank"), ("info", "inferred")}
-NOT_DEFECT_NOTES = {"organ_type_unknown"}
+NOT_DEFECT_NOTES = {"organ_type_unknown", "total_mismatch"}  # the latter: R1–R3 name the same cell
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ..errors import UnreadableInput
 from .document import Document, Grid, GridCell, Para
+from .rows import SUPERSCRIPTS
 
 
 def read_docx(path: Path) -> Document:
@@ -20,6 +21,7 @@ def read_docx(path: Path) -> Document:
         raise UnreadableInput(f"{path.name} 是损坏的 Word 文件，无法读取（{type(exc).__name__}）。") from exc
     blocks: list = []
     body = document.element.body
+    _mark_superscripts(body)
     for child in body.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
@@ -59,3 +61,18 @@ def grid_of(table) -> list[list[GridCell]]:
             cells.append(GridCell(cell.text, origin))
         rows.append(cells)
     return rows
+
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+SUPERSCRIPT_DIGITS = str.maketrans("0123456789", SUPERSCRIPTS)
+
+
+def _mark_superscripts(body) -> None:
+    """Digits in superscript runs as superscript characters: a footnote marker (3001²) is not a digit."""
+    for align in body.iter(f"{W}vertAlign"):
+        if align.get(f"{W}val") != "superscript":
+            continue
+        run = align.getparent().getparent()
+        for t in run.iter(f"{W}t"):
+            if t.text:
+                t.text = t.text.translate(SUPERSCRIPT_DIGITS)

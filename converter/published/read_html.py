@@ -9,6 +9,7 @@ from .. import format as fmt
 from ..errors import UnreadableInput
 from .document import Document, Grid, GridCell, Para, norm
 from .read_text import decode
+from .rows import SUPERSCRIPTS
 
 CHARSET = re.compile(rb"""charset\s*=\s*["']?([A-Za-z0-9_-]+)""", re.IGNORECASE)
 BLOCK_TAGS = {
@@ -16,6 +17,7 @@ BLOCK_TAGS = {
     "ul", "ol", "dl", "dd", "dt", "pre", "td", "th", "tr", "tbody", "form", "main",
 }  # fmt: skip
 SKIP_TAGS = {"script", "style", "noscript", "head", "iframe", "select", "option", "button", "nav"}
+SUPERSCRIPT_DIGITS = str.maketrans("0123456789", SUPERSCRIPTS)
 MAX_HTML_BYTES = 5 * 1024 * 1024  # a saved portal page is well under 1 MiB; parsing takes ~30 × the bytes
 SECTION_WORDS = (  # headings without their numbers: what marks the article among a portal's navigation
     *(fmt.SECTION_BY_KEY[key].heading.split("、", 1)[1] for key in ("overview", "proactive", "applications")),
@@ -39,6 +41,11 @@ def read_html(path: Path) -> Document:
     except Exception as exc:  # lxml: ParserError, ValueError on an empty document
         raise UnreadableInput(f"{path.name} 不是能读取的网页（{type(exc).__name__}）。") from exc
     title = _title(root)
+    for sup in root.iter("sup"):  # a footnote marker after a number (71<sup>2</sup>) is not its digit
+        marker = sup.text_content().translate(SUPERSCRIPT_DIGITS)
+        for child in list(sup):
+            sup.remove(child)
+        sup.text = marker
     for bad in list(root.iter(*SKIP_TAGS, lxml.etree.Comment)):
         if bad.getparent() is not None:
             bad.drop_tree()

@@ -18,6 +18,7 @@ from .tables import (
     WRAPPED,
     Reader,
     align,
+    check_totals,
     grid_candidates,
     line_candidates,
     read_aligned,
@@ -75,6 +76,7 @@ def read_tables(doc: Document, layout: Layout) -> Reader:
     read_aligned(reader, T2, c2, t2)
     read_aligned(reader, T3, c3, t3)
     _read_review(reader, c4)
+    check_totals(reader)
     return reader
 
 

@@ -43,6 +43,10 @@ class Candidate:
     uncertain: bool = False  # next to a stray line: its own numbers may be cut short
     columns_x: list[float] | None = None  # on a PDF page: centres of the official columns' headers
     notes: list[str] = field(default_factory=list)
+    bare: bool = False  # a line of numbers alone, its label printed apart (a converter pulled it out)
+    gap: list[str] = field(default_factory=list)  # label lines between the previous numbers line and this
+    tail: list[str] = field(default_factory=list)  # (the last numbers line) label lines after it
+    paired: bool = False  # a bare row given the label printed apart from it
 
     @property
     def printed(self) -> str:
@@ -50,18 +54,27 @@ class Candidate:
 
 
 UNITS = ("万元", "件", "元")
+SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+"""Footnote markers as Word, HTML (<sup>) and text print them; NFKC would make them digits of the number."""
+_MARKER = re.compile(rf"(?<=[0-9０-９])\s*([{SUPERSCRIPTS}]+)\s*$")
+
+
+def footnote(text: str) -> tuple[str, str]:
+    """(the number without a trailing footnote marker, the marker): `71²` → (`71`, `²`)."""
+    match = _MARKER.search(text)
+    return (text[: match.start()], match.group(1)) if match else (text, "")
 
 
 def is_value(text: str) -> bool:
     """A value cell's text: a number (`12`, `1,234`, `12件`, `9116.36万元`) or a placeholder (无, /, -)."""
-    t = unicodedata.normalize("NFKC", text).strip().replace(" ", "")
+    t = unicodedata.normalize("NFKC", footnote(text)[0]).strip().replace(" ", "")
     for unit in UNITS:
         t = t.removesuffix(unit)
     return bool(NUMBER.match(t)) or t in PLACEHOLDERS
 
 
 def is_number(text: str) -> bool:
-    t = unicodedata.normalize("NFKC", text).strip().replace(" ", "")
+    t = unicodedata.normalize("NFKC", footnote(text)[0]).strip().replace(" ", "")
     for unit in UNITS:
         t = t.removesuffix(unit)
     return bool(NUMBER.match(t))
@@ -86,8 +99,8 @@ def similarity(a: str, b: str) -> float:
 
 
 def parse_count(text: str) -> tuple[int | None, str]:
-    """A count as printed → (value, "") or (None, why it cannot be read)."""
-    t = unicodedata.normalize("NFKC", text).strip().replace(" ", "").removesuffix("件")
+    """A count as printed → (value, "") or (None, why it cannot be read); a footnote marker is not read."""
+    t = unicodedata.normalize("NFKC", footnote(text)[0]).strip().replace(" ", "").removesuffix("件")
     if re.fullmatch(r"\d{1,3}(,\d{3})+|\d+", t):
         return int(t.replace(",", "")), ""
     if t == "":
@@ -96,8 +109,14 @@ def parse_count(text: str) -> tuple[int | None, str]:
 
 
 def parse_amount(text: str) -> tuple[Decimal | None, str]:
-    """An amount (万元 or 元) as printed, kept exactly."""
-    t = unicodedata.normalize("NFKC", text).strip().replace(" ", "").removesuffix("万元").removesuffix("元")
+    """An amount (万元 or 元) as printed, kept exactly; a footnote marker is not read."""
+    t = (
+        unicodedata.normalize("NFKC", footnote(text)[0])
+        .strip()
+        .replace(" ", "")
+        .removesuffix("万元")
+        .removesuffix("元")
+    )
     if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?|\d+(\.\d+)?", t):
         try:
             value = Decimal(t.replace(",", ""))
@@ -154,12 +173,30 @@ def place_by_position(values: list[ValueCell], centers: list[float]) -> list[Val
     return [v if v is not None else ValueCell("", x=centers[i]) for i, v in enumerate(placed)]
 
 
+HEADER_WORDS = frozenset(
+    norm(w)
+    for w in (
+        "自然人", "商业企业", "商业", "企业", "科研机构", "科研", "机构", "社会公益组织", "法律服务机构",
+        "其他", "总计", "法人或其他组织", "申请人情况", "项目", "序号", "---", "信息内容",
+    )
+)  # fmt: skip
+_DEGRADED = re.compile(r"^(数据|列|column|col)\d{1,2}$", re.IGNORECASE)
+
+
+def is_header_line(cells: list[str]) -> bool:
+    """A table's column header row (also printed again mid-table, or degraded to 数据1 … 数据7)."""
+    words = [norm(c) for c in cells if norm(c)]
+    return bool(words) and all(w in HEADER_WORDS or _DEGRADED.match(w) or set(w) <= set("-:") for w in words)
+
+
 def line_candidates(
     lines: list[Line], min_values: int, first: int = 0, noise: tuple[str, ...] = ()
 ) -> list[Candidate]:
     """Lines with at least `min_values` trailing numbers; wrapped label pieces around them as alternatives.
 
-    A piece that is part of a `noise` label (a group label printed beside its items) is not taken.
+    A piece that is part of a `noise` label (a group label printed beside its items) is not taken. A
+    line of numbers without any label of its own is `bare`: its label is wherever a converter put it,
+    and `tables.pair_bare` pairs it only when the pairing is forced.
     """
     split = [split_line(line) for line in lines]
     numeric = [i for i, (_, v) in enumerate(split) if len(v) >= min_values]
@@ -174,13 +211,30 @@ def line_candidates(
                     [labels[-1] if labels else ""], cells, lines[j].page, None, first + j + 1, stray=True
                 )
             )
+    header = [is_header_line(line.cells) for line in lines]
+
+    def label_lines(lo: int, hi: int) -> list[str]:
+        return [
+            "".join(split[j][0]) for j in range(lo, hi) if split[j][0] and not split[j][1] and not header[j]
+        ]
+
     for n, i in enumerate(numeric):
         labels, values = split[i]
         own = labels[-1] if labels else ""
+        cells = [
+            ValueCell(v, x=x) for v, x in zip(values, _value_centers(lines[i], len(values)), strict=True)
+        ]
+        gap = label_lines(numeric[n - 1] + 1 if n else 0, i)
+        tail = label_lines(i + 1, len(lines)) if n + 1 == len(numeric) else []
+        if not own:
+            out.append(
+                Candidate([""], cells, lines[i].page, None, first + i + 1, bare=True, gap=gap, tail=tail)
+            )
+            continue
         lo = numeric[n - 1] + 1 if n else max(0, i - 3)
         hi = numeric[n + 1] if n + 1 < len(numeric) else min(len(lines), i + 3)
         near = range(max(lo, i - 3), min(hi, i + 3))
-        pieces = [j for j in near if j != i and split[j][0] and not split[j][1]]
+        pieces = [j for j in near if j != i and split[j][0] and not split[j][1] and not header[j]]
         pieces = [j for j in pieces if not any(norm(split[j][0][-1]) in label for label in noise)]
         above = [split[j][0][-1] for j in pieces if j < i]
         below = [split[j][0][-1] for j in pieces if j > i]
@@ -189,11 +243,7 @@ def line_candidates(
             for b in range(len(below) + 1):
                 if a or b:
                     alts.append("".join(above[len(above) - a :]) + own + "".join(below[:b]))
-        cells = [
-            ValueCell(v, x=x) for v, x in zip(values, _value_centers(lines[i], len(values)), strict=True)
-        ]
-        stray = not any(alts)  # numbers with no label anywhere near: a wrapped continuation
-        out.append(Candidate(alts, cells, lines[i].page, None, first + i + 1, stray=stray))
+        out.append(Candidate(alts, cells, lines[i].page, None, first + i + 1, gap=gap, tail=tail))
     out.sort(key=lambda c: c.row or 0)
     for k, cand in enumerate(out):
         if cand.stray:
