@@ -156,6 +156,8 @@ OVERVIEW_SUBHEADS = ("主动公开", "依申请公开", "政府信息管理", "�
 # --------------------------------------------------------------------------- 基本信息
 
 ORGAN_TYPES = ("部门", "乡镇街道", "人民政府")
+MAX_ORG_CHARS = 60
+"""A 机关全称 longer than this is implausible (a warning); the longest real names are about 30 characters."""
 
 INFO_FIELDS: tuple[InfoField, ...] = (
     InfoField("org", "机关全称", "如：襄城区欧庙镇人民政府；用于标题和落款"),
@@ -658,7 +660,10 @@ RULES: dict[str, Rule] = {
             "机关全称、自称、报告年度、机关类型必须填写；报告年度为四位数字，机关类型从下拉列表中选择。",
             "{message}",
             scope=Scope.VALUE,
-            messages={"blank": "“{label}”不能为空（{hint}）"},
+            messages={
+                "blank": "“{label}”不能为空（{hint}）",
+                "too-long": "“{label}”有 {length} 个字，不像是机关全称（一般不超过 {limit} 个字），请核对",
+            },
         ),
         *_template_rules(),
     )

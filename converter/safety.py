@@ -13,7 +13,7 @@ from typing import BinaryIO, Literal
 from .errors import UnreadableInput
 from .json_input import MAX_JSON_DEPTH, MAX_NUMBER_DIGITS
 from .json_input import load_json as load_json  # re-exported: the one JSON reader
-from .ooxml_kind import MAX_TEMPLATE_XML, template_problem
+from .ooxml_kind import MAX_TEMPLATE_XML, report_problem, template_problem
 from .ooxml_kind import STRICT_MESSAGE as STRICT_MESSAGE
 from .ooxml_kind import is_macro_enabled as is_macro_enabled
 from .ooxml_kind import is_strict_ooxml as is_strict_ooxml
@@ -94,12 +94,13 @@ OLE2_NAMES = {
 }
 
 
-def inspect_input(path: Path, *, expect: Expect = "workbook") -> str:
+def inspect_input(path: Path, *, expect: Expect = "workbook", template: bool = True) -> str:
     """What `path` really is: "xlsx" or "json" for expect="workbook", "docx" for expect="docx".
 
     Anything else (missing, empty, a lock file, an old or encrypted Office file, text, a zip that is not
     the expected Office file, a corrupt or hostile zip, an oversized JSON) raises UnreadableInput with a
     Chinese message that names the file and says what to do. The file is only read, never changed.
+    A .docx is held to a template's limits, or with `template=False` to a published report's.
     """
     if expect not in EXPECTED:
         raise ValueError(f"expect must be one of {sorted(EXPECTED)}, not {expect!r}")
@@ -113,7 +114,7 @@ def inspect_input(path: Path, *, expect: Expect = "workbook") -> str:
         )
     head = _read_head(path)
     if head.startswith(ZIP_MAGICS):
-        return _inspect_zip(path, head, size, expect)
+        return _inspect_zip(path, head, size, expect, template)
     if head.startswith(OLE2_MAGIC):
         raise UnreadableInput(_ole2_message(path, expect))
     if _looks_like_owner_file(head, size):
@@ -236,15 +237,15 @@ def _contains_any(stream: BinaryIO, needles: tuple[bytes, ...], chunk: int = MiB
 # --- zip files -------------------------------------------------------------------------------------
 
 
-def _inspect_zip(path: Path, head: bytes, size: int, expect: Expect) -> str:
+def _inspect_zip(path: Path, head: bytes, size: int, expect: Expect, template: bool = True) -> str:
     infos = _read_directory(path, size)
     _check_entries(path, infos, size)
     kind = _zip_kind(infos, head)
     if kind not in ACCEPTED[expect]:
         raise UnreadableInput(_zip_mismatch_message(path, kind, expect))
     _check_no_doctype(path, infos)
-    if kind == "docx" and (problem := template_problem(path)):  # .docm, .dotx, Strict: python-docx refuses
-        raise UnreadableInput(problem)
+    if kind == "docx" and (problem := (template_problem if template else report_problem)(path)):
+        raise UnreadableInput(problem)  # .docm, .dotx, Strict: python-docx refuses; sizes
     return kind
 
 
@@ -531,7 +532,40 @@ def limits_markdown() -> str:
         "加密或旧格式（.xls/.et）文件均被拒绝；启用宏的（.docm）、Word 模板格式的（.dotx）和"
         "“Strict Open XML”格式的 Word 文件不能用作模板。"
     )
-    return "\n".join([*lines, "", *_template_limits()])
+    return "\n".join([*lines, "", *_published_limits(), "", *_template_limits()])
+
+
+def _published_limits() -> list[str]:
+    """What reading a published report (`xxgk import`/`audit`/`compare`) is bounded by."""
+    from .ooxml_kind import MAX_REPORT_XML
+    from .published import read_docx, read_html, read_pdf, read_text
+
+    rows = (
+        ("PDF 的页数", f"{read_pdf.MAX_PAGES}"),
+        ("PDF 一页的内容（解压后，含页面引用的表单）", f"{read_pdf.MAX_PAGE_STREAM // MiB} MiB"),
+        ("PDF 一页显示的字符数", f"{read_pdf.MAX_PAGE_CHARS:,}"),
+        ("PDF 全文显示的字符数", f"{read_pdf.MAX_FILE_CHARS:,}"),
+        ("PDF 全文的绘制操作数（表单每绘制一次都计入）", f"{read_pdf.MAX_OPERATIONS:,}"),
+        ("读取一个 PDF 的时间", f"{read_pdf.MAX_SECONDS:g} 秒"),
+        ("Word 报告正文（word/document.xml）解压后的大小", f"{MAX_REPORT_XML // MiB} MiB"),
+        ("Word 报告一个表格的单元格数（合并单元格展开后）", f"{read_docx.MAX_TABLE_CELLS:,}"),
+        ("Word 报告一个表格读取的列数（更宽的跨列在此截断）", f"{read_docx.MAX_GRID_COLUMNS}"),
+        (
+            "网页、文本、Markdown 文件的大小",
+            f"{read_html.MAX_HTML_BYTES // MiB} MiB、{read_text.MAX_TEXT_BYTES // MiB} MiB",
+        ),
+        ("单个文件网页（.mht）中的多部分（multipart）段数", f"{read_html.MAX_MHT_PARTS}"),
+    )
+    return [
+        "### 读取已发布报告的限制",
+        "",
+        "`xxgk import`、`audit`、`compare` 读取已发布的报告时，超过以下限制即停止读取并说明原因（退出码 3）；"
+        "损坏或加密的 PDF 同样给出中文说明。`audit` 中一份文件无法读取，不影响其余报告的审核。",
+        "",
+        "| 项目 | 上限 |",
+        "|---|---|",
+        *[f"| {what} | {limit} |" for what, limit in rows],
+    ]
 
 
 def _workbook_limits() -> list[str]:

@@ -97,6 +97,11 @@ def audit_files(paths: list[Path]) -> list[AuditResult]:
         except UnreadableInput as exc:
             results.append(AuditResult(Path(path), unreadable=exc.message))
             continue
+        except (Exception, MemoryError, RecursionError) as exc:  # one bad file never loses the batch
+            name, kind = Path(path).name, type(exc).__name__
+            message = f"{name} 读取时出现内部错误（{kind}），未能审核；其余报告照常审核。"
+            results.append(AuditResult(Path(path), unreadable=message))
+            continue
         results.append(AuditResult(Path(path), imported, audit_one(imported)))
     _between_years(results)
     return results

@@ -8,11 +8,15 @@ from ..errors import UnreadableInput
 from .document import Document, Grid, GridCell, Para
 from .rows import SUPERSCRIPTS
 
+MAX_GRID_COLUMNS = 64
+"""Columns of a table as read: a span reaching beyond is cut there (表三 has 10)."""
+MAX_TABLE_CELLS = 20_000
+"""Cells of one table after spans are expanded (表三 has 280)."""
+
 
 def read_docx(path: Path) -> Document:
     """Body paragraphs and tables in order; merged cells expanded with their origin kept."""
     import docx
-    from docx.table import Table
     from docx.text.paragraph import Paragraph
 
     try:
@@ -27,40 +31,89 @@ def read_docx(path: Path) -> Document:
         if tag == "p":
             blocks.append(Para(Paragraph(child, document).text))
         elif tag == "tbl":
-            _table(Table(child, document), blocks)
+            _table(child, blocks, path)
     return Document("docx", blocks)
 
 
-def _table(table, blocks: list) -> None:
+def _table(tbl, blocks: list, path: Path) -> None:
     """A table as a grid; a one-column layout frame (text typed inside a table) as its paragraphs."""
-    rows = grid_of(table)
+    rows = grid_of(tbl, path)
     if rows and all(len({c.origin for c in row}) <= 1 for row in rows):
-        seen: set = set()
-        for row in table.rows:
-            for cell in row.cells:
-                if cell._tc in seen:
+        for tr in tbl.iterchildren(f"{W}tr"):
+            for tc in tr.iterchildren(f"{W}tc"):
+                if _merge(tc) == "continue":
                     continue
-                seen.add(cell._tc)
-                blocks.extend(Para(p.text) for p in cell.paragraphs)
-                for inner in cell.tables:
-                    _table(inner, blocks)
+                for child in tc.iterchildren():
+                    if child.tag == f"{W}p":
+                        blocks.append(Para(paragraph_text(child)))
+                    elif child.tag == f"{W}tbl":
+                        _table(child, blocks, path)
         return
     index = sum(isinstance(b, Grid) for b in blocks) + 1
     blocks.append(Grid(rows, index))
 
 
-def grid_of(table) -> list[list[GridCell]]:
-    """Rows of cells, spans expanded; a merged cell's copies share the origin of its first position."""
-    origins: dict = {}  # keyed by the <w:tc> element itself (kept alive, so its proxy is stable)
-    rows = []
-    for r, row in enumerate(table.rows):
-        skip = row.grid_cols_before  # a row may start after the first column: keep columns aligned
-        cells = [GridCell("", (r, c)) for c in range(skip)]
-        for c, cell in enumerate(row.cells, start=skip):
-            origin = origins.setdefault(cell._tc, (r, c))
-            cells.append(GridCell(cell.text, origin))
+def grid_of(tbl, path: Path | None = None) -> list[list[GridCell]]:
+    """Rows of cells, spans expanded; a merged cell's copies share the origin of its first position.
+
+    Read from the XML in one pass (a vertical merge takes the origin of the cell above): spans are cut
+    at MAX_GRID_COLUMNS, a merge that continues nothing is a cell of its own, and a table of more than
+    MAX_TABLE_CELLS cells is refused."""
+    rows: list[list[GridCell]] = []
+    above: list[GridCell] = []
+    total = 0
+    for r, tr in enumerate(tbl.iterchildren(f"{W}tr")):
+        skip = min(_val(tr.find(f"{W}trPr/{W}gridBefore"), 0), MAX_GRID_COLUMNS)
+        cells = [GridCell("", (r, c)) for c in range(skip)]  # a row may start after the first column
+        for tc in tr.iterchildren(f"{W}tc"):
+            c = len(cells)
+            if c >= MAX_GRID_COLUMNS:
+                break
+            span = min(max(_val(tc.find(f"{W}tcPr/{W}gridSpan"), 1), 1), MAX_GRID_COLUMNS - c)
+            if _merge(tc) == "continue" and c < len(above):
+                cell = above[c]
+            else:
+                cell = GridCell(cell_text(tc), (r, c))
+            cells += [cell] * span
+        total += len(cells)
+        if total > MAX_TABLE_CELLS:
+            name = path.name if path else "文件"
+            raise UnreadableInput(
+                f"{name} 中有一个表格超过 {MAX_TABLE_CELLS:,} 个单元格，"
+                "不像是年度报告的表格，为安全起见已停止读取。"
+            )
         rows.append(cells)
+        above = cells
     return rows
+
+
+def _val(element, default: int) -> int:
+    if element is None:
+        return default
+    try:
+        return int(element.get(f"{W}val", default))
+    except ValueError:
+        return default
+
+
+def _merge(tc) -> str | None:
+    """ "restart", "continue" or None: a cell's vertical merge (w:vMerge without a value continues)."""
+    merge = tc.find(f"{W}tcPr/{W}vMerge")
+    return None if merge is None else merge.get(f"{W}val", "continue")
+
+
+def paragraph_text(p) -> str:
+    """A paragraph's text as python-docx gives it: runs, tabs and breaks, without deleted text."""
+    parts = []
+    for el in p.iter(f"{W}t", f"{W}tab", f"{W}br", f"{W}cr"):
+        tag = el.tag.rsplit("}", 1)[-1]
+        parts.append(el.text or "" if tag == "t" else "\t" if tag == "tab" else "\n")
+    return "".join(parts)
+
+
+def cell_text(tc) -> str:
+    """A cell's own paragraphs, one a line (text of tables nested in it is not the cell's)."""
+    return "\n".join(paragraph_text(p) for p in tc.iterchildren(f"{W}p"))
 
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

@@ -17,6 +17,7 @@ BLOCK_TAGS = {
     "ul", "ol", "dl", "dd", "dt", "pre", "td", "th", "tr", "tbody", "form", "main",
 }  # fmt: skip
 SKIP_TAGS = {"script", "style", "noscript", "head", "iframe", "select", "option", "button", "nav"}
+MAX_MHT_PARTS = 50  # multipart parts in a single-file page; a saved page has one, with its images
 SUPERSCRIPT_DIGITS = str.maketrans("0123456789", SUPERSCRIPTS)
 MAX_HTML_BYTES = 5 * 1024 * 1024  # a saved portal page is well under 1 MiB; parsing takes ~30 × the bytes
 SECTION_WORDS = (  # headings without their numbers: what marks the article among a portal's navigation
@@ -66,8 +67,17 @@ def mht_html(data: bytes, path: Path) -> str:
     import email
     from email import policy
 
-    message = email.message_from_bytes(data, policy=policy.compat32)
-    for part in message.walk():
+    nesting = len(re.findall(rb"(?im)^content-type:\s*multipart/", data[:MAX_HTML_BYTES]))
+    if nesting > MAX_MHT_PARTS:
+        raise UnreadableInput(
+            f"{path.name} 是单个文件网页（.mht），但其中有 {nesting} 个多部分（multipart）段"
+            "（正常网页只有一个），为安全起见已停止读取；请在浏览器中另存为 .html。"
+        )
+    try:
+        parts = list(email.message_from_bytes(data, policy=policy.compat32).walk())
+    except RecursionError as exc:  # pragma: no cover - nesting is refused above
+        raise UnreadableInput(f"{path.name} 是结构过于复杂的单个文件网页（.mht）；请另存为 .html。") from exc
+    for part in parts:
         if part.get_content_type() == "text/html":
             payload = part.get_payload(decode=True) or b""
             charset = part.get_content_charset()

@@ -23,7 +23,7 @@ def sniff_published(path: Path) -> str:
     if not head:
         raise UnreadableInput(f"{path.name} 是空文件（0 字节）；{ACCEPTED}。")
     if head.startswith(safety.ZIP_MAGICS) or head.startswith(safety.OLE2_MAGIC):
-        return safety.inspect_input(path, expect="docx")  # zip safety, .doc/.wps and .odt messages
+        return safety.inspect_input(path, expect="docx", template=False)  # zip safety, .doc/.wps, .odt
     if b"%PDF-" in head[:1024]:
         return "pdf"
     if not safety._is_text(head):
