@@ -136,7 +136,9 @@ def markdown_table3(
     return out
 
 
-def report_markdown(report: Report, table3: list[str] | None = None, width: int = 0) -> str:
+def report_markdown(
+    report: Report, table3: list[str] | None = None, width: int = 0, bold: bool = False
+) -> str:
     """The whole report in Markdown: # title, ## headings, paragraphs (hard-wrapped at `width`), tables."""
     info = report.info
     lines = [f"# {info.display_title}", "", *_wrap(info.preamble, width), ""]
@@ -144,7 +146,10 @@ def report_markdown(report: Report, table3: list[str] | None = None, width: int 
     for section in fmt.SECTIONS:
         lines += [f"## {section.heading}", ""]
         for p in sections[section.key]:
-            lines += [*_wrap(p.heading + p.body, width), ""]
+            if p.heading:
+                lines += [f"**{p.heading}**" if bold else p.heading, ""]
+            for body in p.body.split("\n") if p.body else []:
+                lines += [*_wrap(body, width), ""]
         if section.table == "proactive":
             for header, titles, rows, cols, _ in fmt.PROACTIVE_BLOCKS:
                 lines += [pipe([header, "", "", ""]), pipe(["---"] * 4), pipe(["信息内容", *titles])]

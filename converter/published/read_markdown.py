@@ -14,6 +14,7 @@ from pathlib import Path
 from ..errors import UnreadableInput
 from .document import Document, Line
 from .read_text import DASHED_PAGE_NUMBER, MAX_TEXT_BYTES, decode
+from .sections import date_parts
 
 HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
@@ -53,8 +54,11 @@ def cells_of(row: str) -> list[str]:
 
 
 def continues(previous: str, line: str) -> bool:
-    """A hard-wrapped line goes on with the paragraph before it."""
-    return not previous.endswith(ENDS_SENTENCE) and not STARTS_ITEM.match(line)
+    """A line of a Markdown paragraph goes on with the line before it, unless it starts a numbered item
+    or sub-heading (（一）, 1.) after a finished sentence or a short heading-like line."""
+    if date_parts(line):
+        return False  # the signing date under the organ's name
+    return not STARTS_ITEM.match(line) or (not previous.endswith(ENDS_SENTENCE) and len(previous) > 40)
 
 
 def markdown_lines(text: str) -> list[Line]:

@@ -164,6 +164,8 @@ def texts(doc: Document, lo: int, hi: int, stop: tuple[str, ...] = ()) -> list[s
             continue
         if stop and isinstance(block, Line) and norm(text).startswith(stop):  # a table laid out as text
             break
+        if doc.kind == "markdown" and isinstance(block, Line) and len(block.cells) > 1:
+            break  # a pipe table's first row
         if isinstance(block, Line) and layout_text and out and block.indent < 2 and not SUBHEAD.match(text):
             out[-1] += text
         else:
