@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..errors import UnreadableInput
 from ..model import Report
-from .notes import ImportNote, ImportPosition
+from .notes import ImportNote, ImportPosition, Publication
 from .sniff import sniff_published
 
 NOT_A_REPORT = {
@@ -22,7 +22,7 @@ NOT_A_REPORT = {
     "text": "{name} 中没有找到年度报告的标题和表格，不像是政府信息公开工作年度报告的文字。",
 }
 
-__all__ = ["ImportNote", "ImportPosition", "Imported", "import_report", "sniff_published"]
+__all__ = ["ImportNote", "ImportPosition", "Imported", "Publication", "import_report", "sniff_published"]
 
 
 @dataclass
@@ -33,6 +33,7 @@ class Imported:
     notes: list[ImportNote] = field(default_factory=list)
     kind: str = ""
     positions: dict[str, ImportPosition] = field(default_factory=dict)  # value key → where it was printed
+    published: Publication | None = None  # the 发布时间 of a portal page or its text copy
 
     @property
     def errors(self) -> list[ImportNote]:
@@ -67,7 +68,7 @@ def import_report(path: Path) -> Imported:
         report.sections[key] = rows
     report.values.update(tables.values)  # type: ignore[arg-type]
     report.values.update(fees.read_fees(report.sections.get("other", [])))
-    return Imported(report, layout.notes + tables.notes, kind, tables.positions)
+    return Imported(report, layout.notes + tables.notes, kind, tables.positions, layout.published)
 
 
 def _reader(kind: str):

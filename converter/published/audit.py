@@ -77,6 +77,7 @@ class AuditResult:
                 "exit_code": 3,  # as `check --json` gives an unreadable file
             }
         info = self.imported.report.info
+        published = self.imported.published
         return {
             "file": str(self.path),
             "ok": not self.errors,
@@ -84,6 +85,7 @@ class AuditResult:
             "warnings": len(self.findings) - len(self.errors),
             "org": info.org,
             "year": info.year,
+            "published": published.to_dict() if published else None,  # 发布时间, for timeliness
             "findings": [f.to_dict() for f in self.findings],
         }
 

@@ -60,9 +60,10 @@ Block = Para | Grid | Line
 class Document:
     """What a reader found, in reading order."""
 
-    kind: str  # "docx" | "pdf" | "html" | "text"
+    kind: str  # "docx" | "pdf" | "html" | "markdown" | "text"
     blocks: list[Block] = field(default_factory=list)
     title_hint: str = ""  # e.g. an HTML page's article title
+    published: tuple[str, str] | None = None  # (发布时间 as printed, where): a portal page's own header
 
 
 def norm(text: str) -> str:

@@ -42,6 +42,7 @@ def read_html(path: Path) -> Document:
     except Exception as exc:  # lxml: ParserError, ValueError on an empty document
         raise UnreadableInput(f"{path.name} 不是能读取的网页（{type(exc).__name__}）。") from exc
     title = _title(root)
+    published = _published(root)
     for sup in root.iter("sup"):  # a footnote marker after a number (71<sup>2</sup>) is not its digit
         marker = sup.text_content().translate(SUPERSCRIPT_DIGITS)
         for child in list(sup):
@@ -53,7 +54,7 @@ def read_html(path: Path) -> Document:
     article = find_article(root)
     blocks: list = []
     _walk(article, blocks)
-    return Document("html", blocks, title_hint=title)
+    return Document("html", blocks, title_hint=title, published=published)
 
 
 def is_mht(head: bytes) -> bool:
@@ -124,6 +125,21 @@ def find_article(root):
 
 def _holds_tables(el, root) -> bool:
     return len(el.findall(".//table")) >= min(3, len(root.findall(".//table")))
+
+
+def _published(root) -> tuple[str, str] | None:
+    """The page's 发布时间: its PubDate meta tag (Chinese government portals carry one), or the
+    `发布时间：…` line printed above the article."""
+    from .sections import PUBLISHED_LINE
+
+    for name in ("PubDate", "pubdate", "publishdate", "PublishDate"):
+        meta = root.xpath(f'//meta[@name="{name}"]/@content')
+        if meta and meta[0].strip():
+            return meta[0].strip(), f"网页的 {name} 元数据"
+    body = root.find("body")
+    text = body.text_content() if body is not None else ""
+    match = PUBLISHED_LINE.search(text[:200_000])
+    return (match.group(0).strip(), "网页正文上方") if match else None
 
 
 def _title(root) -> str:
