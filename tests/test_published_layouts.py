@@ -306,3 +306,90 @@ def test_a_printed_total_unlike_its_parts_is_named_and_exits_1(tmp_path):
     assert (note.code, note.field, note.severity) == ("total_mismatch", "review.total", "error")
     assert f"总计印作 {printed + 1}，但各项之和为 {printed}" in note.message
     assert "表四" in note.position.text and "行政复议·总计" in note.position.text
+
+
+# --------------------------------------------------------------------------- rows present but short (point 4)
+
+
+def test_a_short_row_is_one_note_never_missing_plus_extra(tmp_path):
+    report = consistent_report()
+    path = tmp_path / "short.md"
+    path.write_text(
+        report_markdown(report).replace("| 规章 | 2 | 1 | 15 |", "| 规章 | 22 | 235 |"), encoding="utf-8"
+    )
+    imported = import_report(path)
+    assert wrong_values(imported, report.values) == {}
+    [note] = imported.errors
+    assert (note.code, note.field) == ("value_count", "proactive.regulations.issued")
+    assert note.message.startswith("规章行只有 2 个数，标准格式为 3 个，无法确定各列")
+    assert not any(n.code in ("row_missing", "row_extra") for n in imported.notes)
+
+
+def test_an_empty_cell_in_a_pipe_row_is_a_blank_in_its_column(tmp_path):
+    report = consistent_report()
+    path = tmp_path / "blank.md"
+    path.write_text(
+        report_markdown(report).replace("| 规章 | 2 | 1 | 15 |", "| 规章 | 2 |  | 15 |"), encoding="utf-8"
+    )
+    imported = import_report(path)
+    values = imported.report.values
+    assert [values[f"proactive.regulations.{c}"] for c in ("issued", "repealed", "in_force")] == [2, None, 15]
+    [note] = imported.errors
+    assert (note.field, note.message) == (
+        "proactive.regulations.repealed",
+        "数值空白，不是确定的数字，未读入",
+    )
+
+
+HUAIAN = Path(__file__).resolve().parent / "data" / "published" / "huaian-2024-report.txt"
+
+
+def test_review_table_under_another_part_number_is_read(tmp_path):
+    from test_published import sample
+
+    text = HUAIAN.read_text(encoding="utf-8").replace("四、政府信息公开行政复议", "三、政府信息公开行政复议")
+    path = tmp_path / "renumbered.txt"
+    path.write_text(text, encoding="utf-8")
+    imported = import_report(path)
+    assert imported.report.values == sample("huaian-2024").values
+    [note] = [n for n in imported.notes if n.code == "heading_variant"]
+    assert note.field == "sections.review" and "三、政府信息公开行政复议" in note.message
+
+
+def test_review_table_without_its_heading_is_found_by_its_shape(tmp_path):
+    from test_published import sample
+
+    text = HUAIAN.read_text(encoding="utf-8").replace("四、政府信息公开行政复议、行政诉讼情况", "")
+    path = tmp_path / "no-heading.txt"
+    path.write_text(text, encoding="utf-8")
+    imported = import_report(path)
+    expected = sample("huaian-2024").values
+    assert {k: v for k, v in imported.report.values.items() if k.startswith(("review.", "litigation"))} == {
+        k: v for k, v in expected.items() if k.startswith(("review.", "litigation"))
+    }
+    assert wrong_values(imported, expected) == {}
+
+
+def test_parts_numbered_the_reports_own_way_are_read_by_content(tmp_path):
+    """Its own part first (一、基本情况), then the official ones as 二 … 七."""
+    from test_published import sample
+
+    text = HUAIAN.read_text(encoding="utf-8")
+    for old, new in (
+        ("六、其他需要报告的事项", "七、其他需要报告的事项"),
+        ("五、存在的主要问题及改进情况", "六、存在的主要问题及改进情况"),
+        ("四、政府信息公开行政复议", "五、政府信息公开行政复议"),
+        ("三、收到和处理政府信息公开申请情况", "四、收到和处理政府信息公开申请情况"),
+        ("二、主动公开政府信息情况", "三、主动公开政府信息情况"),
+        ("   一、总体情况", "   一、基本情况\n本机关的基本情况说明。\n   二、总体情况"),
+    ):
+        assert old in text
+        text = text.replace(old, new, 1)
+    path = tmp_path / "own-numbers.txt"
+    path.write_text(text, encoding="utf-8")
+    imported = import_report(path)
+    assert imported.report.values == sample("huaian-2024").values
+    assert not any(n.code == "section_missing" for n in imported.notes)
+    assert {n.field for n in imported.notes if n.code == "heading_variant"} == {
+        f"sections.{s.key}" for s in fmt.SECTIONS
+    }

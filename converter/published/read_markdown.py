@@ -48,9 +48,12 @@ def inline(text: str) -> str:
 
 
 def cells_of(row: str) -> list[str]:
-    """A pipe table row's cells; empty ones dropped (a row short of figures is then not read)."""
-    parts = re.split(r"(?<!\\)\|", row.strip().strip("|"))
-    return [c for c in (inline(p) for p in parts) if c]
+    """A pipe table row's cells: an empty cell between others is kept (a blank in its column), empty
+    cells at the end (left over from merged cells) are not."""
+    cells = [inline(p) for p in re.split(r"(?<!\\)\|", row.strip().strip("|"))]
+    while cells and not cells[-1]:
+        cells.pop()
+    return cells
 
 
 def continues(previous: str, line: str) -> bool:
@@ -80,7 +83,7 @@ def markdown_lines(text: str) -> list[Line]:
         if TABLE_ROW.match(stripped):
             flush()
             cells = cells_of(stripped)
-            if cells:
+            if any(cells):
                 lines.append(Line(cells))
             continue
         if heading := HEADING.match(raw):

@@ -72,7 +72,7 @@ def read_tables(doc: Document, layout: Layout) -> Reader:
     if lines:
         c2 += [c for c in _lines(doc, layout, "proactive", 1) if _is_table2_row(c)]
         c3 += _with_columns(doc, layout, _lines(doc, layout, "applications", 3))
-        c4 += _lines(doc, layout, "review", 5)
+        c4 += _lines(doc, layout, "review", 5) if "review" in layout.starts else _review_by_shape(doc)
     read_aligned(reader, T2, c2, t2)
     read_aligned(reader, T3, c3, t3)
     _read_review(reader, c4)
@@ -128,6 +128,13 @@ def _lines(doc: Document, layout: Layout, key: str, min_values: int) -> list[Can
     lo, hi = layout.region(key, len(doc.blocks))
     lines = [b for b in doc.blocks[lo:hi] if isinstance(b, Line)]
     return line_candidates(lines, min_values, lo, NOISE if key == "applications" else ())
+
+
+def _review_by_shape(doc: Document) -> list[Candidate]:
+    """Without its heading, 表四 is the one line of exactly 15 numbers (no other table has as many)."""
+    lines = [b for b in doc.blocks if isinstance(b, Line)]
+    found = [c for c in line_candidates(lines, len(table4_columns())) if not c.stray]
+    return [c for c in found if len(c.values) == len(table4_columns())][:1]
 
 
 def _is_review(grid: Grid) -> bool:

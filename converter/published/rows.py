@@ -136,6 +136,11 @@ def split_line(line: Line) -> tuple[list[str], list[str]]:
     cells = list(line.cells)
     values: list[str] = []
     while cells:
+        if not cells[-1].strip():  # an empty pipe-table cell: a blank among the values, else nothing
+            if values:
+                values.insert(0, "")
+            cells.pop()
+            continue
         tokens = cells[-1].split()
         k = len(tokens)
         while k and is_number(tokens[k - 1]):

@@ -111,7 +111,7 @@ def block_text(block) -> str:
 def match_heading(text: str) -> tuple[fmt.Section, float] | None:
     """The official section a heading names (variants and stray words tolerated), with its likeness."""
     t = _key(text)
-    if not t or t[0] not in "一二三四五六":
+    if not t or t[0] not in "一二三四五六七八九十":
         return None
     if len(t) > 40:
         return _run_in(t)
@@ -121,6 +121,23 @@ def match_heading(text: str) -> tuple[fmt.Section, float] | None:
             continue
         score = max(similarity(t, h) for h in (section.heading, *section.variants))
         if score >= HEADING_MATCH and (best is None or score > best[1]):
+            best = (section, score)
+    return best or _renumbered(t)
+
+
+RENUMBERED_MATCH = 0.85
+_NUMBER = re.compile(r"^[一二三四五六七八九十]+、")
+
+
+def _renumbered(t: str) -> tuple[fmt.Section, float] | None:
+    """An official heading under another number (三、政府信息公开行政复议、行政诉讼情况): by its words."""
+    words = _NUMBER.sub("", t)
+    if words == t or len(words) < 4:
+        return None
+    best = None
+    for section in fmt.SECTIONS:
+        score = max(similarity(words, _NUMBER.sub("", norm(h))) for h in (section.heading, *section.variants))
+        if score >= RENUMBERED_MATCH and (best is None or score > best[1]):
             best = (section, score)
     return best
 

@@ -225,9 +225,15 @@ class Reader:
             if placed is not None and len(placed) == n:
                 cand.values, cand.mapped = placed, True
         if not cand.mapped and len(cand.values) != n:
+            name = target.label if len(target.label) <= 8 else "该"
+            few = (
+                f"{name}行只有 {len(cand.values)} 个数"
+                if len(cand.values) < n
+                else f"该行有 {len(cand.values)} 个数"
+            )
             self.note(
                 target.value_keys[0], "value_count", "error",
-                f"该行有 {len(cand.values)} 个数值，标准格式为 {n} 个，无法确定各列，未读入", pos,
+                f"{few}，标准格式为 {n} 个，无法确定各列，未读入", pos,
             )  # fmt: skip
             return
         for key, column, cell in zip(target.value_keys, target.columns, cand.values, strict=False):
