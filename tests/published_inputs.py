@@ -166,3 +166,19 @@ def report_markdown(
             lines += [pipe(heads), pipe(["---"] * 15), pipe(figures), ""]
     lines += [info.org, f"{info.date.year}年{info.date.month}月{info.date.day}日" if info.date else ""]
     return "\n".join(lines) + "\n"
+
+
+def report_glued_text(report: Report) -> str:
+    """A portal page copied as text the way some portals give it: each table row's cells glued together
+    (`（三）不予公开1.属于国家秘密1000001`), headings and paragraphs one a line."""
+    info = report.info
+    lines = [info.display_title, info.preamble]
+    sections = effective_sections(report)
+    tables = {t.id: table_rows(t, report) for t in fmt.TABLES}
+    for section in fmt.SECTIONS:
+        lines.append(section.heading)
+        lines += [p.heading + p.body for p in sections[section.key]]
+        if section.table:
+            lines += ["".join(text for text, _, _ in row) for row in tables[section.table]]
+    lines += [info.org, f"{info.date.year}年{info.date.month}月{info.date.day}日" if info.date else ""]
+    return "\n".join(lines) + "\n"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import docx
+import pytest
 from factories import consistent_report
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -393,3 +394,62 @@ def test_parts_numbered_the_reports_own_way_are_read_by_content(tmp_path):
     assert {n.field for n in imported.notes if n.code == "heading_variant"} == {
         f"sections.{s.key}" for s in fmt.SECTIONS
     }
+
+
+# --------------------------------------------------------------------------- glued portal text (point 6)
+
+
+@pytest.mark.parametrize(
+    ("digits", "groups", "splits"),
+    [
+        ("1000001", [(7, True)], [["1", "0", "0", "0", "0", "0", "1"]]),
+        ("950000095", [(7, True)], [["95", "0", "0", "0", "0", "0", "95"]]),
+        (
+            "110000011",
+            [(7, True)],
+            [["1", "10", "0", "0", "0", "0", "11"], ["11", "0", "0", "0", "0", "0", "11"]],
+        ),
+        ("12.5", [(1, False)], []),
+        ("11002", [(5, True)], [["1", "1", "0", "0", "2"]]),
+    ],
+)
+def test_glued_digits_are_split_only_by_the_rows_arithmetic(digits, groups, splits):
+    from converter.published.rows import glued_splits
+
+    assert glued_splits(digits, groups) == splits
+
+
+@pytest.mark.parametrize("name", ["huaian-2024", "oumiao-2024"])
+def test_glued_portal_text_is_read_where_the_split_is_unique(tmp_path, name):
+    from published_inputs import report_glued_text
+    from test_published import sample
+
+    report = sample(name)
+    path = tmp_path / "门户复制.txt"
+    path.write_text(report_glued_text(report), encoding="utf-8")
+    imported = import_report(path)
+    assert wrong_values(imported, report.values) == {}
+    info = imported.report.info
+    assert (info.title, info.year, info.org) == (report.info.title, report.info.year, report.info.org)
+    blank = {k for k, v in imported.report.values.items() if v is None and report.values[k] is not None}
+    ambiguous = {n.field for n in imported.errors}
+    assert {n.code for n in imported.errors} <= {"glued_digits"}
+    if name == "oumiao-2024":
+        assert blank == set() and ambiguous == set()  # all zeros: one digit a column
+    else:
+        assert ambiguous == {
+            "proactive.regulations.issued", "proactive.normative_documents.issued",
+            "applications.unavailable.needs_creation.natural_person", "review.upheld",
+        }  # fmt: skip
+        assert len(blank) == 3 + 3 + 7 + 15
+    assert any(n.code == "glued_digits" and n.severity == "warning" for n in imported.notes)
+
+
+def test_a_text_with_only_its_title_is_read_not_refused(tmp_path):
+    path = tmp_path / "只有标题.txt"
+    path.write_text(
+        "某某局2024年政府信息公开工作年度报告\n本年度工作情况如下。全年共办理申请若干件。\n", encoding="utf-8"
+    )
+    imported = import_report(path)
+    assert (imported.report.info.year, imported.report.info.org) == (2024, "某某局")
+    assert any(n.code == "section_missing" for n in imported.notes)

@@ -61,7 +61,7 @@ def import_report(path: Path) -> Imported:
     document = _reader(kind)(path)
     layout = read_layout(document)
     tables = read_tables(document, layout)
-    if not layout.starts and not tables.values:
+    if not layout.starts and not tables.values and not is_report_title(layout.info.title):
         raise UnreadableInput(NOT_A_REPORT[kind].format(name=path.name))
     report = Report(info=layout.info)
     for key, rows in layout.sections.items():
@@ -69,6 +69,14 @@ def import_report(path: Path) -> Imported:
     report.values.update(tables.values)  # type: ignore[arg-type]
     report.values.update(fees.read_fees(report.sections.get("other", [])))
     return Imported(report, layout.notes + tables.notes, kind, tables.positions, layout.published)
+
+
+def is_report_title(title: str) -> bool:
+    """A title that says it is an annual report on government information disclosure."""
+    from .document import norm
+
+    text = norm(title)
+    return ("政府信息公开" in text or "政务公开" in text) and ("年度报告" in text or "年报" in text)
 
 
 def _reader(kind: str):

@@ -30,6 +30,7 @@ KINDS = {
     "unpaired_rows": "标签错位",
     "row_order": "行序不同",
     "total_mismatch": "总计不符",
+    "glued_digits": "数字粘连",
 }
 """A short Chinese name for each note code, for the listing (JSON keeps the codes)."""
 

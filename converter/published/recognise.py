@@ -8,7 +8,7 @@ from .. import format as fmt
 from .document import Document, Grid, Line, norm
 from .labels import review_column
 from .notes import ImportPosition
-from .rows import Candidate, similarity
+from .rows import Candidate, ValueCell, glued_splits, similarity
 from .sections import Layout
 from .tables import (
     APPLICANT_LABELS,
@@ -73,6 +73,7 @@ def read_tables(doc: Document, layout: Layout) -> Reader:
         c2 += [c for c in _lines(doc, layout, "proactive", 1) if _is_table2_row(c)]
         c3 += _with_columns(doc, layout, _lines(doc, layout, "applications", 3))
         c4 += _lines(doc, layout, "review", 5) if "review" in layout.starts else _review_by_shape(doc)
+        c4 = c4 or _glued_review(doc, layout)
     read_aligned(reader, T2, c2, t2)
     read_aligned(reader, T3, c3, t3)
     _read_review(reader, c4)
@@ -137,6 +138,16 @@ def _review_by_shape(doc: Document) -> list[Candidate]:
     return [c for c in found if len(c.values) == len(table4_columns())][:1]
 
 
+def _glued_review(doc: Document, layout: Layout) -> list[Candidate]:
+    """表四's 15 figures glued into one run of digits (a portal's text copy)."""
+    lo, hi = layout.region("review", len(doc.blocks))
+    for block in doc.blocks[lo:hi] if "review" in layout.starts else ():
+        digits = block.text.replace(" ", "") if isinstance(block, Line) else ""
+        if digits.isdigit() and len(digits) >= len(table4_columns()):
+            return [Candidate([""], [], block.page, None, lo + 1, glued=digits)]
+    return []
+
+
 def _is_review(grid: Grid) -> bool:
     text = norm("".join(c.text for row in grid.rows[:3] for c in row))
     return "行政复议" in text and "行政诉讼" in text
@@ -157,6 +168,26 @@ def _read_review(reader: Reader, cands: list[Candidate]) -> None:
         )  # fmt: skip
         return
     cand = next((c for c in cands if not c.stray), cands[0])
+    if cand.glued:
+        n = len(columns)
+        digits = cand.glued
+        splits = [list(digits)] if len(digits) == n else glued_splits(digits, [(n // 3, True)] * 3)
+        pos = ImportPosition(cand.page, T4)
+        if len(splits) != 1:
+            why = "有多种拆分" if splits else "无法按标准格式的列拆分"
+            reader.note(
+                columns[0][0],
+                "glued_digits",
+                "error",
+                f"{T4}的数字连在一起印作“{digits}”，{why}，未读入",
+                pos,
+            )
+            return
+        cand.values = [ValueCell(v) for v in splits[0]]
+        reader.note(
+            columns[0][0], "glued_digits", "warning",
+            f"{T4}的数字连在一起印作“{digits}”，按唯一可能的拆分（{' '.join(splits[0])}）读入", pos,
+        )  # fmt: skip
     if cand.uncertain or cand.stray:
         reader.note(columns[0][0], "wrapped_number", "error", WRAPPED, ImportPosition(cand.page, T4))
         return

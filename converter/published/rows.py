@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from difflib import SequenceMatcher
@@ -43,6 +44,7 @@ class Candidate:
     uncertain: bool = False  # next to a stray line: its own numbers may be cut short
     columns_x: list[float] | None = None  # on a PDF page: centres of the official columns' headers
     notes: list[str] = field(default_factory=list)
+    glued: str = ""  # the cells' digits glued together (`1000001`), to be split by the row's arithmetic
     bare: bool = False  # a line of numbers alone, its label printed apart (a converter pulled it out)
     gap: list[str] = field(default_factory=list)  # label lines between the previous numbers line and this
     tail: list[str] = field(default_factory=list)  # (the last numbers line) label lines after it
@@ -178,6 +180,48 @@ def place_by_position(values: list[ValueCell], centers: list[float]) -> list[Val
     return [v if v is not None else ValueCell("", x=centers[i]) for i, v in enumerate(placed)]
 
 
+GLUED = re.compile(r"^(.*[^\d\s,.．])(\d+(?:\.\d+)?)$")
+"""A row label with its cells' digits glued on, as some portals' text copies give a table row."""
+MAX_GLUED_DIGITS = 7  # digits of one figure in a glued row
+
+
+def glued_splits(digits: str, groups: list[tuple[int, bool]], limit: int = 2) -> list[list[str]]:
+    """Ways (up to `limit`) to cut glued digits into the row's figures: groups of (size, whether its last
+    figure is the sum of the others); a figure has no leading zero and at most MAX_GLUED_DIGITS digits."""
+    out: list[list[str]] = []
+    if not digits.isdigit():
+        return out
+
+    def parts(text: str, k: int) -> Iterator[list[str]]:
+        if k == 1:
+            if text and (text == "0" or text[0] != "0") and len(text) <= MAX_GLUED_DIGITS:
+                yield [text]
+            return
+        for i in range(1, min(MAX_GLUED_DIGITS, len(text) - k + 1) + 1):
+            head = text[:i]
+            if len(head) > 1 and head[0] == "0":
+                break
+            for rest in parts(text[i:], k - 1):
+                yield [head, *rest]
+
+    def walk(text: str, g: int, found: list[str]) -> None:
+        if g == len(groups):
+            if not text:
+                out.append(found)
+            return
+        size, summed = groups[g]
+        for length in range(size, min(len(text), size * MAX_GLUED_DIGITS) + 1):
+            for cut in parts(text[:length], size):
+                if summed and int(cut[-1]) != sum(int(x) for x in cut[:-1]):
+                    continue
+                walk(text[length:], g + 1, found + cut)
+                if len(out) >= limit:
+                    return
+
+    walk(digits, 0, [])
+    return out
+
+
 HEADER_WORDS = frozenset(
     norm(w)
     for w in (
@@ -204,7 +248,12 @@ def line_candidates(
     and `tables.pair_bare` pairs it only when the pairing is forced.
     """
     split = [split_line(line) for line in lines]
-    numeric = [i for i, (_, v) in enumerate(split) if len(v) >= min_values]
+    glued: dict[int, str] = {}
+    for i, (labels, values) in enumerate(split):
+        if labels and not values and (match := GLUED.match(labels[-1])):
+            split[i] = ([*labels[:-1], match.group(1)], [])
+            glued[i] = match.group(2)
+    numeric = [i for i, (_, v) in enumerate(split) if len(v) >= min_values or i in glued]
     out = []
     if numeric:  # lines with a few numbers among the rows: digits wrapped inside a narrow cell
         span = range(max(0, numeric[0] - 2), min(len(lines), numeric[-1] + 3))
@@ -248,7 +297,11 @@ def line_candidates(
             for b in range(len(below) + 1):
                 if a or b:
                     alts.append("".join(above[len(above) - a :]) + own + "".join(below[:b]))
-        out.append(Candidate(alts, cells, lines[i].page, None, first + i + 1, gap=gap, tail=tail))
+        out.append(
+            Candidate(
+                alts, cells, lines[i].page, None, first + i + 1, gap=gap, tail=tail, glued=glued.get(i, "")
+            )
+        )
     out.sort(key=lambda c: c.row or 0)
     for k, cand in enumerate(out):
         if cand.stray:

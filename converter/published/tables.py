@@ -18,8 +18,10 @@ from .document import Grid, Line, norm
 from .notes import ImportNote, ImportPosition
 from .rows import (
     Candidate,
+    ValueCell,
     column_headers,
     footnote,
+    glued_splits,
     grid_labels,
     is_number,
     line_candidates,
@@ -205,9 +207,40 @@ class Reader:
             )  # fmt: skip
         self.values[key] = value
 
+    def unglue(self, table: str, target: Target, cand: Candidate) -> bool:
+        """A row printed with its digits glued (`1000001`): read only when the split is unique — one digit
+        a column, or the one split under which each total is the sum of its parts."""
+        pos = ImportPosition(cand.page, table, target.label)
+        n = len(target.columns)
+        summed = bool(fmt.VALUES[target.value_keys[-1]].sum_of) if n > 1 else False
+        digits = cand.glued
+        splits = (
+            [list(digits)]
+            if len(digits) == n
+            else glued_splits(digits, [(n, summed)])
+            if n > 1
+            else [[digits]]
+        )
+        if len(splits) != 1:
+            why = "有多种拆分" if splits else "无法按标准格式的列拆分"
+            self.note(
+                target.value_keys[0], "glued_digits", "error",
+                f"该行的数字连在一起印作“{digits}”，{why}，未读入", pos,
+            )  # fmt: skip
+            return False
+        cand.values = [ValueCell(v) for v in splits[0]]
+        if n > 1:
+            self.note(
+                target.value_keys[0], "glued_digits", "warning",
+                f"该行的数字连在一起印作“{digits}”，按唯一可能的拆分（{' '.join(splits[0])}）读入", pos,
+            )  # fmt: skip
+        return True
+
     def row(self, table: str, target: Target, cand: Candidate, score: float) -> None:
         """The values of a matched row, or a note saying why they are not taken."""
         pos = ImportPosition(cand.page, table, target.label)
+        if cand.glued and not self.unglue(table, target, cand):
+            return
         if score < EXACT and not any(norm(a).endswith(norm(target.label)) for a in cand.labels):
             printed = max((a for a in cand.labels if a), key=lambda a: similarity(a, target.label)).strip()
             start = printed.find(target.label[:2])
@@ -242,6 +275,8 @@ class Reader:
     def group_row(self, table: str, target: Target, cand: Candidate) -> None:
         """A group printed as one row (（六）其他处理): its items are 0 only when the row is all 0."""
         pos = ImportPosition(cand.page, table, target.label)
+        if cand.glued:
+            cand.values = [ValueCell(d) for d in cand.glued] if set(cand.glued) == {"0"} else []
         zeros = (
             (cand.mapped or len(cand.values) == len(target.columns))
             and all(not c.merged and parse_count(c.text)[0] == 0 for c in cand.values)
