@@ -6,7 +6,9 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from converter.cli import app
 from converter.published import import_report
 from converter.published.sections import org_in_title
 
@@ -87,3 +89,42 @@ def test_a_report_without_a_portal_header_has_no_publication_date():
 )
 def test_organ_in_title(title, org):
     assert org_in_title(title) == org
+
+
+# --------------------------------------------------------------------------- paragraphs, not lines (point 5)
+
+
+def hard_wrapped(text: str, width: int = 31) -> str:
+    """Every long line of running text cut at `width` characters, as text taken from a PDF comes."""
+    out = []
+    for line in text.splitlines():
+        long = len(line) > 40 and "|" not in line
+        out += [line[i : i + width] for i in range(0, len(line), width)] if long else [line]
+    return "\n".join(out) + "\n"
+
+
+def test_hard_wrapped_text_keeps_one_paragraph_per_paragraph(tmp_path):
+    from converter.sources import load
+
+    path = tmp_path / "wrapped.txt"
+    path.write_text(hard_wrapped(OUMIAO), encoding="utf-8")
+    imported = import_report(path)
+    whole = import_report(DATA / "oumiao-2024-report.txt")
+    assert imported.report.sections == whole.report.sections
+    assert imported.report.info == whole.report.info and imported.report.values == whole.report.values
+    assert len(imported.report.sections["overview"]) == len(whole.report.sections["overview"])
+    out = tmp_path / "next-year.xlsx"
+    result = CliRunner().invoke(app, ["import", str(path), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert load(out).report.sections["problems"] == whole.report.sections["problems"]  # readable next year
+
+
+def test_a_line_ending_a_sentence_or_starting_an_item_is_not_joined(tmp_path):
+    text = OUMIAO.replace(
+        "2024年,我镇未收到相关政府信息公开申请诉求。",
+        "2024年,我镇未收到相关政府信息公开申请诉求。\n一是申请渠道畅通\n二是答复规范",
+    )
+    path = tmp_path / "items.txt"
+    path.write_text(text, encoding="utf-8")
+    bodies = [p.body for p in import_report(path).report.sections["applications"]]
+    assert bodies == ["2024年,我镇未收到相关政府信息公开申请诉求。", "一是申请渠道畅通", "二是答复规范"]

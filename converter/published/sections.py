@@ -215,15 +215,38 @@ def texts(doc: Document, lo: int, hi: int, stop: tuple[str, ...] = ()) -> list[s
         text = tidy(block_text(block))
         if not text or PAGE_NUMBER.match(text):
             continue
-        if stop and isinstance(block, Line) and norm(text).startswith(stop):  # a table laid out as text
+        if stop and isinstance(block, Line) and norm(text).lstrip("(（").startswith(stop):  # a table as text
             break
         if doc.kind == "markdown" and isinstance(block, Line) and len(block.cells) > 1:
             break  # a pipe table's first row
-        if isinstance(block, Line) and layout_text and out and block.indent < 2 and not SUBHEAD.match(text):
+        if isinstance(block, Line) and out and _continues(out[-1], text, block, layout_text):
             out[-1] += text
         else:
             out.append(text)
     return out
+
+
+ENDS_SENTENCE = tuple("。；！？：;!?:")
+STARTS_ITEM = re.compile(
+    r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|\d{1,2}[.．、](?!\d)|[一二三四五六七八九十]是)"
+)
+
+
+def _continues(previous: str, text: str, line: Line, layout_text: bool) -> bool:
+    """A hard-wrapped line of text from a PDF or a text copy goes on with the paragraph before it.
+
+    Laid out with indents: a line not indented continues. Without: a line continues when the line before
+    ends without 。；！？： and this one is not a heading, a numbered item, a sub-head's body or a date."""
+    if SUBHEAD.match(text) or date_parts(text):
+        return False
+    if layout_text:
+        return line.indent < 2
+    if previous.endswith(ENDS_SENTENCE) or STARTS_ITEM.match(text):
+        return False
+    if previous.endswith(TITLE_END) and len(previous) <= 60:
+        return False  # the title above the preamble
+    heading_above = SUBHEAD.match(previous) and len(previous) <= 40 and "。" not in previous
+    return not heading_above and len(previous) >= 15
 
 
 def paragraphs(items: list[str]) -> list[Paragraph]:
