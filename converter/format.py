@@ -264,6 +264,10 @@ def _proactive() -> tuple[Table, tuple[Value, ...]]:
     return table, tuple(values)
 
 
+IN_FORCE_VERBS = ("清理并集中发布", "清理并公布", "集中发布", "集中公布", "清理", "梳理", "公布", "发布")
+"""Verbs that may stand before “现行有效…规范性文件N件” without narrowing its scope (R5 compares the figure
+with 表二's 现行有效件数): 清理并集中发布现行有效行政规范性文件393件."""
+
 # --------------------------------------------------------------------------- 表三
 
 APPLICANT_COLUMNS = (
