@@ -453,3 +453,59 @@ def test_a_text_with_only_its_title_is_read_not_refused(tmp_path):
     imported = import_report(path)
     assert (imported.report.info.year, imported.report.info.org) == (2024, "某某局")
     assert any(n.code == "section_missing" for n in imported.notes)
+
+
+# --------------------------------------------------------------------------- the 2019 trial format (point 8)
+
+TABLE2_2019 = """\
+| 第二十条第（一）项 | | | |
+|---|---|---|---|
+| 信息内容 | 本年新制作数量 | 本年新公开数量 | 对外公开总数量 |
+| 规章 | 2 | 2 | 15 |
+| 规范性文件 | 8 | 8 | 42 |
+| 第二十条第（五）项 | | | |
+| 信息内容 | 上一年项目数量 | 本年增/减 | 处理决定数量 |
+| 行政许可 | 50 | 3 | 120 |
+| 其他对外管理服务事项 | 10 | 0 | 7 |
+| 第二十条第（六）项 | | | |
+| 信息内容 | 上一年项目数量 | 本年增/减 | 处理决定数量 |
+| 行政处罚 | 30 | 1 | 35 |
+| 行政强制 | 5 | 0 | 6 |
+| 第二十条第（八）项 | | | |
+| 信息内容 | 上一年项目数量 | 本年增/减 | |
+| 行政事业性收费 | 4 | 0 | |
+| 第二十条第（九）项 | | | |
+| 信息内容 | 采购项目数量 | 采购总金额 | |
+| 政府集中采购 | 12 | 300 | |
+"""
+
+
+def test_a_2019_format_report_is_named_and_what_maps_is_read(tmp_path):
+    report = consistent_report()
+    for item in ("no_correction", "unpaid_fee", "other"):
+        for c in COLUMNS:
+            report.values[f"applications.other.{item}.{c}"] = 0
+    _rebalance(report)
+    rows = [(label, f) for label, f in table3_rows(report) if label[:2] not in ("1.", "2.", "3.") or True]
+    other_items = [t.label for t in ITEM_ROWS if t.key.startswith("other.")]
+    lines = [pipe(["项目", *(c for _, c in (*fmt.APPLICANT_COLUMNS, fmt.TOTAL_COLUMN))]), pipe(["---"] * 8)]
+    for label, figures in rows:
+        if label == other_items[0]:
+            lines.append(pipe(["（六）其他处理", *(["0"] * 7)]))  # the 2019 format: one row
+        elif label not in other_items:
+            lines.append(pipe([label, *figures]))
+    text = report_markdown(report, lines)
+    start, end = text.index("| 第二十条第（一）项"), text.index("## 三、")
+    path = tmp_path / "2019.md"
+    path.write_text(text[:start] + TABLE2_2019 + "\n" + text[end:], encoding="utf-8")
+    imported = import_report(path)
+    values = imported.report.values
+    assert all(values[k] is None for k in values if k.startswith("proactive."))  # other columns: never read
+    assert {k: v for k, v in values.items() if k.startswith(("applications.", "review.", "litigation"))} == {
+        k: v for k, v in report.values.items() if k.startswith(("applications.", "review.", "litigation"))
+    }
+    [error] = imported.errors
+    assert (
+        error.code == "format_2019" and "2019 年试行格式" in error.message and "表二的栏目" in error.message
+    )
+    assert not any(n.code in ("row_missing", "table_missing", "value_count") for n in imported.notes)

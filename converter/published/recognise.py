@@ -67,15 +67,24 @@ def read_tables(doc: Document, layout: Layout) -> Reader:
         else:
             c2 += [c for c in plain if _is_table2_row(c)]
             previous = T2 if any(_is_table2_row(c) for c in plain) else ""
-    _check_2019(doc, reader)
+    old_format = _check_2019(doc, reader)
     lines = [(i, b) for i, b in enumerate(doc.blocks) if isinstance(b, Line)]
     if lines:
         c2 += [c for c in _lines(doc, layout, "proactive", 1) if _is_table2_row(c)]
         c3 += _with_columns(doc, layout, _lines(doc, layout, "applications", 3))
         c4 += _lines(doc, layout, "review", 5) if "review" in layout.starts else _review_by_shape(doc)
         c4 = c4 or _glued_review(doc, layout)
-    read_aligned(reader, T2, c2, t2)
-    read_aligned(reader, T3, c3, t3)
+    if not old_format:  # the 2019 表二 has other columns (新制作, 新公开…): nothing of it maps
+        read_aligned(reader, T2, c2, t2)
+    missing: list[str] | None = [] if old_format else None
+    read_aligned(reader, T3, c3, t3, missing)
+    if missing:
+        reader.note(
+            None, "format_2019", "warning",
+            f"2019 年试行格式的{T3}没有（或未找到）2021 年格式的 {len(missing)} 行"
+            f"（{'、'.join(missing[:3])}{'等' if len(missing) > 3 else ''}），这些行留空",
+            ImportPosition(table=T3),
+        )  # fmt: skip
     _read_review(reader, c4)
     check_totals(reader)
     return reader
@@ -87,18 +96,20 @@ NOISE = (
 )
 
 
-def _check_2019(doc: Document, reader: Reader) -> None:
+def _check_2019(doc: Document, reader: Reader) -> bool:
     """A report in the 2019 trial format has other tables: say so once instead of guessing."""
     text = norm("".join(c.text for b in doc.blocks if isinstance(b, Grid) for row in b.rows for c in row))
     text += norm("".join(getattr(b, "text", "") for b in doc.blocks if not isinstance(b, Grid)))
     seen = [label for label in fmt.LABELS_2019 if norm(label) in text]
-    if len(seen) >= 2:
-        reader.note(
-            None, "format_2019", "error",
-            f"这是 2019 年试行格式（国办公开办函〔2019〕60号）的报告（表中有“{seen[0]}”“{seen[1]}”），"
-            "与 2021 年格式的表格不同，对不上的数字均未读入",
-            ImportPosition(),
-        )  # fmt: skip
+    if len(seen) < 2:
+        return False
+    reader.note(
+        None, "format_2019", "error",
+        f"这是 2019 年试行格式（国办公开办函〔2019〕60号）的报告（表中有“{seen[0]}”“{seen[1]}”）："
+        f"{T2}的栏目与 2021 年格式不同，未读入；{T3}、{T4}按行标签读入能对应的数字",
+        ImportPosition(),
+    )  # fmt: skip
+    return True
 
 
 HEADER_STARTS = tuple(norm(label)[:2] for label in APPLICANT_LABELS)  # 自然 商业 … 总计 (labels wrap)

@@ -412,8 +412,15 @@ def check_totals(reader: Reader) -> None:
             )  # fmt: skip
 
 
-def read_aligned(reader: Reader, table: str, cands: list[Candidate], targets: list[Target]) -> None:
-    """Match candidates to official rows, read them; say what is missing and what is extra."""
+def read_aligned(
+    reader: Reader,
+    table: str,
+    cands: list[Candidate],
+    targets: list[Target],
+    missing: list[str] | None = None,
+) -> None:
+    """Match candidates to official rows, read them; say what is missing (or, given `missing`, list the
+    missing rows' labels there for one note) and what is extra."""
     matched = align(cands, targets)
     if not matched and not any(c.bare for c in cands):
         caption = next(t.caption for t in fmt.TABLES if t.name == table)
@@ -444,6 +451,9 @@ def read_aligned(reader: Reader, table: str, cands: list[Candidate], targets: li
         elif t_index in covered:
             continue
         elif not target.group_of and target.key.split(".")[0] not in groups_printed:
+            if missing is not None:
+                missing.append(target.label)
+                continue
             page = cands[0].page if cands else None
             severity = "warning" if target.key == "regulations" else "error"  # 规章: only cities make them
             reader.note(
