@@ -22,10 +22,11 @@ MAX_PAGE_STREAM = 4 * MiB
 MAX_PAGE_CHARS = 30_000
 """Characters shown on one page; a dense report page has about 2,000."""
 MAX_FILE_CHARS = 200_000
-MAX_OPERATIONS = 500_000
+MAX_OPERATIONS = 300_000
 """Drawing operations of the whole file, forms drawn many times counted each time (the 5-page
 reference report has about 90,000)."""
 MAX_SECONDS = 20.0
+FORM_WEIGHT = 20  # a form drawn costs pdfminer as much as about 20 operations (a sub-interpreter, resources)
 
 DAMAGED = (
     "{name} 是损坏的 PDF 文件，无法读取（{why}）；请向发布单位索取完好的文件，或改用其 Word 文件、网页。"
@@ -48,14 +49,17 @@ class Budget:
         self.operations = 0
         self.chars = 0
         self.page_chars = 0
+        self.next_clock = 0x3FFF
         self.deadline = time.monotonic() + MAX_SECONDS
 
-    def step(self) -> None:
-        self.operations += 1
+    def step(self, weight: int = 1) -> None:
+        self.operations += weight
         if self.operations > MAX_OPERATIONS:
             raise PdfLimit(f"绘制操作超过 {MAX_OPERATIONS:,} 个")
-        if not self.operations & 0x3FFF and time.monotonic() > self.deadline:
-            raise PdfLimit(f"读取超过 {MAX_SECONDS:.0f} 秒")
+        if self.operations >= self.next_clock:
+            self.next_clock = self.operations + 0x3FFF
+            if time.monotonic() > self.deadline:
+                raise PdfLimit(f"读取超过 {MAX_SECONDS:.0f} 秒")
 
     def show(self, seq) -> None:
         n = sum(len(s) for s in seq if isinstance(s, bytes | str))
@@ -84,7 +88,7 @@ def _interpreter_class():
             super().do_TJ(seq)
 
         def render_contents(self, resources, streams, ctm=(1, 0, 0, 1, 0, 0)) -> None:
-            _BUDGET.get().step()  # a form drawn: fan-out of forms is counted draw by draw
+            _BUDGET.get().step(FORM_WEIGHT)  # a form drawn: fan-out of forms is counted draw by draw
             super().render_contents(resources, streams, ctm)
 
     def counted(base):
