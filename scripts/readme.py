@@ -17,12 +17,11 @@ README = ROOT / "README.md"
 
 
 def rules() -> str:
-    from converter import format as fmt
+    from converter.format import official as fmt
 
     lines = ["### 检查规则（勾稽关系）", "", "| 规则 | 级别 | 规则 | 说明 |", "|---|---|---|---|"]
     for rule in fmt.RULES.values():
-        level = "错误" if rule.severity == "error" else "警告"
-        lines.append(f"| {rule.id} | {level} | {rule.title} | {rule.explanation} |")
+        lines.append(f"| {rule.id} | {rule.levels} | {rule.title} | {rule.explanation} |")
     return "\n".join(lines)
 
 
@@ -42,15 +41,16 @@ def commands() -> str:
 
 
 def fields() -> str:
-    from converter.fields import fields_markdown
+    from converter.render.fields import fields_markdown
 
     return fields_markdown()
 
 
 def limits() -> str:
-    from converter.safety import limits_markdown
+    from converter.app.limits import limits_markdown
+    from converter.published.limits import published_limits_markdown
 
-    return limits_markdown()
+    return f"{limits_markdown()}\n\n{published_limits_markdown()}"
 
 
 GENERATORS: dict[str, Callable[[], str]] = {

@@ -32,7 +32,7 @@ from typer.testing import CliRunner
 from converter.cli import app
 from converter.published import import_report
 from converter.published.read_docx import MAX_TABLE_CELLS
-from converter.render_docx import render_report
+from converter.render.docx import render_report
 
 DATA = Path(__file__).resolve().parent / "data" / "published"
 SECONDS = 45  # generous: each case takes 0.2–8 s alone; the machine may be shared

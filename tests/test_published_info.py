@@ -104,7 +104,7 @@ def hard_wrapped(text: str, width: int = 31) -> str:
 
 
 def test_hard_wrapped_text_keeps_one_paragraph_per_paragraph(tmp_path):
-    from converter.sources import load
+    from converter.read.sources import load
 
     path = tmp_path / "wrapped.txt"
     path.write_text(hard_wrapped(OUMIAO), encoding="utf-8")

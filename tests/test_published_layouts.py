@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from published_inputs import pipe, report_html, report_markdown, table3_rows
 from typer.testing import CliRunner
 
-from converter import format as fmt
 from converter.cli import app
+from converter.format import official as fmt
 from converter.published import import_report
 from converter.published.tables import table3_targets
 
@@ -266,7 +266,7 @@ def test_html_superscript_is_not_a_digit(tmp_path):
 
 
 def test_word_superscript_is_not_a_digit(tmp_path):
-    from converter.render_docx import render_report
+    from converter.render.docx import render_report
 
     report = consistent_report()
     out = tmp_path / "r.docx"

@@ -8,8 +8,8 @@ import pytest
 from published_inputs import markdown_table3, report_markdown, table3_rows
 from test_published import NAMES, sample
 
-from converter.prose import effective_sections
 from converter.published import import_report, sniff_published
+from converter.render.prose import effective_sections
 
 VARIANTS = {
     "plain": {},

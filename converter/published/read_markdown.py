@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..errors import UnreadableInput
+from ..core.errors import UnreadableInput
 from .document import Document, Line
 from .read_text import DASHED_PAGE_NUMBER, MAX_TEXT_BYTES, decode
 from .sections import date_parts

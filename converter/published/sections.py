@@ -7,8 +7,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .. import format as fmt
-from ..model import Info, Paragraph
+from ..core.model import Info, Paragraph
+from ..format import official as fmt
 from .document import Document, Grid, Line, Para, norm, tidy
 from .notes import ImportNote, ImportPosition, Publication
 from .read_text import PAGE_NUMBER
@@ -385,7 +385,7 @@ def _complete_info(doc: Document, layout: Layout) -> None:
         info.org = org_in_title(info.title) or next(
             (layout.header[k] for k in HEADER_ORG_KEYS if layout.header.get(k)), ""
         )
-    from ..organs import infer
+    from ..core.organs import infer
 
     info.organ_type = infer(info.org)[1]  # only when the name settles it (format.ORG_NAMING)
     if not info.organ_type:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import safety
-from ..errors import UnreadableInput
+from ..core.errors import UnreadableInput
+from ..read import inspect as safety
 
 KINDS = {"docx": "Word 文档", "pdf": "PDF", "html": "网页", "markdown": "Markdown 文本", "text": "文本"}
 ACCEPTED = (

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .. import format as fmt
+from ..format import official as fmt
 from .document import Grid, Line, norm
 from .notes import ImportNote, ImportPosition
 from .rows import (
