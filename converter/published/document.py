@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 _SPACE = re.compile(r"\s+")
 _ITEM_NUMBER = re.compile(r"^(\d{1,2})[、.．]")
@@ -66,6 +67,7 @@ class Document:
     published: tuple[str, str] | None = None  # (发布时间 as printed, where): a portal page's own header
 
 
+@lru_cache(maxsize=16384)
 def norm(text: str) -> str:
     """A label for comparison: NFKC (half-width brackets and digits), no spaces, `1、` as `1.`."""
     text = _SPACE.sub("", unicodedata.normalize("NFKC", text))
