@@ -260,8 +260,9 @@ def test_build_with_an_organ_name_over_255_characters(tmp_path):
     source = tmp_path / "长名称.json"
     source.write_text(json.dumps(sample, ensure_ascii=False), encoding="utf-8")
     out = tmp_path / "报告.docx"
-    result = CliRunner().invoke(app, ["build", str(source), "-o", str(out), "--html"])
-    assert result.exit_code == 0, result.output
+    result, elapsed, peak = bounded(tmp_path, "build", str(source), "-o", str(out), "--html")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert elapsed < SECONDS and 0 < peak < PEAK_MIB
     import docx
 
     assert len(docx.Document(str(out)).core_properties.author) == 255
@@ -280,8 +281,9 @@ def test_one_bad_file_never_loses_an_audit_batch(tmp_path):
     locked.write_bytes(encrypted_pdf((DATA / "hongze-2024.pdf").read_bytes(), "AES-256"))
     table, _ = report_with_table(tmp_path, 3, 3, _misaligned)
     files = [str(good), str(broken), str(locked), str(table)]
-    result = CliRunner().invoke(app, ["audit", *files, "--json", "-o", str(tmp_path / "汇总.xlsx")])
-    assert result.exit_code == 3, result.output
+    result, elapsed, peak = bounded(tmp_path, "audit", *files, "--json", "-o", str(tmp_path / "汇总.xlsx"))
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert elapsed < SECONDS and 0 < peak < PEAK_MIB and "内部错误" not in result.stderr
     payload = json.loads(result.stdout)
     assert [p.get("unreadable", False) for p in payload] == [False, True, True, False]
     assert "损坏的 PDF" in payload[1]["message"] and "有打开密码" in payload[2]["message"]

@@ -21,7 +21,7 @@ MAX_PAGE_STREAM = 4 * MiB
 """A page's content (and each form it draws) decoded; a report page is 20–200 KiB."""
 MAX_PAGE_CHARS = 30_000
 """Characters shown on one page; a dense report page has about 2,000."""
-MAX_FILE_CHARS = 200_000
+MAX_FILE_CHARS = 100_000
 MAX_OPERATIONS = 300_000
 """Drawing operations of the whole file, forms drawn many times counted each time (the 5-page
 reference report has about 90,000)."""
