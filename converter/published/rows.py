@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from difflib import SequenceMatcher
 from functools import lru_cache
 
+from ..format import official as fmt
 from .document import Grid, GridCell, Line, norm
 
 NUMBER = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$|^\d+(\.\d+)?$")
@@ -222,11 +223,18 @@ def glued_splits(digits: str, groups: list[tuple[int, bool]], limit: int = 2) ->
     return out
 
 
+_T3_HEADS = [
+    c.label for c in fmt.APPLICATIONS.cells if c.label and c.col > 0 and c.row < fmt.APPLICATIONS.header_rows
+]
 HEADER_WORDS = frozenset(
     norm(w)
     for w in (
-        "自然人", "商业企业", "商业", "企业", "科研机构", "科研", "机构", "社会公益组织", "法律服务机构",
-        "其他", "总计", "法人或其他组织", "申请人情况", "项目", "序号", "---", "信息内容",
+        *_T3_HEADS,  # 申请人情况, 自然人, 法人或其他组织, 商业企业 … 总计
+        *(label[:2] for label in _T3_HEADS if len(label) == 4),  # 商业 / 企业: a header word wrapped
+        *(label[2:] for label in _T3_HEADS if len(label) == 4),
+        *(title for block in fmt.PROACTIVE_BLOCKS for title in block[1]),  # 本年制发件数 …
+        next(c.label for c in fmt.PROACTIVE.cells if c.row == 1 and c.col == 0),  # 信息内容
+        "项目", "序号", "---",
     )
 )  # fmt: skip
 _DEGRADED = re.compile(r"^(数据|列|column|col)\d{1,2}$", re.IGNORECASE)
