@@ -128,3 +128,12 @@ def test_a_line_ending_a_sentence_or_starting_an_item_is_not_joined(tmp_path):
     path.write_text(text, encoding="utf-8")
     bodies = [p.body for p in import_report(path).report.sections["applications"]]
     assert bodies == ["2024年,我镇未收到相关政府信息公开申请诉求。", "一是申请渠道畅通", "二是答复规范"]
+
+
+def test_the_portal_date_is_the_one_the_timeliness_rule_uses(tmp_path):
+    from converter.published.audit import publication
+
+    imported = imported_text(tmp_path, f"标题：{TITLE}\n发布时间：2025-01-20 09:30\n{TITLE}")
+    assert publication(imported) == (dt.date(2025, 1, 20), "文字开头的“发布时间”行")
+    page = import_report(DATA / "pingtan-2022.html")
+    assert publication(page) == (dt.date(2023, 2, 20), "网页的 PubDate 元数据")

@@ -6,6 +6,7 @@ and tables are then recognised once, by their official labels from `converter.fo
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +34,7 @@ class Imported:
     notes: list[ImportNote] = field(default_factory=list)
     kind: str = ""
     positions: dict[str, ImportPosition] = field(default_factory=dict)  # value key → where it was printed
+    dates: dict[str, dt.date] = field(default_factory=dict)  # publication dates found, by source (D2)
     published: Publication | None = None  # the 发布时间 of a portal page or its text copy
 
     @property
@@ -68,7 +70,12 @@ def import_report(path: Path) -> Imported:
         report.sections[key] = rows
     report.values.update(tables.values)  # type: ignore[arg-type]
     report.values.update(fees.read_fees(report.sections.get("other", [])))
-    return Imported(report, layout.notes + tables.notes, kind, tables.positions, layout.published)
+    dates = dict(document.dates)
+    if layout.published is not None:  # the portal's 发布时间 before the PDF's creation date (D2)
+        dates[layout.published.source] = layout.published.date
+    return Imported(
+        report, layout.notes + tables.notes, kind, tables.positions, dates=dates, published=layout.published
+    )
 
 
 def is_report_title(title: str) -> bool:

@@ -6,6 +6,7 @@ on this form, by `sections.py` and `tables.py`.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -64,6 +65,7 @@ class Document:
     kind: str  # "docx" | "pdf" | "html" | "markdown" | "text"
     blocks: list[Block] = field(default_factory=list)
     title_hint: str = ""  # e.g. an HTML page's article title
+    dates: dict[str, dt.date] = field(default_factory=dict)  # where a date was found -> the date (D2)
     published: tuple[str, str] | None = None  # (发布时间 as printed, where): a portal page's own header
 
 
