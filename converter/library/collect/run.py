@@ -51,7 +51,9 @@ class StoredVersion:
 class Library(Protocol):
     """The library's side of collecting (converter.library.collect.library implements it)."""
 
-    def store_file(self, path: Path, source: str, *, unreadable: str = "") -> StoredVersion: ...
+    def store_file(
+        self, path: Path, source: str, *, unreadable: str = "", published: tuple[dt.date, str] | None = None
+    ) -> StoredVersion: ...
 
     def add_finding(self, version_id: int, rule: str, code: str, severity: str, message: str) -> None: ...
 
@@ -376,7 +378,9 @@ class Collector:
         with tempfile.TemporaryDirectory(prefix="xxgk-collect-") as folder:
             path = Path(folder) / (_safe_name(name) + suffix)
             path.write_bytes(data)
-            stored = self.library.store_file(path, known.url, unreadable=unreadable)
+            date, where = dates.get("published_on"), dates.get("published_on_from", "")
+            published = (date, where) if date else None
+            stored = self.library.store_file(path, known.url, unreadable=unreadable, published=published)
         changed = bool(known.fingerprint)
         label = organ or stored.org or _host(known.url)
         values: dict[str, Any] = dict(state=OK, fingerprint=fingerprint, message=stored.message, **dates)

@@ -21,19 +21,25 @@ class LibraryStore:
         self.engine = engine
         self.ruleset = ruleset_version()
 
-    def store_file(self, path: Path, source: str, *, unreadable: str = "") -> StoredVersion:
-        """Store one file; `unreadable`: why it is kept without being read (tables as pictures, .doc)."""
+    def store_file(
+        self, path: Path, source: str, *, unreadable: str = "", published: tuple[dt.date, str] | None = None
+    ) -> StoredVersion:
+        """Store one file; `unreadable`: why it is kept without being read (tables as pictures, .doc);
+        `published`: the page's 发布时间 and where it was read, ahead of any date in the file (D2 uses it)."""
         from sqlalchemy import select, update
 
         from .. import schema as s
         from ..ingest import Job, Prepared, prepare, sha256_of, store
 
         content_hash, size = sha256_of(path)
-        job = Job(str(path), source, path.name, content_hash, size)
+        dates = ((f"门户网站{published[1]}"[:40], published[0]),) if published else ()
+        job = Job(str(path), source, path.name, content_hash, size, dates=dates)
         if unreadable:
             prepared = Prepared(
                 job, file_format=path.suffix.lstrip(".").lower(), published=True, message=unreadable
             )
+            if published:
+                prepared.published_on, prepared.published_on_from = published[0], dates[0][0]
         else:
             prepared = prepare(job)
         stored = store(self.engine, prepared, self.ruleset)
