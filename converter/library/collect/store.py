@@ -38,8 +38,6 @@ class LibraryStore:
             prepared = Prepared(
                 job, file_format=path.suffix.lstrip(".").lower(), published=True, message=unreadable
             )
-            if published:
-                prepared.published_on, prepared.published_on_from = published[0], dates[0][0]
         else:
             prepared = prepare(job)
         stored = store(self.engine, prepared, self.ruleset)
