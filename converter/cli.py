@@ -506,4 +506,4 @@ def run() -> None:
 
 
 # Commands of their own modules, registered on `app` when imported (after everything they use above).
-from . import cli_published, cli_web  # noqa: E402, F401
+from . import cli_library, cli_published, cli_web  # noqa: E402, F401
