@@ -205,10 +205,13 @@ def show(
 
     def read() -> Any:
         with library_db.opened(url) as engine, library_db.translated(url), engine.connect() as conn:
-            found = queries.find_organ(conn, organ)
-            if len(found) != 1:
-                names = "、".join(o.display_name for o in found[:10])
-                hint = f"可能是：{names}" if found else "请用 `xxgk library organs` 查看库中的机关"
+            found, hints = queries.find_organ(conn, organ)
+            if len(found) > 1:
+                names = "、".join(o.display_name for o in found)
+                raise UnreadableInput(f"“{organ}”是名录中多个机关的别名：{names}；请写全称。", reason="organ")
+            if not found:
+                names = "、".join(o.display_name for o in hints)
+                hint = f"可能是：{names}" if hints else "请用 `xxgk library organs` 查看库中的机关"
                 raise UnreadableInput(f"库中没有名为“{organ}”的机关（{hint}）。", reason="organ")
             return queries.history(conn, found[0], year)
 

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 DEFAULT_DB = "xxgk-library.db"
 ENV_DB = "XXGK_DB"
 MIGRATIONS = Path(__file__).with_name("migrations")
+UPGRADE_LOCK = 0x78786B67  # "xxkg": PostgreSQL advisory lock key held while the schema is created or upgraded
 
 
 class LibraryError(XxgkError):
@@ -48,19 +49,26 @@ def shown(url: str) -> str:
 
 
 def engine_for(url: str) -> Engine:
-    """An engine for the URL; SQLite waits for another writer instead of failing at once."""
+    """An engine for the URL. SQLite: every transaction takes the write lock at BEGIN (so two writers
+    queue instead of one failing, and DDL is transactional: a library is created whole or not at all),
+    waiting up to a minute for another writer."""
     from sqlalchemy import create_engine, event
 
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 60})
 
         @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_connection, _record):  # foreign keys on, and readers never block the writer
+        def _pragmas(dbapi_connection, _record):
+            dbapi_connection.isolation_level = None  # the driver's own BEGIN off: ours below
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(connection):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     try:
@@ -106,6 +114,8 @@ def upgrade(url: str) -> tuple[str | None, str]:
         engine = engine_for(url)
         try:
             with engine.begin() as connection:
+                if engine.dialect.name == "postgresql":  # one upgrade at a time (SQLite: BEGIN IMMEDIATE)
+                    connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({UPGRADE_LOCK})")
                 before = current_revision(connection)
                 _refuse_foreign(connection, before, url)
                 if before is not None and before not in known_revisions():

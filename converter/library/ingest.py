@@ -505,7 +505,8 @@ def _changed_after_publication(conn: Any, latest_id: int, prepared: Prepared) ->
             a = _body(was, index)
             b = _body(now, index)
             if a != b:
-                passages.append(f"{section.heading} 第{index + 1}段：“{_cut(a)}”→“{_cut(b)}”")
+                old_part, new_part = _around_change(a, b)
+                passages.append(f"{section.heading} 第{index + 1}段：“{old_part}”→“{new_part}”")
     if not figures and not passages:
         return []
     parts = []
@@ -555,8 +556,16 @@ def _body(rows: list[Any], index: int) -> str:
     return (row.get("body", "") if isinstance(row, dict) else str(row)).strip()
 
 
-def _cut(text: str, limit: int = 40) -> str:
-    return text if len(text) <= limit else text[:limit] + "…"
+def _around_change(a: str, b: str, before: int = 12, after: int = 28) -> tuple[str, str]:
+    """The two passages around where they first differ, `…` where cut."""
+    start = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    begin = max(0, start - before)
+
+    def cut(text: str) -> str:
+        part = text[begin : start + after]
+        return ("…" if begin else "") + part + ("…" if start + after < len(text) else "")
+
+    return cut(a), cut(b)
 
 
 def _shown(value: Any) -> str:

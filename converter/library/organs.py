@@ -26,8 +26,9 @@ MAX_DIRECTORY_BYTES = 20 * 1024 * 1024
 
 
 def normalise(name: str) -> str:
-    """The key an organ is known by: NFKC (full-width letters and digits to half width), no spaces."""
-    return "".join(unicodedata.normalize("NFKC", name or "").split())
+    """The key an organ is known by: NFKC (full-width letters and digits to half width), no spaces,
+    Latin letters in one case."""
+    return "".join(unicodedata.normalize("NFKC", name or "").split()).casefold()
 
 
 def normalise_region(region: str) -> str:

@@ -195,21 +195,25 @@ def unreadable(conn: Connection) -> list[dict[str, Any]]:
 # --------------------------------------------------------------------------- organs
 
 
-def find_organ(conn: Connection, name: str) -> list[Any]:
-    """The organs a name means: by normalised name, then by alias; a part of a name lists candidates."""
+def find_organ(conn: Connection, name: str) -> tuple[list[Any], list[Any]]:
+    """(the organs a name means: by normalised name, else by alias; organs whose name contains it, as
+    hints only: a part of a name never picks an organ)."""
     key = normalise(name)
     o = s.organs
     exact = conn.execute(select(o).where(o.c.name == key)).all()
     if exact:
-        return exact
+        return exact, []
     by_alias = conn.execute(
         select(o)
         .join(s.organ_aliases, s.organ_aliases.c.organ_id == o.c.id)
         .where(s.organ_aliases.c.alias == key)
     ).all()
     if by_alias:
-        return by_alias
-    return conn.execute(select(o).where(o.c.name.contains(key)).order_by(o.c.name).limit(20)).all()
+        return by_alias, []
+    hints = conn.execute(
+        select(o).where(o.c.name.contains(key, autoescape=True)).order_by(o.c.name).limit(10)
+    )
+    return [], hints.all()
 
 
 def organs(conn: Connection) -> list[dict[str, Any]]:
