@@ -122,25 +122,25 @@ def upgrade(url: str) -> tuple[str | None, str]:
                     raise LibraryError(_newer_message(url, before), reason="database-newer")
                 command.upgrade(_alembic_config(connection), "head")
                 after = current_revision(connection)
-            _upgrade_queue(engine)
+                _upgrade_queue(connection)
         finally:
             engine.dispose()
     return before, after or ""
 
 
-def _upgrade_queue(engine: Engine) -> None:
-    """PostgreSQL: the queue's own tables (procrastinate's schema), applied once."""
-    if engine.dialect.name != "postgresql":
+def _upgrade_queue(connection: Connection) -> None:
+    """PostgreSQL: the queue's own tables (procrastinate's schema), applied once, in the upgrade's
+    transaction (under its lock)."""
+    if connection.dialect.name != "postgresql":
         return
     from sqlalchemy import text
 
-    with engine.begin() as connection:
-        exists = connection.execute(text("SELECT to_regclass('procrastinate_jobs')")).scalar()
-        if exists is None:
-            from procrastinate.schema import SchemaManager
+    exists = connection.execute(text("SELECT to_regclass('procrastinate_jobs')")).scalar()
+    if exists is None:
+        from procrastinate.schema import SchemaManager
 
-            raw = connection.connection.driver_connection  # no parameters: the schema's `%` are literal
-            raw.execute(SchemaManager.get_schema())  # type: ignore[union-attr]
+        raw = connection.connection.driver_connection  # no parameters: the schema's `%` are literal
+        raw.execute(SchemaManager.get_schema())  # type: ignore[union-attr]
 
 
 def _refuse_foreign(connection: Connection, revision: str | None, url: str) -> None:

@@ -558,7 +558,7 @@ def _body(rows: list[Any], index: int) -> str:
 
 def _around_change(a: str, b: str, before: int = 12, after: int = 28) -> tuple[str, str]:
     """The two passages around where they first differ, `…` where cut."""
-    start = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    start = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
     begin = max(0, start - before)
 
     def cut(text: str) -> str:
