@@ -428,3 +428,43 @@ def upgrade(db: Database = None) -> None:
         err(f"已创建报告库（版本 {after}）：{library_db.shown(url)}")
     else:
         err(f"已升级报告库：版本 {before} → {after}：{library_db.shown(url)}")
+
+
+# --------------------------------------------------------------------------- worker (PostgreSQL queue)
+
+
+@library_app.command("worker", cls=ChineseCommand)
+def worker(
+    db: Database = None,
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", min=1, max=64, metavar="个数", help="本 worker 同时处理的文件数")
+    ] = 1,
+    stalled_after: Annotated[
+        float,
+        typer.Option(
+            "--stalled-after",
+            min=1,
+            metavar="秒",
+            help="某台 worker 超过这么多秒没有心跳（被终止、断网）时，它手上的文件交给其他 worker 重做",
+        ),
+    ] = 30.0,
+    until_empty: Annotated[
+        bool, typer.Option("--until-empty", help="队列空了就退出（默认一直等待新文件）。")
+    ] = False,
+) -> None:
+    """处理 `xxgk library add --queue` 排入队列的文件（需 PostgreSQL 报告库）；可在任意多台机器上同时运行。
+
+    每份报告单独提交；worker 被终止时，它正在处理的文件会由其他 worker 重做，报告只保存一次。
+    按 Ctrl+C 停止：正在处理的文件处理完再退出。
+
+    退出码：0 正常停止，2 用法错误（如不是 PostgreSQL 报告库），5 报告库无法读写。
+    """
+    from .library import db as library_db
+    from .library.work import run_worker
+
+    url = _url(db)
+    err(f"worker 已启动：{library_db.shown(url)}；按 Ctrl+C 停止。")
+    guarded(
+        lambda: run_worker(url, concurrency=concurrency, stalled_after=stalled_after, until_empty=until_empty)
+    )
+    err("worker 已停止。")

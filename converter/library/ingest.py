@@ -333,15 +333,19 @@ def known_hashes(conn: Any, hashes: list[str]) -> set[str]:
     return found
 
 
-def store(engine: Any, prepared: Prepared, ruleset: str, *, attempts: int = 5) -> Stored:
+def store(engine: Any, prepared: Prepared, ruleset: str, *, attempts: int = 5, finish: Any = None) -> Stored:
     """Store one prepared file in its own transaction. A concurrent writer's unique key (same bytes,
-    same organ-year, same version number) makes this transaction retry; same bytes then add nothing."""
+    same organ-year, same version number) makes this transaction retry; same bytes then add nothing.
+    `finish(conn)` runs in the same transaction (a queued file's bytes are removed with it)."""
     from sqlalchemy import exc as sa_exc
 
     for attempt in range(attempts):
         try:
             with engine.begin() as conn:
-                return _store(conn, prepared, ruleset)
+                stored = _store(conn, prepared, ruleset)
+                if finish is not None:
+                    finish(conn)
+                return stored
         except sa_exc.IntegrityError:
             if attempt == attempts - 1:
                 raise
