@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from . import db
-from .ingest import Job, Prepared, Skipped, Stored, known_hashes, prepare, ruleset_version, store
+from .ingest import Job, Skipped, Stored, known_hashes, prepare, ruleset_version, store
 
 
 def add(
@@ -46,7 +46,3 @@ def _items(paths: Iterable[Path], scratch: Path) -> Iterator[Job | Skipped]:
     from .ingest import expand
 
     yield from expand(paths, scratch)
-
-
-def store_one(engine: Any, prepared: Prepared) -> Stored:
-    return store(engine, prepared, ruleset_version())

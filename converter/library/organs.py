@@ -36,12 +36,6 @@ def normalise_region(region: str) -> str:
     return "/".join(p for p in parts if p)
 
 
-@dataclass
-class Resolved:
-    organ_id: int
-    known: bool  # from a directory
-
-
 def resolve(conn: Connection, printed: str) -> int:
     """The organ a report's printed name is: by name, then by a directory alias naming one organ only;
     otherwise a new organ of its own (an alias of several organs marks it ambiguous, never merged)."""

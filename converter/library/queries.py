@@ -94,9 +94,6 @@ def rows(
 ) -> list[Row]:
     """Every organ-year (latest version) matching the filters, by region, organ and year."""
     v, r, o = s.versions, s.reports, s.organs
-    counts = (
-        select(s.versions.c.report_id, func.count().label("n")).group_by(s.versions.c.report_id).subquery()
-    )
     query = (
         select(
             o.c.display_name,
@@ -104,7 +101,6 @@ def rows(
             o.c.organ_type,
             o.c.source,
             r.c.year,
-            counts.c.n,
             v.c.number,
             v.c.file_name,
             v.c.source.label("file_source"),
@@ -115,11 +111,7 @@ def rows(
             v.c.ruleset,
             v.c.id,
         )
-        .select_from(
-            r.join(o, o.c.id == r.c.organ_id)
-            .join(v, v.c.id == r.c.latest_version_id)
-            .join(counts, counts.c.report_id == r.c.id)
-        )
+        .select_from(r.join(o, o.c.id == r.c.organ_id).join(v, v.c.id == r.c.latest_version_id))
         .order_by(o.c.region, o.c.name, r.c.year)
     )
     if year is not None:
@@ -146,7 +138,7 @@ def rows(
             row.organ_type,
             row.source,
             row.year,
-            row.n,
+            row.number,  # the latest version is the last added: its number is the count
             row.number,
             row.file_name,
             row.file_source,

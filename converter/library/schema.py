@@ -121,7 +121,7 @@ findings = Table(
     Column("quote", Text, nullable=False, default=""),  # the passage the finding quotes, if any
     Column("message", Text, nullable=False),
     Column("ruleset", String(40), nullable=False),
-    Index("ix_findings_version_id", "version_id"),
+    Index("ix_findings_version_id_rule", "version_id", "rule"),
     Index("ix_findings_rule_severity", "rule", "severity"),
 )
 

@@ -102,5 +102,5 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_findings"),
         sa.ForeignKeyConstraint(["version_id"], ["versions.id"], name="fk_findings_version_id_versions"),
     )
-    op.create_index("ix_findings_version_id", "findings", ["version_id"])
+    op.create_index("ix_findings_version_id_rule", "findings", ["version_id", "rule"])
     op.create_index("ix_findings_rule_severity", "findings", ["rule", "severity"])
