@@ -31,7 +31,7 @@ def make_workbooks(folder: Path, count: int) -> None:
     """`count` distinct consistent workbooks: other organs, other figures (totals still add up)."""
     from factories import consistent_report
 
-    from converter.workbook_writer import write_workbook
+    from converter.write.workbook import write_workbook
 
     folder.mkdir(parents=True)
     randomness = random.Random(2024)

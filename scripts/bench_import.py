@@ -27,7 +27,7 @@ TARGETS = {"pdf": 0.3, "docx": 0.1, "html": 0.1, "text": 0.1}
 
 
 def make_inputs(folder: Path) -> list[Path]:
-    from converter import pipeline
+    from converter.app import pipeline
 
     built = []
     for name in ("huaian-2024", "oumiao-2024"):

@@ -91,7 +91,8 @@ def grow(url: str, target: int) -> int:
     versions: the shape of a real library, without the cost of reading files."""
     from sqlalchemy import create_engine, func, insert, select
 
-    from converter.library import db, schema as s
+    from converter.library import db
+    from converter.library import schema as s
 
     engine = create_engine(db.database_url(url))
     with engine.begin() as conn:
@@ -180,7 +181,8 @@ def grow(url: str, target: int) -> int:
 def time_queries(url: str, runs: int = 20) -> dict[str, tuple[float, float]]:
     from sqlalchemy import create_engine, func, select
 
-    from converter.library import db, queries, schema as s
+    from converter.library import db, queries
+    from converter.library import schema as s
 
     engine = create_engine(db.database_url(url))
     organ_name = "洪泽区第0局"
@@ -229,6 +231,19 @@ def time_queries(url: str, runs: int = 20) -> dict[str, tuple[float, float]]:
     return out
 
 
+def stored_versions(url: str) -> int:
+    from sqlalchemy import create_engine, func, select
+
+    from converter.library import db
+    from converter.library import schema as s
+
+    engine = create_engine(db.database_url(url))
+    with engine.connect() as conn:
+        n = conn.execute(select(func.count()).select_from(s.versions)).scalar()
+    engine.dispose()
+    return n
+
+
 def size_of(url: str) -> int:
     from sqlalchemy import create_engine
 
@@ -272,6 +287,7 @@ def main() -> None:
                 f"ingest {args.reports} reports ({how}, {os.cpu_count()} cores): {seconds:.1f} s, "
                 f"{args.reports / seconds:.1f} reports/s"
             )
+            print(f"stored: {stored_versions(url)} versions")
             print(f"size after ingest: {size_of(url) / args.reports / 1024:.1f} KiB per report")
             have = grow(url, args.versions)
             print(f"grown to {have} versions: {size_of(url) / have / 1024:.1f} KiB per version")

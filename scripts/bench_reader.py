@@ -33,7 +33,7 @@ import io, re, sys, time, warnings, zipfile
 from pathlib import Path
 from lxml import etree
 from openpyxl import load_workbook
-from converter.workbook_reader import load_workbook_report as read_workbook
+from converter.read.workbook import load_workbook_report as read_workbook
 path, how = Path(sys.argv[1]), sys.argv[2]
 start = time.perf_counter()
 if how == "bounded":

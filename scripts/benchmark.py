@@ -40,9 +40,9 @@ def median_seconds(action: Callable[[], object], runs: int) -> float:
 
 
 def in_process(runs: int, tmp: Path) -> dict[str, float]:
-    from converter.checks import check
-    from converter.render_docx import render_report
-    from converter.report_json import report_from_dict
+    from converter.check.rules import check
+    from converter.read.report_json import report_from_dict
+    from converter.render.docx import render_report
 
     results = {}
     for sample in sorted(SAMPLES.glob("*.json")):

@@ -34,7 +34,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from docx_text import docx_text  # noqa: E402
 from web_support import docx_renamed, empty_file, free_port, wait_until_up, wrong_workbook, zip_bomb  # noqa: E402
 
-from converter import pipeline  # noqa: E402
+from converter.app import pipeline  # noqa: E402
 
 MiB = 1024 * 1024
 

@@ -1,4 +1,4 @@
-"""Generate converter/templates/default.docx, the Word template in 公文 layout (GB/T 9704), from format.py.
+"""Generate converter/render/templates/default.docx, the 公文 Word template (GB/T 9704), from the format.
 
 Run `python scripts/make_template.py` after changing the format or the layout; a test checks that the
 committed template matches what this script writes.  Every table label comes from `format.TABLES` and
@@ -26,10 +26,10 @@ from lxml import etree
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from converter import format as fmt  # noqa: E402
-from converter.grid import column_widths, grid_rows, left_aligned, small_print  # noqa: E402
+from converter.format import official as fmt  # noqa: E402
+from converter.format.grid import column_widths, grid_rows, left_aligned, small_print  # noqa: E402
 
-TEMPLATE = ROOT / "converter" / "templates" / "default.docx"
+TEMPLATE = ROOT / "converter" / "render" / "templates" / "default.docx"
 
 # Fonts (names as installed on Chinese Windows; elsewhere the viewer substitutes).
 XIAOBIAOSONG = "方正小标宋简体"

@@ -17,7 +17,7 @@ README = ROOT / "README.md"
 
 
 def rules() -> str:
-    from converter import format as fmt
+    from converter.format import official as fmt
 
     lines = ["### 检查规则（勾稽关系）", "", "| 规则 | 级别 | 规则 | 说明 |", "|---|---|---|---|"]
     for rule in fmt.RULES.values():
@@ -42,13 +42,13 @@ def commands() -> str:
 
 
 def fields() -> str:
-    from converter.fields import fields_markdown
+    from converter.render.fields import fields_markdown
 
     return fields_markdown()
 
 
 def limits() -> str:
-    from converter.safety import limits_markdown
+    from converter.app.limits import limits_markdown
 
     return limits_markdown()
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from converter import format as fmt
-from converter.model import Info, Paragraph, Report
+from converter.core.model import Info, Paragraph, Report
+from converter.format import official as fmt
 
 APPLICANTS = tuple(c for c, _ in fmt.APPLICANT_COLUMNS)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 
-from converter import format as fmt
-from converter.model import Report, format_number
-from converter.prose import effective_sections
+from converter.core.model import Report, format_number
+from converter.format import official as fmt
+from converter.render.prose import effective_sections
 
 Cell = tuple[str, int, int]  # text, rowspan, colspan
 

@@ -18,9 +18,9 @@ from conftest import ROOT
 from factories import consistent_report
 from typer.testing import CliRunner
 
-from converter import batch
+from converter.app import batch
 from converter.cli import app
-from converter.workbook_writer import write_workbook
+from converter.write.workbook import write_workbook
 
 runner = CliRunner()
 

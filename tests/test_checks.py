@@ -11,11 +11,12 @@ from factories import consistent_report
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from converter import checks, layout
-from converter import format as fmt
-from converter.checks import check, chinese_date
-from converter.findings import Severity
-from converter.model import Report
+from converter.check import rules as checks
+from converter.check.rules import check, chinese_date
+from converter.core.findings import Severity
+from converter.core.model import Report
+from converter.format import layout
+from converter.format import official as fmt
 
 BASELINE = consistent_report()
 INFO, T2, T3, T4, FEES = "基本信息", "表二", "表三", "表四", "六、其他事项"

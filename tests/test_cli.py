@@ -14,9 +14,9 @@ from docx_text import docx_text
 from factories import consistent_report
 from typer.testing import CliRunner
 
-from converter import pipeline
+from converter.app import pipeline
 from converter.cli import app
-from converter.workbook_writer import write_workbook
+from converter.write.workbook import write_workbook
 
 runner = CliRunner()
 

@@ -11,7 +11,7 @@ from conftest import ROOT
 from typer.testing import CliRunner
 
 from converter.cli import app
-from converter.cli_words import display_width, translate
+from converter.cli.words import display_width, translate
 
 runner = CliRunner()
 # Words Click and Typer print in English; none may reach the clerk.

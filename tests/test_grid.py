@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from converter import format as fmt
-from converter.grid import TYPE_AREA, column_widths, grid_rows, left_aligned
+from converter.format import official as fmt
+from converter.format.grid import TYPE_AREA, column_widths, grid_rows, left_aligned
 
 
 @pytest.mark.parametrize("table", fmt.TABLES, ids=lambda t: t.id)

@@ -19,10 +19,10 @@ from hypothesis import strategies as st
 from openpyxl.utils.exceptions import IllegalCharacterError
 from typer.testing import CliRunner
 
-from converter import format as fmt
-from converter import layout
 from converter.cli import app
-from converter.workbook_writer import write_workbook
+from converter.format import layout
+from converter.format import official as fmt
+from converter.write.workbook import write_workbook
 
 runner = CliRunner()
 

@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 from sqlalchemy import create_engine, func, select, text
 from typer.testing import CliRunner
 
-from converter import format as fmt
-from converter import pipeline
+from converter.app import pipeline
 from converter.cli import app
+from converter.format import official as fmt
 from converter.library import db, schema
 from converter.library.organs import normalise
 from converter.published import import_report

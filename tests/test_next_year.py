@@ -10,13 +10,13 @@ from factories import consistent_report
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from converter import format as fmt
-from converter import layout
+from converter.app.pipeline import check_file
 from converter.cli import app
-from converter.organs import infer
-from converter.pipeline import check_file
-from converter.sources import load
-from converter.workbook_writer import write_workbook
+from converter.core.organs import infer
+from converter.format import layout
+from converter.format import official as fmt
+from converter.read.sources import load
+from converter.write.workbook import write_workbook
 
 runner = CliRunner()
 COLUMNS = [c for c, _ in (*fmt.APPLICANT_COLUMNS, fmt.TOTAL_COLUMN)]

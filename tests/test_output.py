@@ -9,8 +9,8 @@ from pathlib import Path
 import docx
 import pytest
 
-from converter.errors import ExitCode, OutputError
-from converter.output import TEMP_PREFIX, write_atomically
+from converter.core.errors import ExitCode, OutputError
+from converter.write.files import TEMP_PREFIX, write_atomically
 
 
 def writes(data: bytes):

@@ -17,10 +17,10 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from converter import output
 from converter.cli import app
-from converter.errors import ExitCode, OutputError
-from converter.output import RESERVED, TEMP_PREFIX, check_suffix, safe_file_name, write_atomically
+from converter.core.errors import ExitCode, OutputError
+from converter.write import files as output
+from converter.write.files import RESERVED, TEMP_PREFIX, check_suffix, safe_file_name, write_atomically
 
 # --------------------------------------------------------------------------- a full disk
 
@@ -63,7 +63,7 @@ def test_other_write_errors_propagate_unchanged(tmp_path):
 
 
 def test_build_on_a_full_disk_exits_5_without_traceback(tmp_path, monkeypatch):
-    from converter import render_docx
+    from converter.render import docx as render_docx
 
     def full(self, context, out, template=None):
         out.write_bytes(b"PK")
@@ -100,7 +100,7 @@ def test_a_real_full_file_system(tmp_path):
 WRITER = """
 import signal, sys, time
 from pathlib import Path
-from converter.output import write_atomically
+from converter.write.files import write_atomically
 
 def write(tmp):
     tmp.write_bytes(b"half")
@@ -285,7 +285,7 @@ def test_control_an_over_long_name_is_refused_by_the_os(tmp_path):
 
 BUILDER = """
 import sys, time
-from converter import render_docx
+from converter.render import docx as render_docx
 from converter.cli import run
 
 real = render_docx.WordRenderer.render

@@ -12,9 +12,9 @@ from docx import Document
 from lxml import html as lxml_html
 from typer.testing import CliRunner
 
-from converter import format as fmt
 from converter.cli import app
-from converter.render_html import ARTICLE_END, ARTICLE_START
+from converter.format import official as fmt
+from converter.render.html import ARTICLE_END, ARTICLE_START
 
 runner = CliRunner()
 SAMPLE_NAMES = ("oumiao-2024", "huaian-2024")
@@ -111,7 +111,7 @@ def test_pdf_embeds_its_fonts(tmp_path, soffice):
 
 
 def test_pdf_without_libreoffice_is_a_clear_message_and_the_word_report_stays(tmp_path, monkeypatch):
-    from converter import pdf
+    from converter.render import pdf
 
     monkeypatch.setattr(pdf, "find_soffice", lambda: None)
     out = tmp_path / "报告.docx"
@@ -122,7 +122,7 @@ def test_pdf_without_libreoffice_is_a_clear_message_and_the_word_report_stays(tm
 
 
 def test_pdf_conversion_that_hangs_is_stopped(tmp_path, monkeypatch):
-    from converter import pdf
+    from converter.render import pdf
 
     fake = tmp_path / "soffice"
     fake.write_text("#!/bin/sh\nsleep 30\n", encoding="utf-8")

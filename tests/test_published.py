@@ -13,13 +13,13 @@ import pytest
 from conftest import SAMPLES, soffice_path
 from published_inputs import find_row, relabel, report_html
 
-from converter import format as fmt
-from converter.checks import check
-from converter.errors import UnreadableInput
-from converter.model import Report
+from converter.check.rules import check
+from converter.core.errors import UnreadableInput
+from converter.core.model import Report
+from converter.format import official as fmt
 from converter.published import import_report, sniff_published
 from converter.published.tables import table3_targets
-from converter.report_json import report_from_dict
+from converter.read.report_json import report_from_dict
 
 DATA = Path(__file__).resolve().parent / "data" / "published"
 NAMES = ("huaian-2024", "oumiao-2024")
@@ -53,7 +53,7 @@ def published(tmp_path_factory) -> dict[tuple[str, str], Path]:
         if os.environ.get("CI") == "true":
             pytest.fail("soffice and pdftotext are required under CI=true")
         pytest.skip("soffice or pdftotext not installed")
-    from converter import pipeline
+    from converter.app import pipeline
 
     root = tmp_path_factory.mktemp("published")
     built = []
@@ -332,7 +332,7 @@ def test_wrong_number_of_values_on_a_text_line(tmp_path):
 def test_changed_value_in_a_word_file_is_caught_at_its_row_and_column(tmp_path):
     import docx
 
-    from converter import pipeline
+    from converter.app import pipeline
 
     built = pipeline.build(SAMPLES / "huaian-2024.json", tmp_path / "r.docx").output
     document = docx.Document(str(built))
@@ -504,7 +504,7 @@ def test_word_row_starting_after_the_first_column_keeps_its_columns(tmp_path):
 def test_blank_cell_in_a_pdf_row_is_placed_by_its_column(tmp_path, soffice):
     import docx
 
-    from converter import pipeline
+    from converter.app import pipeline
 
     built = pipeline.build(SAMPLES / "huaian-2024.json", tmp_path / "r.docx").output
     document = docx.Document(str(built))
@@ -576,7 +576,7 @@ def test_any_large_figures_through_a_pdf_come_back_right_or_blank(tmp_path):
 
     from factories import consistent_report
 
-    from converter.render_docx import render_report
+    from converter.render.docx import render_report
 
     rng = random.Random(7)
     reports = []

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from converter import pipeline
+from converter.app import pipeline
 from converter.cli import app
 
 DATA = Path(__file__).resolve().parent / "data" / "published"

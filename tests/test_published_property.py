@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from published_inputs import report_html
 
-from converter import format as fmt
+from converter.check.text_figures import check_text
+from converter.format import official as fmt
 from converter.published import import_report
-from converter.render_docx import render_report
-from converter.text_figures import check_text
+from converter.render.docx import render_report
 
 COUNT = st.one_of(st.integers(0, 9_999_999), st.integers(0, 30))
 AMOUNT = st.decimals(min_value=0, max_value=10**7, places=2, allow_nan=False, allow_infinity=False).map(

@@ -25,11 +25,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
 
-from converter import format as fmt
-from converter.context import build_context, text_items
-from converter.errors import TemplateError
-from converter.model import Paragraph, Report
-from converter.prose import (
+from converter.core.errors import TemplateError
+from converter.core.model import Paragraph, Report
+from converter.format import official as fmt
+from converter.read.report_json import report_from_dict
+from converter.render.context import build_context, text_items
+from converter.render.docx import default_template_path, render_report
+from converter.render.prose import (
     applications_text,
     effective_preamble,
     effective_sections,
@@ -37,8 +39,6 @@ from converter.prose import (
     proactive_text,
     review_text,
 )
-from converter.render_docx import default_template_path, render_report
-from converter.report_json import report_from_dict
 
 SAMPLE_NAMES = ("oumiao-2024", "huaian-2024")
 
@@ -474,26 +474,29 @@ def test_effective_preamble():
 
 def test_compiled_template_cache_keeps_the_sandbox(tmp_path, monkeypatch):
     """The compiled-code cache (memory and disk) gives the same code and never bypasses the sandbox."""
-    from converter import render_docx as render
+    from jinja2.sandbox import SecurityError
+
+    from converter.render import cache
+    from converter.render.sandbox import make_environment
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setattr(render, "_CACHE", {})
-    env = render.make_environment()
+    monkeypatch.setattr(cache, "_CACHE", {})
+    env = make_environment()
     source = "{{ ''.__class__.__mro__ }}"
     for _ in range(2):  # compiled, then from the cache
-        with pytest.raises(render.SecurityError):
+        with pytest.raises(SecurityError):
             env.from_string(source).render()
-        render._CACHE.clear()  # the second round reads the disk cache
+        cache._CACHE.clear()  # the second round reads the disk cache
     assert len(list((tmp_path / "cache" / "xxgk" / "jinja").glob("code-*.bin"))) == 1
     assert env.from_string("{{ a }}+{{ b }}").render(a=1, b="<&>") == "1+&lt;&amp;&gt;"
 
 
 def test_render_cache_survives_damaged_files(tmp_path, monkeypatch):
     """Cached XML clean-up and code give the same report; a damaged or foreign cache file is ignored."""
-    from converter import render_docx as render
+    from converter.render import cache
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setattr(render, "_CACHE", {})
+    monkeypatch.setattr(cache, "_CACHE", {})
     report = consistent_report()
     render_report(report, tmp_path / "first.docx")
     folder = tmp_path / "cache" / "xxgk" / "jinja"
@@ -501,7 +504,7 @@ def test_render_cache_survives_damaged_files(tmp_path, monkeypatch):
     assert "patched" in names and "code" in names
     for number, entry in enumerate(folder.glob("*.bin")):  # truncated, or a value of the wrong type
         entry.write_bytes(b"\xe3\x00" if number % 2 else marshal.dumps(12345))
-    render._CACHE.clear()
+    cache._CACHE.clear()
     render_report(report, tmp_path / "second.docx")
     assert docx_text(tmp_path / "second.docx") == docx_text(tmp_path / "first.docx")
 
@@ -521,7 +524,7 @@ def test_skipping_resolve_listing_changes_nothing(paragraphs):
     """The shortcut past docxtpl's resolve_listing gives exactly what the full pass gives."""
     from docxtpl import DocxTemplate
 
-    from converter.render_docx import _Template
+    from converter.render.docx import _Template
 
     xml = "<w:body>" + "".join(paragraphs) + "</w:body>"
     template = _Template.__new__(_Template)  # the method reads nothing of the instance
@@ -529,7 +532,7 @@ def test_skipping_resolve_listing_changes_nothing(paragraphs):
 
 
 def test_the_cache_folder_follows_the_platform(monkeypatch, tmp_path):
-    from converter import render_docx as render
+    from converter.render import cache as render
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert render._cache_dir() == tmp_path / "xdg" / "xxgk" / "jinja"
@@ -543,12 +546,13 @@ def test_the_cache_folder_follows_the_platform(monkeypatch, tmp_path):
 def test_the_body_parsed_in_place_is_docxtpls_body_byte_for_byte(tmp_path, name, monkeypatch):
     """Without table-changing tags the rendered body is parsed once, in the document, rather than
     parsed alone and moved in by docxtpl: the written document must not change by a byte."""
-    from converter import render_docx
+    from converter.render import cache
+    from converter.render import docx as render_docx
 
     report = load_sample(name)
     fast = tmp_path / "fast.docx"
     render_report(report, fast)
-    monkeypatch.setattr(render_docx, "_CACHE", {})
+    monkeypatch.setattr(cache, "_CACHE", {})
     monkeypatch.setattr(render_docx, "_has_dynamic_tables", lambda _xml: True)  # docxtpl's own way
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     slow = tmp_path / "slow.docx"

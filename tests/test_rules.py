@@ -10,10 +10,12 @@ from factories import consistent_report
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from converter import checks, layout, template_check
-from converter import format as fmt
+from converter.check import rules as checks
 from converter.cli import app
-from converter.workbook_writer import write_workbook
+from converter.format import layout
+from converter.format import official as fmt
+from converter.render import template_check
+from converter.write.workbook import write_workbook
 
 # An extra sum rule, declared as data only: 表四's 行政复议 总计 equals 结果维持 (true of no real report,
 # which is the point: it must show wherever rules show).

@@ -24,9 +24,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from converter import safety
-from converter.errors import ExitCode, UnreadableInput
-from converter.safety import duplicate_entries, inspect_input
+from converter.core.errors import ExitCode, UnreadableInput
+from converter.read import inspect as safety
+from converter.read.inspect import duplicate_entries, inspect_input
 
 MiB = 1024 * 1024
 OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")

@@ -19,12 +19,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from converter import safety
+from converter.app.limits import limits_markdown
 from converter.cli import app
-from converter.errors import ExitCode, UnreadableInput
-from converter.json_input import MAX_JSON_DEPTH, MAX_NUMBER_DIGITS, json_path, parse_json
-from converter.render_docx import default_template_path
-from converter.safety import STRICT_MESSAGE, inspect_input, is_macro_enabled, is_strict_ooxml, load_json
+from converter.core.errors import ExitCode, UnreadableInput
+from converter.read import inspect as safety
+from converter.read.inspect import STRICT_MESSAGE, inspect_input, is_macro_enabled, is_strict_ooxml
+from converter.read.json_input import json_path, load_json, parse_json
+from converter.read.limits import MAX_JSON_DEPTH, MAX_NUMBER_DIGITS
+from converter.render.docx import default_template_path
 
 MiB = 1024 * 1024
 runner = CliRunner()
@@ -304,7 +306,7 @@ def test_strict_workbook_is_detected_and_has_a_message(tmp_path):
 
 
 def test_an_oversized_template_part_is_refused_before_docxtpl(tmp_path, monkeypatch):
-    from converter import ooxml_kind
+    from converter.read import ooxml_kind
 
     template = default_template_path()
     assert inspect_input(template, expect="docx") == "docx"
@@ -340,10 +342,10 @@ def test_a_workbook_as_template_is_refused_in_chinese_only(tmp_path):
 
 
 def test_limits_markdown_lists_the_new_limits():
-    from converter import sandbox
+    from converter.render import limits
 
-    text = safety.limits_markdown()
-    for limit in (MAX_JSON_DEPTH, MAX_NUMBER_DIGITS, f"{sandbox.MAX_LOOP_STEPS:,}", f"{sandbox.MAX_WIDTH:,}"):
+    text = limits_markdown()
+    for limit in (MAX_JSON_DEPTH, MAX_NUMBER_DIGITS, f"{limits.MAX_LOOP_STEPS:,}", f"{limits.MAX_WIDTH:,}"):
         assert f"| {limit} |" in text
     assert "模板填充限制" in text and "255 字节" in text and "磁盘空间不足" in text
 
@@ -359,14 +361,14 @@ def test_limits_markdown_lists_the_new_limits():
     ],
 )
 def test_a_doctype_is_found_wherever_the_prolog_allows_it(tmp_path, prolog, refused):
-    from converter.safety import _Bytes, _prolog_has_doctype
+    from converter.read.inspect import _Bytes, _prolog_has_doctype
 
     data = prolog.encode("utf-8")
     assert _prolog_has_doctype(_Bytes(io.BytesIO(data))) is refused
 
 
 def test_only_the_prolog_of_a_huge_part_is_read(tmp_path):
-    from converter.safety import _Bytes, _prolog_has_doctype
+    from converter.read.inspect import _Bytes, _prolog_has_doctype
 
     class Counting(io.BytesIO):
         taken = 0

@@ -18,10 +18,10 @@ from docx import Document
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from converter import sandbox
-from converter.errors import ExitCode
-from converter.render_docx import default_template_path
-from converter.sandbox import TemplateLimitError, make_environment
+from converter.core.errors import ExitCode
+from converter.render import limits, sandbox
+from converter.render.docx import default_template_path
+from converter.render.sandbox import TemplateLimitError, make_environment
 
 MiB = 1024 * 1024
 
@@ -149,7 +149,7 @@ def test_blow_up_is_a_limit_error_fast_and_small(source, words):
         tracemalloc.stop()
     assert words in info.value.message
     assert re.search(r"[\u4e00-\u9fff]", info.value.message)
-    assert elapsed < sandbox.RENDER_SECONDS + 2
+    assert elapsed < limits.RENDER_SECONDS + 2
     assert peak < 64 * MiB
 
 
@@ -197,18 +197,18 @@ def test_limit_error_names_the_template_line():
 
 def test_weight_counts_shared_and_self_containing_lists_as_printed():
     inner = [1] * 100
-    assert sandbox.weight([inner] * 100) > 100 * 100
+    assert limits.weight([inner] * 100) > 100 * 100
     loop: list = []
     loop.append(loop)
-    assert sandbox.weight(loop, budget=1000) > 1000  # stops at the budget: no endless walk
+    assert limits.weight(loop, budget=1000) > 1000  # stops at the budget: no endless walk
 
 
 def test_code_cache_key_names_the_limited_sandbox(tmp_path, monkeypatch):
     """Code compiled before the limits existed (another class, another version) is never reused."""
-    from converter import render_docx as render_module
+    from converter.render import cache
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    monkeypatch.setattr(render_module, "_CACHE", {})
+    monkeypatch.setattr(cache, "_CACHE", {})
     env = make_environment()
     env.from_string("{{ 1 }}")
     names = [p.name for p in (tmp_path / "xxgk" / "jinja").glob("code-*.bin")]
@@ -414,5 +414,5 @@ def test_any_composition_is_bounded_or_a_template_error(expression, looped):
         out = render(source)
     except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError):  # all worded by the renderer
         out = ""
-    assert len(out) <= sandbox.MAX_OUTPUT_CHARS
-    assert time.perf_counter() - started < sandbox.RENDER_SECONDS + 2
+    assert len(out) <= limits.MAX_OUTPUT_CHARS
+    assert time.perf_counter() - started < limits.RENDER_SECONDS + 2

@@ -12,12 +12,12 @@ from factories import consistent_report
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from converter import layout
+from converter.app.pipeline import check_file
 from converter.cli import app
-from converter.errors import UnreadableInput
-from converter.pipeline import check_file
-from converter.sources import load
-from converter.workbook_writer import write_workbook
+from converter.core.errors import UnreadableInput
+from converter.format import layout
+from converter.read.sources import load
+from converter.write.workbook import write_workbook
 
 runner = CliRunner()
 COUNT = "applications.new.natural_person"

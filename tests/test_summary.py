@@ -9,11 +9,11 @@ from factories import consistent_report
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from converter import format as fmt
 from converter.cli import app
-from converter.grid import grid_rows
-from converter.summary_workbook import FINDINGS_SHEET, TOTALS_SHEET, UNIT_HEADER, UNITS_SHEET
-from converter.workbook_writer import write_workbook
+from converter.format import official as fmt
+from converter.format.grid import grid_rows
+from converter.write.summary import FINDINGS_SHEET, TOTALS_SHEET, UNIT_HEADER, UNITS_SHEET
+from converter.write.workbook import write_workbook
 
 runner = CliRunner()
 

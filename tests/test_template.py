@@ -17,14 +17,14 @@ from docx_text import docx_text, part_xml
 from factories import consistent_report
 from typer.testing import CliRunner
 
-from converter import format as fmt
 from converter.cli import app
-from converter.context import build_context
-from converter.docx_package import deduplicated
-from converter.errors import ExitCode, TemplateError
-from converter.fields import fields, fields_markdown, top_level_meanings
-from converter.render_docx import default_template_path, render_report
-from converter.template_check import check_template
+from converter.core.errors import ExitCode, TemplateError
+from converter.format import official as fmt
+from converter.render.context import build_context
+from converter.render.docx import default_template_path, render_report
+from converter.render.docx_package import deduplicated
+from converter.render.fields import fields, fields_markdown, top_level_meanings
+from converter.render.template_check import check_template
 
 runner = CliRunner()
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from conftest import SAMPLES
 
-from converter.model import Paragraph, Report
+from converter.check.text_figures import check_text
+from converter.core.model import Paragraph, Report
 from converter.published import import_report
-from converter.report_json import report_from_dict
-from converter.text_figures import check_text
+from converter.read.report_json import report_from_dict
 
 DATA = Path(__file__).resolve().parent / "data" / "published"
 
@@ -116,8 +116,8 @@ def test_decisions_and_admin_fees():
 
 
 def test_as_a_check_finding_at_the_paragraph_cell(tmp_path):
-    from converter.pipeline import check_file
-    from converter.workbook_writer import write_workbook
+    from converter.app.pipeline import check_file
+    from converter.write.workbook import write_workbook
 
     report = sample("huaian-2024")
     report.sections["problems"] = [

@@ -26,7 +26,7 @@ from web_support import (
     zip_names,
 )
 
-from converter import pipeline
+from converter.app import pipeline
 from converter.web.app import Settings
 
 

@@ -26,7 +26,7 @@ from web_support import (
     zip_bomb,
 )
 
-from converter import pipeline
+from converter.app import pipeline
 
 try:
     from playwright import sync_api as playwright_api

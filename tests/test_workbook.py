@@ -17,14 +17,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from converter import format as fmt
-from converter import layout
-from converter.checks import check
-from converter.errors import UnreadableInput
-from converter.findings import Severity
-from converter.model import Paragraph, Report
-from converter.workbook_reader import load_workbook_report
-from converter.workbook_writer import write_workbook
+from converter.check.rules import check
+from converter.core.errors import UnreadableInput
+from converter.core.findings import Severity
+from converter.core.model import Paragraph, Report
+from converter.format import layout
+from converter.format import official as fmt
+from converter.read.workbook import load_workbook_report
+from converter.write.workbook import write_workbook
 
 APPLICATIONS = fmt.TABLE_BY_ID["applications"]
 PROACTIVE = fmt.TABLE_BY_ID["proactive"]

@@ -19,12 +19,15 @@ from conftest import ROOT, SAMPLES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from converter import format as fmt
-from converter import layout, xlsx_parts, xlsx_sheet, xlsx_strings
-from converter.errors import UnreadableInput
-from converter.workbook_reader import _wanted, load_workbook_report
-from converter.xlsx_cells import SheetError, SheetTooLarge, XlsxError, read_book
-from converter.xlsx_sheet import MAX_SHEET_ELEMENTS
+from converter.core.errors import UnreadableInput
+from converter.format import layout
+from converter.format import official as fmt
+from converter.read.workbook import _wanted, load_workbook_report
+from converter.read.xlsx import parts as xlsx_parts
+from converter.read.xlsx import sheet as xlsx_sheet
+from converter.read.xlsx import strings as xlsx_strings
+from converter.read.xlsx.cells import SheetError, SheetTooLarge, XlsxError, read_book
+from converter.read.xlsx.sheet import MAX_SHEET_ELEMENTS
 
 
 def read_workbook(path):
@@ -745,7 +748,7 @@ def test_notes_below_a_table_are_ignored(tmp_path: Path):
 MEASURED = r"""
 import json, re, sys, time
 from pathlib import Path
-from converter.workbook_reader import load_workbook_report
+from converter.read.workbook import load_workbook_report
 start = time.perf_counter()
 loaded = load_workbook_report(Path(sys.argv[1]))
 report, findings = loaded.report, loaded.notes

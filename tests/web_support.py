@@ -94,7 +94,7 @@ def server_process(*args: str, env: dict[str, str] | None = None) -> Iterator[st
 
 def wrong_workbook(folder: Path) -> Path:
     """The Huai'an sample with one wrong cell in 表三: 四、结转下年度 of 自然人 one too many."""
-    from converter import pipeline
+    from converter.app import pipeline
 
     data = json.loads((SAMPLES / "huaian-2024.json").read_text(encoding="utf-8"))
     data["values"][WRONG_FIELD] += 1

@@ -20,7 +20,7 @@ def add(
 ) -> Iterator[Stored]:
     """Add files, folders and archives: each file read and checked (in a process pool for many), then
     stored in a transaction of its own. Yields one result per file, in order."""
-    from .. import batch
+    from ..app import batch
 
     ruleset = ruleset_version()
     with db.opened(url) as engine, tempfile.TemporaryDirectory(prefix="xxgk-library-") as scratch:

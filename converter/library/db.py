@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import ExitCode, XxgkError
+from ..core.errors import ExitCode, XxgkError
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine

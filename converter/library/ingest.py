@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from .. import format as fmt
+from ..format import official as fmt
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".json")
 PUBLISHED_SUFFIXES = (".docx", ".pdf", ".html", ".htm", ".mht", ".mhtml", ".txt", ".md")
@@ -115,7 +115,7 @@ def _archive(path: Path, scratch: Path) -> Iterator[Job | Skipped]:
     archive (absolute, `..`, drive letters); an archive inside an archive is not opened."""
     import zipfile
 
-    from ..safety import UNSAFE_NAME
+    from ..read.inspect import UNSAFE_NAME
 
     try:
         archive = zipfile.ZipFile(path)
@@ -200,7 +200,7 @@ class Prepared:
 
 def prepare(job: Job) -> Prepared:
     """Read and check one file; a failure is this file's result (never an exception)."""
-    from ..errors import XxgkError
+    from ..core.errors import XxgkError
 
     try:
         if job.size > MAX_FILE_BYTES:
@@ -211,14 +211,14 @@ def prepare(job: Job) -> Prepared:
     except XxgkError as exc:
         return Prepared(job, message=exc.message)
     except Exception as exc:  # a bug in one file's reading: logged, stored as that file's failure
-        from ..errors import log_exception
+        from ..core.errors import log_exception
 
         log = log_exception(exc)
         return Prepared(job, message=f"内部错误：{type(exc).__name__}。详细信息已记录在 {log}。")
 
 
 def _prepare_workbook(job: Job) -> Prepared:
-    from ..pipeline import check_file
+    from ..app.pipeline import check_file
 
     result = check_file(Path(job.path))
     rows = [
@@ -243,7 +243,7 @@ def _prepare_published(job: Job) -> Prepared:
 
 
 def _prepared(job: Job, kind: str, published: bool, report: Any, rows: list[dict[str, str]]) -> Prepared:
-    from ..model import format_number
+    from ..core.model import format_number
 
     info = report.info
     prepared = Prepared(job, kind, published, org=info.org.strip(), year=info.year, published_on=info.date)
@@ -457,14 +457,14 @@ def latest_document(conn: Any, organ_id: int, year: int) -> dict[str, Any] | Non
 
 
 def report_of(document: dict[str, Any]) -> Any:
-    from ..report_json import report_from_json
+    from ..read.report_json import report_from_json
 
     return report_from_json(document)[0]
 
 
 def between_years(this: Any, last: Any) -> list[Any]:
     """R4 and S1 of this year's report against last year's (converter.checks, as `audit` runs them)."""
-    from ..checks import check
+    from ..check.rules import check
     from ..published.audit import BETWEEN_YEARS
 
     return [f for f in check(this, last) if f.rule in BETWEEN_YEARS]

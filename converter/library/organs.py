@@ -16,8 +16,8 @@ from pathlib import Path
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
-from .. import format as fmt
-from ..errors import UnreadableInput
+from ..core.errors import UnreadableInput
+from ..format import official as fmt
 from . import schema as s
 
 DIRECTORY_COLUMNS = ("机关全称", "上级地区", "机关类型", "别名")
@@ -39,7 +39,7 @@ def normalise_region(region: str) -> str:
 def resolve(conn: Connection, printed: str) -> int:
     """The organ a report's printed name is: by name, then by a directory alias naming one organ only;
     otherwise a new organ of its own (an alias of several organs marks it ambiguous, never merged)."""
-    from ..organs import infer
+    from ..core.organs import infer
 
     name = normalise(printed)
     found = conn.execute(select(s.organs.c.id).where(s.organs.c.name == name)).scalar()
@@ -129,7 +129,7 @@ class DirectoryImport:
 def import_directory(conn: Connection, entries: list[DirectoryEntry]) -> DirectoryImport:
     """Add or update each directory organ; reports stored under one of its aliases (an organ known by
     name only) move to it, unless the organ already has a report of that year (listed, not merged)."""
-    from ..organs import infer
+    from ..core.organs import infer
 
     result = DirectoryImport()
     for entry in entries:

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import and_, func, select
 from sqlalchemy.engine import Connection
 
-from .. import format as fmt
+from ..format import official as fmt
 from ..published.summary import KEY_FIGURES, figure_title
 from . import schema as s
 from .organs import normalise, normalise_region

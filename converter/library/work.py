@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import ExitCode
+from ..core.errors import ExitCode
 from . import db
 
 QUEUE = "xxgk-library"

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import UnreadableInput
-from ..model import Report
+from ..core.errors import UnreadableInput
+from ..core.model import Report
 from .notes import ImportNote, ImportPosition
 from .sniff import sniff_published
 

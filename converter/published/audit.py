@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import format as fmt
-from ..errors import UnreadableInput
-from ..findings import Finding
+from ..core.errors import UnreadableInput
+from ..core.findings import Finding
+from ..format import official as fmt
 from . import Imported, import_report
 from .labels import position_of
 from .notes import ImportNote, ImportPosition
@@ -104,8 +104,8 @@ def audit_files(paths: list[Path]) -> list[AuditResult]:
 
 def audit_one(imported: Imported) -> list[AuditFinding]:
     """The import notes, then every rule of the registry (R5 included) on the report as read."""
-    from ..checks import check
-    from ..organs import fill_in
+    from ..check.rules import check
+    from ..core.organs import fill_in
 
     fill_in(imported.report)  # the type the organ's name settles, for D1's deadline
     out = [from_note(n) for n in imported.notes if n.code not in NOT_DEFECT_NOTES]
@@ -137,7 +137,7 @@ def from_finding(finding: Finding, imported: Imported) -> AuditFinding:
 
 
 def _between_years(results: list[AuditResult]) -> None:
-    from ..checks import check
+    from ..check.rules import check
 
     read = [r for r in results if r.imported is not None and r.imported.report.info.year]
     for this in read:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import format as fmt
+from ..format import official as fmt
 from . import Imported, import_report
 from .notes import ImportNote
 
@@ -32,8 +32,8 @@ KINDS = {
 
 def import_file(path: Path, out: Path | None = None, *, force: bool = False) -> Imported:
     """Import `path`; with `out`, write the standard workbook atomically (never over the input)."""
-    from ..output import write_atomically
-    from ..workbook_writer import write_workbook
+    from ..write.files import write_atomically
+    from ..write.workbook import write_workbook
 
     imported = import_report(path)
     if out is not None:

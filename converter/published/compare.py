@@ -11,8 +11,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .. import format as fmt
-from ..model import Number, Report, format_number
+from ..core.model import Number, Report, format_number
+from ..format import official as fmt
 from .summary import KEY_FIGURES, figure_title
 
 OUTCOME_TOTALS = tuple(f"applications.{row}.total" for row in fmt.OUTCOME_ROWS)
@@ -21,7 +21,7 @@ FIGURES = KEY_FIGURES + tuple(k for k in OUTCOME_TOTALS if k not in KEY_FIGURES)
 
 def load_any(path: Path) -> Report:
     """A workbook or JSON through the workbook reader; anything else through the importer."""
-    from ..sources import load
+    from ..read.sources import load
     from . import import_report
 
     with Path(path).open("rb") as fh:

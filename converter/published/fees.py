@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from ..model import Paragraph
+from ..core.model import Paragraph
 from .document import norm
 
 NUM = r"(\d+(?:\.\d+)?)"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from .. import format as fmt
+from ..format import official as fmt
 from .notes import ImportPosition
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .. import format as fmt
-from ..errors import UnreadableInput
+from ..core.errors import UnreadableInput
+from ..format import official as fmt
 from .document import Document, Grid, GridCell, Para, norm
 from .read_text import decode
 

@@ -8,7 +8,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from ..errors import UnreadableInput
+from ..core.errors import UnreadableInput
 from .document import Document, Line
 from .read_text import DASHED_PAGE_NUMBER, drop_bare_page_number
 

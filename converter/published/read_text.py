@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..errors import UnreadableInput
+from ..core.errors import UnreadableInput
 from .document import Document, Line, split_cells
 
 PAGE_NUMBER = re.compile(r"^[-—–－\s]*[0-9０-９]{0,3}[-—–－\s]*$|^第\s*\d+\s*页(共\s*\d+\s*页)?$")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 
-from .. import format as fmt
+from ..format import official as fmt
 from .document import Document, Grid, Line, norm
 from .labels import review_column
 from .notes import ImportPosition

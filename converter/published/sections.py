@@ -7,8 +7,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .. import format as fmt
-from ..model import Info, Paragraph
+from ..core.model import Info, Paragraph
+from ..format import official as fmt
 from .document import Document, Grid, Line, Para, norm, tidy
 from .notes import ImportNote, ImportPosition
 from .read_text import PAGE_NUMBER
@@ -273,7 +273,7 @@ def _complete_info(doc: Document, layout: Layout) -> None:
     if not info.org:
         match = re.match(r"(.+?)\d{4}\s*年", info.title)
         info.org = match.group(1).strip() if match else ""
-    from ..organs import infer
+    from ..core.organs import infer
 
     info.organ_type = infer(info.org)[1]  # only when the name settles it (format.ORG_NAMING)
     if not info.organ_type:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import safety
-from ..errors import UnreadableInput
+from ..core.errors import UnreadableInput
+from ..read import inspect as safety
 
 KINDS = {"docx": "Word 文档", "pdf": "PDF", "html": "网页", "text": "文本"}
 ACCEPTED = "请选择已发布的年度报告：Word 文档（.docx）、带文字的 PDF、网页（.html）或文本（.txt）"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import format as fmt
+from ..format import official as fmt
 from .audit import AuditResult
 
 KEY_FIGURES = (

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .. import format as fmt
+from ..format import official as fmt
 from .document import Grid, Line, norm
 from .notes import ImportNote, ImportPosition
 from .rows import (

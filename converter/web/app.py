@@ -24,7 +24,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
 from .. import __version__
-from .. import format as fmt
+from ..format import official as fmt
 from . import jobs
 from .guards import BodyLimit, SecurityHeaders
 from .pool import Busy, JobTimeout, Pool, WorkerLost

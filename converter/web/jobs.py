@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import pipeline
-from ..errors import XxgkError
+from ..app import pipeline
+from ..core.errors import XxgkError
 
 UNSAFE_CHARS = '\\/:*?"<>|'
 
@@ -48,7 +48,7 @@ def start_worker() -> None:
 
 def warm_up() -> int:
     """Import the heavy modules once per worker, so the first clerk does not wait for them."""
-    from .. import checks, context, render_docx, workbook_reader, workbook_writer  # noqa: F401
+    from ..check import rules as checks  # noqa: F401
 
     return os.getpid()
 
@@ -107,8 +107,8 @@ def new_workbook(
     out_dir: str, org: str, year: int | None, organ_type: str = "", previous: Upload | None = None
 ) -> dict[str, Any]:
     """A fresh standard workbook: {"filename", "xlsx"}, or {"result": failure} for an unreadable previous."""
-    from ..model import Report
-    from ..report_json import report_to_dict
+    from ..core.model import Report
+    from ..read.report_json import report_to_dict
 
     report = Report()
     if previous:
@@ -132,7 +132,7 @@ def new_workbook(
 
 def _carried_over(last: Any) -> Any:
     """This year's report from last year's, as `xxgk new --previous` starts it."""
-    from ..organs import next_year
+    from ..core.organs import next_year
 
     return next_year(last)
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import uvicorn
 
-from ..errors import ExitCode, XxgkError
+from ..core.errors import ExitCode, XxgkError
 from .app import Settings, create_app
 
 

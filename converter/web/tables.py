@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from .. import format as fmt
+from ..format import official as fmt
 
 
 @cache
