@@ -9,12 +9,14 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from ..format import official as fmt
+from .organs import TYPE_LABEL
 from .queries import KEY_FIGURES, STATUS, Row, titles
 
 HEADER = [
     "机关",
     "上级地区",
-    "机关类型",
+    TYPE_LABEL,
     "在名录中",
     "年度",
     "版本数",
@@ -22,7 +24,7 @@ HEADER = [
     "错误",
     "警告",
     "得分",
-    "成文日期",
+    fmt.INFO_BY_KEY["date"].label,
     "文件",
 ]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -255,7 +255,9 @@ def _prepared(job: Job, kind: str, published: bool, report: Any, rows: list[dict
     prepared.document = report.to_dict()
     if not prepared.org or not prepared.year:
         missing = "、".join(
-            w for w, ok in (("机关名称", prepared.org), ("报告年度", prepared.year)) if not ok
+            w
+            for w, ok in (("机关名称", prepared.org), (fmt.INFO_BY_KEY["year"].label, prepared.year))
+            if not ok
         )
         prepared.message = f"{job.file_name} 中没有读到{missing}，无法归入某个机关的某一年度；请核对文件。"
     return prepared
