@@ -127,6 +127,48 @@ def test_sample_shows_two_warnings_and_downloads_the_cli_report(page, tmp_path):
     assert "已下载" in page.inner_text("#download-status")
 
 
+def test_the_cells_of_the_equation_are_outlined_and_the_header_stays_in_view(page, tmp_path):
+    choose(page, wrong_workbook(tmp_path))
+    wait_checked(page)
+    related = page.eval_on_selector_all("#unit-0 td.related", "cells => cells.map(c => c.dataset.key)")
+    # R0's other terms in 自然人 (一, 二, （七）), never a flagged cell
+    for key in ("new", "carried_over", "total"):
+        assert f"applications.{key}.natural_person" in related
+    assert page.locator("#unit-0 td.related.flag").count() == 0
+    page.set_viewport_size({"width": 1000, "height": 600})
+    page.click(f"button[data-target='u0-{WRONG_FIELD.replace('.', '-')}']")
+    box = page.evaluate(
+        """key => {
+            const cell = document.querySelector(`td[data-key="${key}"]`);
+            const head = cell.closest('table').tHead.getBoundingClientRect();
+            const scroller = cell.closest('.scroll').getBoundingClientRect();
+            const at = cell.getBoundingClientRect();
+            return {head: [head.top, head.bottom], scroller: scroller.top, cell: at.top, height: innerHeight};
+        }""",
+        WRONG_FIELD,
+    )
+    # the cell was scrolled to inside its table's scroller, and the header rows are above it, in view
+    assert box["scroller"] - 1 <= box["head"][0] and box["head"][1] <= box["cell"] < box["height"]
+    assert box["head"][0] >= 0
+
+
+def test_blank_cells_are_one_row_per_table_and_all_outlined(page, tmp_path):
+    blank = pipeline.new_workbook(tmp_path / "空白.xlsx", org="某某镇人民政府", year=2024)
+    choose(page, blank)
+    wait_checked(page)
+    rows = finding_rows(page)
+    r6 = [row for row in rows if row[1] == "R6"]
+    assert [row[3] for row in r6] == [
+        "表二有 10 个空格；没有发生的请填 0，不要留空",
+        "表三有 144 个空格；没有发生的请填 0，不要留空",
+        "表四有 12 个空格；没有发生的请填 0，不要留空",
+    ]
+    assert [row[2] for row in r6][1] == "表三!D7 等 144 处"
+    assert page.locator("#unit-0 td.flag.error").count() == 10 + 144 + 12
+    assert {row[1] for row in rows if row[0] == "错误"} == {"R6", "C1"}
+    assert len(rows) == 3 + 3 + 1  # three tables, three empty sections (一、五、六), D1's warning
+
+
 def test_wrong_cell_is_named_and_highlighted_and_nothing_to_download(page, tmp_path):
     choose(page, wrong_workbook(tmp_path))
     wait_checked(page)
@@ -140,7 +182,7 @@ def test_wrong_cell_is_named_and_highlighted_and_nothing_to_download(page, tmp_p
     assert page.locator("#unit-0 details.table[open]").count() == 1  # only 表三 has flagged cells
     cell.focus()
     note = page.locator("#unit-0 .applications").locator("xpath=ancestor::div[@class='official-box']//p")
-    assert WRONG_CELL in note.inner_text() and "不等于" in note.inner_text()
+    assert WRONG_CELL in note.inner_text() and "表三 自然人列：一、本年新收 " in note.inner_text()
     assert WRONG_CELL in cell.get_attribute("title")  # the browser's tooltip on hover
     assert page.locator("#downloads button").count() == 0
     assert "没有检查通过的工作簿" in page.inner_text("#download-hint")

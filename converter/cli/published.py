@@ -32,9 +32,7 @@ def import_report(
         Path | None,
         typer.Option("-o", "--output", dir_okay=False, metavar="工作簿", help="写成标准工作簿（.xlsx）"),
     ] = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="以 JSON 输出读入的报告（同 `xxgk dump`）。")
-    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出读入的报告（同 `xxgk dump`）")] = False,
     force: Force = False,
 ) -> None:
     """读取已发布的年度报告（Word、PDF、网页或文本），列出与标准格式不同之处，可写成标准工作簿。
@@ -76,7 +74,7 @@ def audit(
         ),
     ] = None,
     as_json: Annotated[
-        bool, typer.Option("--json", help="以 JSON 输出检查结果（同 `check --json`）。")
+        bool, typer.Option("--json", help="以 JSON 输出检查结果（同 `check --json`）")
     ] = False,
     force: Force = False,
 ) -> None:
@@ -142,7 +140,7 @@ def compare_years(
         Path,
         typer.Argument(exists=True, dir_okay=False, metavar="本年", help="本年的工作簿、JSON 或已发布报告"),
     ],
-    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出比较结果。")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出比较结果")] = False,
 ) -> None:
     """比较两年的主要数字：并列、增减和增减幅度（变化最大的在前），并逐列检查上年结转（R4）。
 

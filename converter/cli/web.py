@@ -32,7 +32,7 @@ def serve(
             "--port", metavar="端口", min=1, max=65535, show_default=False, help="端口号，默认 8000"
         ),
     ] = 8000,
-    open_browser: Annotated[bool, typer.Option("--open", help="启动后在默认浏览器中打开页面。")] = False,
+    open_browser: Annotated[bool, typer.Option("--open", help="启动后在默认浏览器中打开页面")] = False,
 ) -> None:
     """启动网页服务：在浏览器中拖入工作簿，查看检查结果，下载 Word 报告。按 Ctrl+C 停止。"""
     import importlib.util

@@ -229,8 +229,7 @@ function findingsTable(result, index) {
     if (!target) return;
     const cell = $(target.dataset.target);
     for (let d = cell.closest("details"); d; d = d.parentElement.closest("details")) d.open = true;
-    cell.scrollIntoView({ block: "center", inline: "center" });
-    cell.focus();
+    showCell(cell);
   });
   const head = el("thead", {}, el("tr", {}, ...["级别", "规则", "工作表!单元格", "说明"].map((t) => el("th", { scope: "col", text: t }))));
   return el("div", { class: "scroll" }, el("table", { class: "findings" }, el("caption", { text: "检查结果（错误在前）" }), head, body));
@@ -238,31 +237,49 @@ function findingsTable(result, index) {
 
 // ------------------------------------------------------------------ the official tables
 
+// Jump to a cell: its table's scroller wholly in view, the cell in the middle of it, so the table's
+// header (sticky inside the scroller) stays above the cell.
+function showCell(cell) {
+  const scroller = cell.closest(".scroll");
+  scroller.scrollIntoView({ block: "nearest", inline: "nearest" });
+  const box = scroller.getBoundingClientRect();
+  const at = cell.getBoundingClientRect();
+  scroller.scrollTop += at.top - box.top - (scroller.clientHeight - at.height) / 2;
+  scroller.scrollLeft += at.left - box.left - (scroller.clientWidth - at.width) / 2;
+  cell.focus({ preventScroll: true });
+}
+
 function cellId(index, key) {
   return `u${index}-${key.replaceAll(".", "-")}`;
 }
 
 function drawTables(result, index) {
+  // A finding marks its cell, and every cell it covers (a table's blank cells are one finding);
+  // the cells that enter its equation (related) are outlined lightly.
   const byField = {};
+  const related = new Set();
   for (const finding of ordered(result.findings)) {
-    if (finding.field) (byField[finding.field] = byField[finding.field] || []).push(finding);
+    const cells = finding.covers && finding.covers.length ? finding.covers : finding.field ? [finding.field] : [];
+    for (const key of cells) (byField[key] = byField[key] || []).push(finding);
+    for (const key of finding.related || []) related.add(key);
   }
+  for (const key of Object.keys(byField)) related.delete(key);
   const flagged = (table) => table.cells.some((c) => c.key && byField[c.key]);
   const anyFlagged = state.format.tables.some(flagged);
   return state.format.tables.map((table) => {
     const open = flagged(table) || !anyFlagged;
     const details = el("details", { class: "table", open: open || null });
     details.append(el("summary", { text: `${table.name}　${table.caption}${flagged(table) ? "（有标出的单元格）" : ""}` }));
-    details.append(drawTable(table, result, byField, index));
+    details.append(drawTable(table, result, byField, related, index));
     return details;
   });
 }
 
-function drawTable(table, result, byField, index) {
+function drawTable(table, result, byField, related, index) {
   const rows = Array.from({ length: table.nrows }, () => el("tr"));
   for (const cell of table.cells) {
     const attrs = { rowspan: cell.rowspan > 1 ? cell.rowspan : null, colspan: cell.colspan > 1 ? cell.colspan : null };
-    rows[cell.row].append(cell.key ? valueCell(cell, attrs, result, byField[cell.key], index) : el("th", { ...attrs, text: cell.label }));
+    rows[cell.row].append(cell.key ? valueCell(cell, attrs, result, byField[cell.key], related, index) : el("th", { ...attrs, text: cell.label }));
   }
   const head = el("thead", {}, ...rows.slice(0, table.header_rows));
   const body = el("tbody", {}, ...rows.slice(table.header_rows));
@@ -274,9 +291,10 @@ function drawTable(table, result, byField, index) {
   return box;
 }
 
-function valueCell(cell, attrs, result, findings, index) {
+function valueCell(cell, attrs, result, findings, related, index) {
   const value = result.values[cell.key];
   const td = el("td", { ...attrs, id: cellId(index, cell.key), "data-key": cell.key });
+  if (related.has(cell.key)) td.className = "related";
   if (!findings) {
     td.textContent = value === null || value === undefined ? "" : String(value);
     return td;
