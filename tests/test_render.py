@@ -384,7 +384,9 @@ def test_prose_all_zero():
         "2024年，我镇无本年制发、废止和现行有效的规章、行政规范性文件，"
         "未作出行政许可、行政处罚、行政强制决定，无行政事业性收费。"
     )
-    assert fee_text(report) == "2024年度，本机关发出收费通知的件数和总金额以及实际收取的总金额均为0。"
+    assert fee_text(report) == "2024年度，我镇发出收费通知的件数和总金额以及实际收取的总金额均为0。"
+    report.info.self_name = ""
+    assert fee_text(report).startswith("2024年度，本机关发出收费通知")  # no 自称 given
 
 
 def test_prose_applications_non_zero():
@@ -438,7 +440,7 @@ def test_prose_fees_only_what_is_stated():
     report.values.update({"fees.notices": None, "fees.notice_amount": None, "fees.collected": None})
     assert fee_text(report) == ""
     report.values.update({"fees.notices": 2, "fees.notice_amount": Decimal("150.5")})
-    assert fee_text(report) == "2024年度，本机关发出收费通知2件，收费通知总金额150.5元。"
+    assert fee_text(report) == "2024年度，我镇发出收费通知2件，收费通知总金额150.5元。"
 
 
 def test_effective_sections_clerk_text_wins():
@@ -464,6 +466,11 @@ def test_effective_sections_clerk_text_wins():
 def test_effective_preamble():
     report = zero_report()
     report.info.preamble = ""
+    assert effective_preamble(report) == (  # 《条例》 is not used later: no short name introduced
+        "本报告根据《中华人民共和国政府信息公开条例》规定编制，"
+        "所列数据统计期限自2024年1月1日至2024年12月31日。"
+    )
+    report.sections["problems"] = [Paragraph("", "按照《条例》要求，进一步规范依申请公开办理。")]
     assert effective_preamble(report) == (
         "本报告根据《中华人民共和国政府信息公开条例》（以下简称《条例》）规定编制，"
         "所列数据统计期限自2024年1月1日至2024年12月31日。"

@@ -130,6 +130,14 @@ def _render_audit(result: Any) -> str:
 # --------------------------------------------------------------------------- compare (two years)
 
 
+def _terminal_width() -> int:
+    """The terminal's width; 100 columns in a pipe or file."""
+    import shutil
+    import sys
+
+    return shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else 100
+
+
 @commands.command("compare", cls=ChineseCommand)
 def compare_years(
     last: Annotated[
@@ -159,5 +167,5 @@ def compare_years(
         }
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
-        typer.echo(cmp.render(before, after, changes, carry, pad))
+        typer.echo(cmp.render(before, after, changes, carry, width=_terminal_width()))
     raise typer.Exit(int(ExitCode.OK if all(c.ok for c in carry) else ExitCode.FINDINGS))

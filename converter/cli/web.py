@@ -33,6 +33,16 @@ def serve(
         ),
     ] = 8000,
     open_browser: Annotated[bool, typer.Option("--open", help="启动后在默认浏览器中打开页面")] = False,
+    allowed_hosts: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allowed-host",
+            metavar="名称",
+            show_default=False,
+            help="另外允许用来访问本服务的主机名或地址（如内网中本机的名称），可多次使用；"
+            "默认只允许 127.0.0.1、localhost、--host 的地址和本机名称",
+        ),
+    ] = None,
 ) -> None:
     """启动网页服务：在浏览器中拖入工作簿，查看检查结果，下载 Word 报告。按 Ctrl+C 停止。"""
     import importlib.util
@@ -47,4 +57,4 @@ def serve(
         raise typer.Exit(int(ExitCode.USAGE))
     from ..web.server import serve as run_server
 
-    guarded(lambda: run_server(host, port, open_browser))
+    guarded(lambda: run_server(host, port, open_browser, allowed_hosts=tuple(allowed_hosts or ())))

@@ -35,6 +35,18 @@ template_app = typer.Typer(
     cls=ChineseGroup, help="Word 模板：导出、查看字段、检查。", no_args_is_help=True, rich_markup_mode=None
 )
 
+
+def expand(paths: list[Path]) -> list[Path]:
+    """The files of the given files and folders; folder entries that are not files are named as skipped."""
+    from ..app.batch import expand as expand_folders
+
+    skipped: list[tuple[Path, str]] = []
+    found = expand_folders(paths, skipped)
+    for entry, reason in skipped:
+        err(f"已跳过 {entry}：{reason}。")
+    return found
+
+
 # --------------------------------------------------------------------------- new
 
 
@@ -103,7 +115,7 @@ def check(
 
     from ..app import batch, pipeline
 
-    paths = batch.expand(workbooks)
+    paths = expand(workbooks)
     last = guarded(lambda: pipeline.load_previous(previous)) if previous else None
     work = partial(batch.safely, pipeline.check_file, previous=last)
     results = guarded(lambda: list(batch.run(work, paths, label="检查", quiet=quiet)))
@@ -176,7 +188,7 @@ def build(
 
     from ..app import batch, pipeline
 
-    paths = batch.expand(sources)
+    paths = expand(sources)
     if out is not None and len(paths) > 1:
         raise typer.BadParameter(
             "一次生成多份报告时不能用 -o 指定输出文件；每份报告都生成在各自的输入文件旁。"
@@ -299,7 +311,7 @@ def summary(
     from ..write.files import write_atomically
     from ..write.summary import write_summary
 
-    paths = batch.expand(workbooks)
+    paths = expand(workbooks)
     if not paths:
         err("错误：给出的文件夹中没有工作簿（.xlsx）或 JSON 文件。")
         raise typer.Exit(int(ExitCode.UNREADABLE))
