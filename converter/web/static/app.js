@@ -269,6 +269,11 @@ function ordered(findings) {
   return [...findings].sort((a, b) => (a.severity === b.severity ? 0 : a.severity === "error" ? -1 : 1));
 }
 
+// The sentences or passages a finding quotes (C3's period, P1's repeated passages), each on its own line.
+function evidence(finding) {
+  return (finding.evidence || []).map((quote) => el("span", { class: "evidence", text: `引文：${quote}` }));
+}
+
 function findingsTable(result, index) {
   const body = el("tbody");
   for (const finding of ordered(result.findings)) {
@@ -283,7 +288,7 @@ function findingsTable(result, index) {
         el("td", { text: LEVEL[finding.severity] || finding.severity }),
         el("td", { text: finding.rule }),
         el("td", {}, place),
-        el("td", { text: finding.message }),
+        el("td", {}, finding.message, ...evidence(finding)),
       ),
     );
   }
