@@ -41,8 +41,9 @@ def portal():
 
 
 @pytest.fixture
-def library(tmp_path):
-    return db.database_url(str(tmp_path / "library.db"))
+def library(library_url):
+    """The library's database: SQLite, and a real PostgreSQL server (the library's own fixture)."""
+    return db.database_url(library_url)
 
 
 def rules(**changes) -> Politeness:

@@ -15,7 +15,7 @@ from . import library, published, web, workbook
 from .words import ChineseGroup
 
 HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
-COMMAND_MODULES = (workbook, published, library, web)  # in the order `xxgk --help` lists them
+COMMAND_MODULES = (workbook, published, web)  # in the order `xxgk --help` lists them
 app = typer.Typer(
     name="xxgk",
     cls=ChineseGroup,
@@ -29,6 +29,7 @@ app = typer.Typer(
 for _module in COMMAND_MODULES:
     app.add_typer(_module.commands)
 app.add_typer(workbook.template_app, name="template")  # groups after the commands, as before
+app.add_typer(library.library_app, name="library")
 
 
 def _version(value: bool) -> None:

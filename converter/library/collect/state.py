@@ -1,6 +1,7 @@
-"""The crawl's state in the library database (SQLAlchemy Core): runs, and every page and file the
-collector knows, so that a stopped run resumes where it stopped, an unchanged page adds nothing, a
-changed one is seen as changed, and a report gone from its column is recorded as gone (never deleted).
+"""The crawl's state in the library database (schema.collect_runs and schema.collect_pages): runs, and
+every page and file the collector knows, so that a stopped run resumes where it stopped, an unchanged
+page adds nothing, a changed one is seen as changed, and a report gone from its column is recorded as
+gone (never deleted).
 
     collect_runs ─< collect_pages (list pages, report pages, attached files)
                         └─ version_id → versions (what the library stored for it, latest)
@@ -11,57 +12,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Column, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Table, Text
+if TYPE_CHECKING:
+    from sqlalchemy import Table
+
 
 RUNNING, STOPPED, DONE = "running", "stopped", "done"
 LIST, PAGE, FILE = "list", "page", "file"
 NEW, OK, FAILED, GONE = "new", "ok", "failed", "gone"
-
-
-def tables(metadata: MetaData) -> tuple[Table, Table]:
-    """The two tables on the library's metadata (the Alembic migration creates the same)."""
-    runs = Table(
-        "collect_runs",
-        metadata,
-        Column("id", Integer, primary_key=True),
-        Column("seeds", Text, nullable=False),  # JSON [[organ, column URL], …], how a run is resumed
-        Column("status", String(20), nullable=False),  # running | stopped | done
-        Column("started_at", DateTime, nullable=False),
-        Column("finished_at", DateTime, nullable=True),
-        Column("requests", Integer, nullable=False, default=0),
-        Index("ix_collect_runs_status", "status"),
-    )
-    pages = Table(
-        "collect_pages",
-        metadata,
-        Column("id", Integer, primary_key=True),
-        Column("url", String(2000), nullable=False, unique=True),
-        Column("kind", String(10), nullable=False),  # list | page | file
-        Column("organ", String(200), nullable=False, default=""),  # as the seed list names it
-        Column("column_url", String(2000), nullable=False),
-        Column("parent_id", Integer, ForeignKey("collect_pages.id"), nullable=True),  # a file's page
-        Column("title", Text, nullable=False, default=""),
-        Column("year", Integer, nullable=True),
-        Column("listed_on", Date, nullable=True),  # the date beside the link in the column
-        Column("published_on", Date, nullable=True),  # the page's 发布时间
-        Column("published_on_from", String(60), nullable=False, default=""),  # where it was read
-        Column("state", String(10), nullable=False),  # new | ok | failed | gone
-        Column("fingerprint", String(64), nullable=False, default=""),  # of the content last stored
-        Column("version_id", Integer, ForeignKey("versions.id"), nullable=True),
-        Column("changes", Integer, nullable=False, default=0),  # times its content changed
-        Column("seen_run", Integer, nullable=True),  # the last run that found it listed
-        Column("done_run", Integer, nullable=True),  # the last run that fetched it
-        Column("first_seen_at", DateTime, nullable=False),
-        Column("fetched_at", DateTime, nullable=True),
-        Column("changed_at", DateTime, nullable=True),
-        Column("gone_since", DateTime, nullable=True),
-        Column("message", Text, nullable=False, default=""),  # why it failed, or what became of it
-        Index("ix_collect_pages_column_url", "column_url"),
-        Index("ix_collect_pages_seen_run", "seen_run"),
-    )
-    return runs, pages
 
 
 def now() -> dt.datetime:
