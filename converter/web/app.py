@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import tempfile
@@ -49,17 +50,30 @@ class Settings:
     workers: int = field(default_factory=lambda: max(1, min(4, os.cpu_count() or 1)))
     queue: int = 32  # jobs admitted beyond the busy workers; more get 503 at once
     job_timeout: float = 120.0
+    library: str | None = None  # the report library's database URL: the evaluator's dashboard
+    login: bool = False  # dashboard accounts needed (`xxgk serve --host` other than loopback)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     pool = Pool(settings.workers, settings.queue, settings.job_timeout)
 
+    library = None
+    if settings.library:
+        from .dashboard import Library
+
+        library = Library(None, settings.login)
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        pool.start()
-        yield
-        pool.stop()
+        with contextlib.ExitStack() as stack:
+            if library is not None:
+                from ..library import db
+
+                library.engine = stack.enter_context(db.opened(settings.library))
+            pool.start()
+            yield
+            pool.stop()
 
     app = FastAPI(
         title="xxgk 政府信息公开工作年度报告 API",
@@ -76,6 +90,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     _add_error_handlers(app)
     _add_routes(app, pool)
+    if library is not None:
+        from .dashboard import add_dashboard
+
+        add_dashboard(app, library)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
 

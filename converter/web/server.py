@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import ipaddress
 import logging
 import os
@@ -22,9 +23,19 @@ class ServeError(XxgkError):
     exit_code = ExitCode.USAGE
 
 
-def serve(host: str, port: int, open_browser: bool = False, settings: Settings | None = None) -> None:
-    """Serve until Ctrl+C; raises ServeError when the address cannot be used."""
+def serve(
+    host: str,
+    port: int,
+    open_browser: bool = False,
+    settings: Settings | None = None,
+    library: str | None = None,
+) -> None:
+    """Serve until Ctrl+C; raises ServeError when the address cannot be used. With `library` (a
+    database URL) the dashboard is served too, behind a login unless bound to loopback."""
     _check_address(host, port)
+    if library:
+        _check_accounts(library, needed=not _is_loopback(host))
+        settings = dataclasses.replace(settings or Settings(), library=library, login=not _is_loopback(host))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     server = uvicorn.Server(server_config(create_app(settings), host, port))
     url = page_url(host, port)
@@ -35,6 +46,9 @@ def serve(host: str, port: int, open_browser: bool = False, settings: Settings |
             "请只在可信的单位内网中这样使用。",
             flush=True,
         )
+    if library:
+        login = "需登录" if not _is_loopback(host) else "本机使用，无需登录"
+        print(f"报告库看板：{url}dashboard　（{login}）", flush=True)
     if open_browser:
         threading.Thread(target=_open_when_started, args=(server, url), daemon=True).start()
     with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises Ctrl+C after its clean shutdown
@@ -63,6 +77,21 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def _check_accounts(url: str, needed: bool) -> None:
+    """The library opens at this version's schema; a server others can reach has an account to log in."""
+    from sqlalchemy import func, select
+
+    from ..library import db, schema
+
+    with db.opened(url) as engine, db.translated(url), engine.connect() as conn:
+        count = conn.execute(select(func.count()).select_from(schema.users)).scalar()
+    if needed and not count:
+        raise ServeError(
+            "监听地址不是本机（127.0.0.1），看板需要登录，但报告库中还没有账号。请先创建账号，如："
+            "xxgk library user add 张三 --role admin"
+        )
 
 
 def _check_address(host: str, port: int) -> None:
