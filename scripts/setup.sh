@@ -8,6 +8,9 @@ packages=()
 command -v soffice >/dev/null 2>&1 || packages+=(libreoffice-calc libreoffice-writer)
 command -v pdftoppm >/dev/null 2>&1 || packages+=(poppler-utils)
 command -v chromium >/dev/null 2>&1 || packages+=(chromium)  # browser tests of `xxgk serve`
+# PostgreSQL for the report library's tests (a throwaway server each run; the Debian package's
+# `postgres` user runs it, since PostgreSQL refuses to run as root).
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || packages+=(postgresql)
 if ! { command -v fc-list >/dev/null 2>&1 && fc-list :lang=zh | grep -q .; }; then
   packages+=(fontconfig fonts-noto-cjk fonts-arphic-ukai fonts-arphic-uming fonts-wqy-zenhei)
 fi

@@ -55,3 +55,23 @@ def soffice():
             pytest.fail("soffice (LibreOffice) is required under CI=true")
         pytest.skip("soffice (LibreOffice) not installed")
     return convert
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    """A throwaway PostgreSQL server for the session (tests/library_support.py)."""
+    from library_support import Cluster
+
+    cluster = Cluster()
+    try:
+        yield cluster
+    finally:
+        cluster.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def library_url(request, tmp_path):
+    """A new, empty library database: a SQLite file, and a fresh database on a real PostgreSQL server."""
+    if request.param == "sqlite":
+        return str(tmp_path / "library.db")
+    return request.getfixturevalue("postgres_cluster").database()

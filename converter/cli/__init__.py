@@ -11,7 +11,7 @@ import typer
 
 from .. import __version__
 from ..core.errors import ExitCode, log_exception
-from . import published, web, workbook
+from . import library, published, web, workbook
 from .words import ChineseGroup
 
 HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
@@ -29,6 +29,7 @@ app = typer.Typer(
 for _module in COMMAND_MODULES:
     app.add_typer(_module.commands)
 app.add_typer(workbook.template_app, name="template")  # groups after the commands, as before
+app.add_typer(library.library_app, name="library")
 
 
 def _version(value: bool) -> None:

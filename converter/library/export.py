@@ -1,0 +1,79 @@
+"""`xxgk library export`: one row per organ-year (latest version), as .xlsx or .csv.
+
+Text cells are always text: in the workbook a name beginning with `=` is stored as a string, never a
+formula; in the CSV such a cell is prefixed with `'` so that a spreadsheet does not evaluate it.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from .queries import KEY_FIGURES, STATUS, Row, titles
+
+HEADER = [
+    "机关",
+    "上级地区",
+    "机关类型",
+    "在名录中",
+    "年度",
+    "版本数",
+    "状态",
+    "错误",
+    "警告",
+    "得分",
+    "成文日期",
+    "文件",
+]
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cells(row: Row) -> list[object]:
+    return [
+        row.organ,
+        row.region,
+        row.organ_type,
+        "是" if row.organ_source == "directory" else "否",
+        row.year,
+        row.versions,
+        STATUS.get(row.status, row.status),
+        row.errors,
+        row.warnings,
+        row.score,
+        row.published_on.isoformat() if row.published_on else "",
+        row.file_name,
+        *(row.figures.get(k) for k in KEY_FIGURES),
+    ]
+
+
+def write_xlsx(path: Path, rows: list[Row]) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "指标"
+    for values in [[*HEADER, *titles()], *(cells(r) for r in rows)]:
+        ws.append(values)
+        for cell, value in zip(ws[ws.max_row], values, strict=True):
+            if isinstance(value, str):  # openpyxl takes a string beginning with `=` for a formula
+                cell.data_type = "s"
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = ws.dimensions
+    wb.save(path)
+
+
+def write_csv(path: Path, rows: list[Row]) -> None:
+    with Path(path).open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow([*HEADER, *titles()])
+        for row in rows:
+            writer.writerow([_safe(v) for v in cells(row)])
+
+
+def _safe(value: object) -> object:
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return "" if value is None else value

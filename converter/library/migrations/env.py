@@ -1,0 +1,12 @@
+"""Alembic environment: the connection is handed in by converter.library.db (no alembic.ini)."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from converter.library.schema import metadata
+
+connection = context.config.attributes["connection"]
+context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,293 @@
+"""What `list`, `show` and `export` read: each organ-year's latest version, its figures and findings."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.engine import Connection
+
+from ..format import official as fmt
+from ..published.summary import KEY_FIGURES, figure_title
+from . import schema as s
+from .organs import normalise, normalise_region
+
+STATUS = {"ok": "通过", "errors": "有错误", "unreadable": "无法读取"}
+SHORT_TITLES = (  # KEY_FIGURES, as short as a row label beside the years can be
+    "新收申请",
+    "上年结转",
+    "办理结果总计",
+    "结转下年度",
+    "行政复议",
+    "直接起诉",
+    "复议后起诉",
+    "规范性文件制发",
+    "规范性文件现行有效",
+    "行政许可",
+    "行政处罚",
+    "行政强制",
+    "行政事业性收费（万元）",
+)
+
+
+def score(errors: int, warnings: int) -> int:
+    """A rough mark for sorting and charts: 100, less 10 a error and 2 a warning, at least 0."""
+    return max(0, 100 - 10 * errors - 2 * warnings)
+
+
+@dataclass
+class Row:
+    """One organ-year as its latest version has it."""
+
+    organ: str
+    region: str
+    organ_type: str
+    organ_source: str
+    year: int
+    versions: int
+    version: int
+    file_name: str
+    source: str
+    status: str
+    errors: int
+    warnings: int
+    published_on: Any
+    ruleset: str
+    figures: dict[str, float | None] = field(default_factory=dict)
+
+    @property
+    def score(self) -> int:
+        return score(self.errors, self.warnings)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "organ": self.organ,
+            "region": self.region,
+            "organ_type": self.organ_type,
+            "in_directory": self.organ_source == "directory",
+            "year": self.year,
+            "versions": self.versions,
+            "version": self.version,
+            "file": self.file_name,
+            "source": self.source,
+            "status": self.status,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "score": self.score,
+            "published_on": self.published_on.isoformat() if self.published_on else None,
+            "ruleset": self.ruleset,
+            "figures": self.figures,
+        }
+
+
+def rows(
+    conn: Connection,
+    *,
+    year: int | None = None,
+    region: str | None = None,
+    organ_type: str | None = None,
+    rule: str | None = None,
+    organ_id: int | None = None,
+    figures: tuple[str, ...] = KEY_FIGURES,
+) -> list[Row]:
+    """Every organ-year (latest version) matching the filters, by region, organ and year."""
+    v, r, o = s.versions, s.reports, s.organs
+    query = (
+        select(
+            o.c.display_name,
+            o.c.region,
+            o.c.organ_type,
+            o.c.source,
+            r.c.year,
+            v.c.number,
+            v.c.file_name,
+            v.c.source.label("file_source"),
+            v.c.status,
+            v.c.errors,
+            v.c.warnings,
+            v.c.published_on,
+            v.c.ruleset,
+            v.c.id,
+        )
+        .select_from(r.join(o, o.c.id == r.c.organ_id).join(v, v.c.id == r.c.latest_version_id))
+        .order_by(o.c.region, o.c.name, r.c.year)
+    )
+    if year is not None:
+        query = query.where(r.c.year == year)
+    if region:
+        wanted = normalise_region(region)
+        query = query.where((o.c.region == wanted) | o.c.region.startswith(wanted + "/"))
+    if organ_type:
+        query = query.where(o.c.organ_type == organ_type)
+    if organ_id is not None:
+        query = query.where(o.c.id == organ_id)
+    if rule:
+        query = query.where(
+            select(s.findings.c.id)
+            .where(s.findings.c.version_id == v.c.id, s.findings.c.rule == rule)
+            .exists()
+        )
+    found = conn.execute(query).all()
+    values = _figures(conn, [row.id for row in found], figures)
+    return [
+        Row(
+            row.display_name,
+            row.region,
+            row.organ_type,
+            row.source,
+            row.year,
+            row.number,  # the latest version is the last added: its number is the count
+            row.number,
+            row.file_name,
+            row.file_source,
+            row.status,
+            row.errors,
+            row.warnings,
+            row.published_on,
+            row.ruleset,
+            {k: values.get((row.id, k)) for k in figures},
+        )
+        for row in found
+    ]
+
+
+def _figures(conn: Connection, version_ids: list[int], keys: tuple[str, ...]) -> dict[tuple[int, str], Any]:
+    out: dict[tuple[int, str], Any] = {}
+    for start in range(0, len(version_ids), 500):
+        part = version_ids[start : start + 500]
+        query = select(s.report_values.c.version_id, s.report_values.c.key, s.report_values.c.number).where(
+            and_(s.report_values.c.version_id.in_(part), s.report_values.c.key.in_(keys))
+        )
+        for version_id, key, number in conn.execute(query):
+            out[(version_id, key)] = _plain(number)
+    return out
+
+
+def _plain(number: float | None) -> float | int | None:
+    if number is None:
+        return None
+    return int(number) if float(number).is_integer() else number
+
+
+def unreadable(conn: Connection) -> list[dict[str, Any]]:
+    """Files stored as failed results, for the listing (the dashboard lists unreadable submissions)."""
+    query = (
+        select(s.versions.c.source, s.versions.c.file_name, s.versions.c.message, s.versions.c.added_at)
+        .where(s.versions.c.status == "unreadable")
+        .order_by(s.versions.c.source)
+    )
+    return [
+        {"source": r.source, "file": r.file_name, "message": r.message, "added_at": r.added_at.isoformat()}
+        for r in conn.execute(query)
+    ]
+
+
+# --------------------------------------------------------------------------- organs
+
+
+def find_organ(conn: Connection, name: str) -> tuple[list[Any], list[Any]]:
+    """(the organs a name means: by normalised name, else by alias; organs whose name contains it, as
+    hints only: a part of a name never picks an organ)."""
+    key = normalise(name)
+    o = s.organs
+    exact = conn.execute(select(o).where(o.c.name == key)).all()
+    if exact:
+        return exact, []
+    by_alias = conn.execute(
+        select(o)
+        .join(s.organ_aliases, s.organ_aliases.c.organ_id == o.c.id)
+        .where(s.organ_aliases.c.alias == key)
+    ).all()
+    if by_alias:
+        return by_alias, []
+    hints = conn.execute(
+        select(o).where(o.c.name.contains(key, autoescape=True)).order_by(o.c.name).limit(10)
+    )
+    return [], hints.all()
+
+
+def organs(conn: Connection) -> list[dict[str, Any]]:
+    o = s.organs
+    counts = select(s.reports.c.organ_id, func.count().label("n")).group_by(s.reports.c.organ_id).subquery()
+    aliases = {}
+    for alias, organ_id in conn.execute(select(s.organ_aliases.c.alias, s.organ_aliases.c.organ_id)):
+        aliases.setdefault(organ_id, []).append(alias)
+    query = (
+        select(o, func.coalesce(counts.c.n, 0).label("reports"))
+        .select_from(o.outerjoin(counts, counts.c.organ_id == o.c.id))
+        .order_by(o.c.source, o.c.region, o.c.name)
+    )
+    return [
+        {
+            "name": r.display_name,
+            "region": r.region,
+            "organ_type": r.organ_type,
+            "in_directory": r.source == "directory",
+            "ambiguous": bool(r.ambiguous),
+            "aliases": sorted(aliases.get(r.id, [])),
+            "reports": r.reports,
+        }
+        for r in conn.execute(query)
+    ]
+
+
+# --------------------------------------------------------------------------- one organ over the years
+
+
+@dataclass
+class History:
+    organ: Any
+    rows: list[Row]
+    carry_over: dict[int, list[str]]  # year -> R4 messages against the year before ([]: consistent)
+    findings: dict[int, list[Any]]
+
+
+def history(conn: Connection, organ: Any, year: int | None = None) -> History:
+    """Every year of one organ side by side, R4 between consecutive years (recomputed from the stored
+    reports by converter.checks), and the latest version's findings of each year."""
+    from .ingest import between_years, decompress, report_of
+
+    found = rows(conn, organ_id=organ.id)
+    documents = dict(
+        conn.execute(
+            select(s.reports.c.year, s.versions.c.document)
+            .select_from(s.reports.join(s.versions, s.versions.c.id == s.reports.c.latest_version_id))
+            .where(s.reports.c.organ_id == organ.id)
+        ).all()
+    )
+    carry: dict[int, list[str]] = {}
+    for row in found:
+        if row.year - 1 in documents and documents[row.year] and documents[row.year - 1]:
+            this = report_of(decompress(documents[row.year]))
+            last = report_of(decompress(documents[row.year - 1]))
+            carry[row.year] = [f.message for f in between_years(this, last) if f.rule == "R4"]
+    if year is not None:
+        found = [r for r in found if r.year == year]
+    findings: dict[int, list[Any]] = {}
+    for row in found:
+        query = (
+            select(s.findings)
+            .select_from(s.findings.join(s.reports, s.reports.c.latest_version_id == s.findings.c.version_id))
+            .where(s.reports.c.organ_id == organ.id, s.reports.c.year == row.year)
+            .order_by(s.findings.c.id)
+        )
+        findings[row.year] = conn.execute(query).all()
+    return History(organ, found, carry, findings)
+
+
+def trend(values: list[Any]) -> str:
+    """↑ ↓ → between consecutive years with a figure; blank years are skipped."""
+    marks = []
+    known = [v for v in values if v is not None]
+    for a, b in itertools.pairwise(known):
+        marks.append("↑" if b > a else "↓" if b < a else "→")
+    return "".join(marks)
+
+
+def titles(keys: tuple[str, ...] = KEY_FIGURES) -> list[str]:
+    return [figure_title(k) for k in keys]
+
+
+__all__ = ["KEY_FIGURES", "STATUS", "fmt"]

@@ -1,0 +1,148 @@
+"""The library's tables (SQLAlchemy Core). Alembic's migrations in `migrations/versions` create them; this
+module is what the code reads and writes, and tests/test_library.py keeps the two the same.
+
+    organs ─< organ_aliases
+      │
+      └─< reports (organ, year) ─< versions (content hash, source, dates, format, status)
+                                      ├─< report_values (one row per field key)
+                                      ├─< findings (rule, code, severity, field, position, rule set)
+                                      └─< reviews (for the dashboard)
+    pending_files: bytes queued for workers (PostgreSQL queue), removed when stored
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+organs = Table(
+    "organs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),  # normalised full name
+    Column("display_name", String(200), nullable=False),  # as first seen (directory or report)
+    Column("region", String(300), nullable=False, default=""),  # 上级地区 path, "" when unknown
+    Column("organ_type", String(20), nullable=False, default=""),
+    Column("source", String(20), nullable=False),  # "directory" | "name" (not in any directory)
+    Column("ambiguous", Boolean, nullable=False, default=False),  # a directory alias of several organs
+    Index("ix_organs_region", "region"),
+    Index("ix_organs_organ_type", "organ_type"),
+)
+
+organ_aliases = Table(
+    "organ_aliases",
+    metadata,
+    Column("alias", String(200), primary_key=True),  # normalised
+    Column("organ_id", Integer, ForeignKey("organs.id"), primary_key=True),
+    Index("ix_organ_aliases_organ_id", "organ_id"),
+)
+
+reports = Table(
+    "reports",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("organ_id", Integer, ForeignKey("organs.id"), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("latest_version_id", Integer, nullable=True),  # the version list/show/export read
+    UniqueConstraint("organ_id", "year"),
+    Index("ix_reports_year", "year"),
+)
+
+versions = Table(
+    "versions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("report_id", Integer, ForeignKey("reports.id"), nullable=True),  # NULL: unreadable file
+    Column("number", Integer, nullable=False, default=1),  # 1, 2… within its report
+    Column("content_hash", String(64), nullable=False, unique=True),  # sha256 of the file's bytes
+    Column("source", Text, nullable=False),  # path, `archive.zip!inner/path`, or URL
+    Column("file_name", String(300), nullable=False),
+    Column("file_format", String(20), nullable=False, default=""),  # xlsx, json, docx, pdf, html, text
+    Column("size", Integer, nullable=False),
+    Column("fetched_at", DateTime, nullable=True),  # when downloaded, for a URL
+    Column("added_at", DateTime, nullable=False),
+    Column("published_on", Date, nullable=True),  # the report's 成文日期
+    Column("published_on_from", String(40), nullable=False, default=""),  # where that date was read
+    Column("published", Boolean, nullable=False, default=False),  # a published report, not a draft
+    Column("org_as_printed", String(300), nullable=False, default=""),
+    Column("status", String(20), nullable=False),  # "ok" | "errors" | "unreadable"
+    Column("errors", Integer, nullable=False, default=0),
+    Column("warnings", Integer, nullable=False, default=0),
+    Column("message", Text, nullable=False, default=""),  # why unreadable
+    Column("ruleset", String(40), nullable=False),  # the rule set that made its findings
+    Column("document", LargeBinary, nullable=True),  # the report as `xxgk dump` JSON, zlib-compressed
+    UniqueConstraint("report_id", "number"),
+    Index("ix_versions_status", "status"),
+)
+
+report_values = Table(
+    "report_values",
+    metadata,
+    Column("version_id", Integer, ForeignKey("versions.id"), primary_key=True),
+    Column("key", String(80), primary_key=True),
+    Column("number", Float, nullable=True),  # for sums and filters; NULL: blank
+    Column("text", String(40), nullable=False, default=""),  # exact as read (`12`, `3.75`)
+    Index("ix_report_values_key", "key"),
+)
+
+findings = Table(
+    "findings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version_id", Integer, ForeignKey("versions.id"), nullable=False),
+    Column("rule", String(20), nullable=False),
+    Column("code", String(40), nullable=False),
+    Column("severity", String(10), nullable=False),
+    Column("field", String(120), nullable=False, default=""),
+    Column("position", Text, nullable=False, default=""),
+    Column("quote", Text, nullable=False, default=""),  # the passage the finding quotes, if any
+    Column("message", Text, nullable=False),
+    Column("ruleset", String(40), nullable=False),
+    Index("ix_findings_version_id_rule", "version_id", "rule"),
+    Index("ix_findings_rule_severity", "rule", "severity"),
+)
+
+reviews = Table(
+    "reviews",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version_id", Integer, ForeignKey("versions.id"), nullable=False),
+    Column("finding_id", Integer, ForeignKey("findings.id"), nullable=True),
+    Column("reviewer", String(100), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    Column("created_at", DateTime, nullable=False),
+    Index("ix_reviews_version_id", "version_id"),
+)
+
+pending_files = Table(
+    "pending_files",
+    metadata,
+    Column("content_hash", String(64), primary_key=True),
+    Column("source", Text, nullable=False),
+    Column("file_name", String(300), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+)
