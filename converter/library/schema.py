@@ -135,6 +135,11 @@ reviews = Table(
     Column("status", String(20), nullable=False),
     Column("note", Text, nullable=False, default=""),
     Column("created_at", DateTime, nullable=False),
+    # which finding of the version, by what stays the same when the version is audited again (0003)
+    Column("rule", String(20), nullable=False, default=""),
+    Column("code", String(40), nullable=False, default=""),
+    Column("field", String(120), nullable=False, default=""),
+    Column("position", Text, nullable=False, default=""),
     Index("ix_reviews_version_id", "version_id"),
 )
 
@@ -145,4 +150,28 @@ pending_files = Table(
     Column("source", Text, nullable=False),
     Column("file_name", String(300), nullable=False),
     Column("data", LargeBinary, nullable=False),
+)
+
+# --------------------------------------------------------------------------- the dashboard (issue 22)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("role", String(20), nullable=False),  # viewer | reviewer | admin
+    Column("region", String(300), nullable=False, default=""),  # "" sees every region
+    Column("password_hash", String(200), nullable=False),  # argon2id (argon2-cffi)
+    Column("created_at", DateTime, nullable=False),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),  # sha256 of the cookie's token
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Index("ix_sessions_user_id", "user_id"),
 )

@@ -93,7 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if library is not None:
         from .dashboard import add_dashboard
 
-        add_dashboard(app, library)
+        add_dashboard(app, library, content_disposition)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
 

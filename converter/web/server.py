@@ -81,12 +81,10 @@ def _is_loopback(host: str) -> bool:
 
 def _check_accounts(url: str, needed: bool) -> None:
     """The library opens at this version's schema; a server others can reach has an account to log in."""
-    from sqlalchemy import func, select
-
-    from ..library import db, schema
+    from ..library import accounts, db
 
     with db.opened(url) as engine, db.translated(url), engine.connect() as conn:
-        count = conn.execute(select(func.count()).select_from(schema.users)).scalar()
+        count = len(accounts.users(conn))
     if needed and not count:
         raise ServeError(
             "监听地址不是本机（127.0.0.1），看板需要登录，但报告库中还没有账号。请先创建账号，如："

@@ -1,0 +1,727 @@
+"""What the evaluator's dashboard shows (`xxgk serve --library`): each view as a titled table, with the
+numbers its chart draws, read from the latest version of each organ-year.
+
+Every query goes through `_latest`, which applies the viewer's region (a region-scoped account sees
+only organs under its region: in every view, count and export alike) and the filters (year, region,
+机关类型, rule). Findings a reviewer dismissed are left out of the counts unless asked for
+(`Filters.dismissed`); the stored errors and warnings of a version are then less its dismissed ones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy import and_, case, distinct, extract, func, or_, select, true
+from sqlalchemy.engine import Connection
+
+from ..format import official as fmt
+from . import schema as s
+from .organs import normalise_region
+
+NO_SCORE = "无评分"
+MISSING = "缺报"
+STATUS = {"ok": "通过", "errors": "有错误", "unreadable": "无法读取"}
+MIN_ORGAN_REPORTS = 3  # ranking: an organ with fewer reports (years) in the selection is listed apart
+MIN_REGION_REPORTS = 5  # ranking: a region with fewer reports is listed apart
+PAGE = 200  # rows of the organ × year matrix on one page (the export has them all)
+TREND_FIGURES = (  # (key, title): the sum of the listed values (公开率: granted share of the results)
+    ("new", "新收申请"),
+    ("done", "办结（办理结果总计）"),
+    ("review", "行政复议"),
+    ("litigation", "行政诉讼"),
+    ("open_rate", "公开率（%）"),
+)
+TREND_KEYS = {
+    "new": ("applications.new.total",),
+    "done": ("applications.total.total",),
+    "review": ("review.total",),
+    "litigation": ("litigation_direct.total", "litigation_after_review.total"),
+    "granted": ("applications.granted.total", "applications.partly_granted.total"),
+}
+SCORE_BANDS = ((90, "90–100"), (80, "80–89"), (60, "60–79"), (0, "0–59"))
+
+
+@dataclass(frozen=True)
+class Filters:
+    year: int | None = None
+    region: str = ""
+    organ_type: str = ""
+    rule: str = ""
+    dismissed: bool = False  # count dismissed findings too
+    page: int = 1
+    by: str = "region"  # ranking and trends: "region" (the regions one level down) or "organ"
+
+    def normalised(self) -> Filters:
+        return replace(self, region=normalise_region(self.region), page=max(1, self.page))
+
+
+def score_of(errors: int, warnings: int) -> int:
+    """The library's mark (converter.library.queries.score): 100, less 10 an error and 2 a warning."""
+    return max(0, 100 - 10 * errors - 2 * warnings)
+
+
+# --------------------------------------------------------------------------- scope and filters
+
+
+def under(column: Any, region: str) -> Any:
+    """The organs whose region is `region` or lies under it."""
+    return or_(column == region, column.startswith(region + "/", autoescape=True))
+
+
+def visible_organs(scope: str, filters: Filters) -> Any:
+    """The WHERE clause on organs: the account's region, then the chosen region and type."""
+    o = s.organs
+    clauses = []
+    if scope:
+        clauses.append(under(o.c.region, scope))
+    if filters.region:
+        clauses.append(under(o.c.region, filters.region))
+    if filters.organ_type:
+        clauses.append(o.c.organ_type == filters.organ_type)
+    return and_(true(), *clauses)
+
+
+def dismissed_keys() -> Any:
+    """(version, rule, code, field, position) whose latest review is a dismissal."""
+    rv = s.reviews
+    last = select(func.max(rv.c.id)).group_by(
+        rv.c.version_id, rv.c.rule, rv.c.code, rv.c.field, rv.c.position
+    )
+    return (
+        select(rv.c.version_id, rv.c.rule, rv.c.code, rv.c.field, rv.c.position)
+        .where(rv.c.id.in_(last), rv.c.status == "dismissed")
+        .subquery("dismissed")
+    )
+
+
+def _dismissed_counts() -> Any:
+    f, d = s.findings, dismissed_keys()
+    on = and_(
+        f.c.version_id == d.c.version_id,
+        f.c.rule == d.c.rule,
+        f.c.code == d.c.code,
+        f.c.field == d.c.field,
+        f.c.position == d.c.position,
+    )
+    return (
+        select(
+            f.c.version_id,
+            func.sum(case((f.c.severity == "error", 1), else_=0)).label("errors"),
+            func.sum(case((f.c.severity != "error", 1), else_=0)).label("warnings"),
+        )
+        .select_from(f.join(d, on))
+        .group_by(f.c.version_id)
+        .subquery("dismissed_counts")
+    )
+
+
+def _latest(scope: str, filters: Filters, name: str = "latest") -> Any:
+    """One row per organ-year in view: its latest version with errors/warnings as counted."""
+    o, r, v = s.organs, s.reports, s.versions
+    source = r.join(o, o.c.id == r.c.organ_id).join(v, v.c.id == r.c.latest_version_id)
+    errors, warnings = v.c.errors, v.c.warnings
+    if not filters.dismissed:
+        dc = _dismissed_counts()
+        source = source.outerjoin(dc, dc.c.version_id == v.c.id)
+        errors = v.c.errors - func.coalesce(dc.c.errors, 0)
+        warnings = v.c.warnings - func.coalesce(dc.c.warnings, 0)
+    deadline_month = case((o.c.organ_type == "人民政府", 3), else_=1)
+    published_year = extract("year", v.c.published_on)
+    on_time = case(
+        (v.c.published_on.is_(None), None),
+        (published_year <= r.c.year, 1),
+        (and_(published_year == r.c.year + 1, extract("month", v.c.published_on) <= deadline_month), 1),
+        else_=0,
+    )
+    query = select(
+        o.c.id.label("organ_id"),
+        o.c.display_name.label("organ"),
+        o.c.region,
+        o.c.organ_type,
+        r.c.id.label("report_id"),
+        r.c.year,
+        v.c.id.label("version_id"),
+        v.c.number.label("version"),
+        v.c.status,
+        errors.label("errors"),
+        warnings.label("warnings"),
+        on_time.label("on_time"),
+    ).select_from(source)
+    query = query.where(visible_organs(scope, filters))
+    if filters.year is not None:
+        query = query.where(r.c.year == filters.year)
+    if filters.rule:
+        f = s.findings
+        has_rule = select(f.c.id).where(f.c.version_id == v.c.id, f.c.rule == filters.rule)
+        if not filters.dismissed:
+            d = dismissed_keys()
+            has_rule = has_rule.where(
+                ~select(d.c.version_id)
+                .where(
+                    d.c.version_id == f.c.version_id,
+                    d.c.rule == f.c.rule,
+                    d.c.code == f.c.code,
+                    d.c.field == f.c.field,
+                    d.c.position == f.c.position,
+                )
+                .exists()
+            )
+        query = query.where(has_rule.exists())
+    return query.subquery(name)
+
+
+def _score_sql(latest: Any) -> Any:
+    raw = 100 - 10 * latest.c.errors - 2 * latest.c.warnings
+    return case((latest.c.status == "unreadable", None), (raw < 0, 0), else_=raw)
+
+
+def _status(status: str, errors: int) -> str:
+    if status == "unreadable":
+        return STATUS["unreadable"]
+    return STATUS["errors"] if errors > 0 else STATUS["ok"]
+
+
+def _pct(part: float, whole: float) -> float | None:
+    return round(100.0 * part / whole, 1) if whole else None
+
+
+def _view(name: str, title: str, columns: list[str], rows: list[list[Any]], **extra: Any) -> dict[str, Any]:
+    return {"view": name, "title": title, "columns": columns, "rows": rows, **extra}
+
+
+# --------------------------------------------------------------------------- the filter choices
+
+
+def choices(conn: Connection, scope: str) -> dict[str, Any]:
+    """What the filters offer: years, regions (under the account's), organ types, rules found."""
+    o, r, f = s.organs, s.reports, s.findings
+    years = conn.execute(
+        select(r.c.year)
+        .distinct()
+        .select_from(r.join(o, o.c.id == r.c.organ_id))
+        .where(visible_organs(scope, Filters()))
+        .order_by(r.c.year)
+    ).scalars()
+    regions = conn.execute(
+        select(o.c.region).distinct().where(visible_organs(scope, Filters())).order_by(o.c.region)
+    ).scalars()
+    found = set(conn.execute(select(f.c.rule).distinct()).scalars())
+    rules = [{"id": k, "title": rule.title} for k, rule in fmt.RULES.items() if k in found]
+    rules += [{"id": k, "title": k} for k in sorted(found - set(fmt.RULES))]
+    return {
+        "years": list(years),
+        "regions": _region_tree(list(regions), scope),
+        "organ_types": list(fmt.ORGAN_TYPES),
+        "rules": rules,
+    }
+
+
+def _region_tree(regions: list[str], scope: str) -> list[str]:
+    """Every region and each of its ancestors under the account's scope, for the region choice."""
+    out: set[str] = set()
+    for region in regions:
+        parts = region.split("/") if region else []
+        for i in range(1, len(parts) + 1):
+            path = "/".join(parts[:i])
+            if not scope or path == scope or path.startswith(scope + "/"):
+                out.add(path)
+    return sorted(out)
+
+
+def child_region(region: str, parent: str) -> str:
+    """The region one level under `parent` that `region` lies in ("" parent: the top level)."""
+    if not region:
+        return "（地区未知）"
+    rest = region[len(parent) + 1 :] if parent else region
+    if parent and region == parent:
+        return parent.rsplit("/", 1)[-1] + "（本级）"
+    head = rest.split("/", 1)[0]
+    return f"{parent}/{head}" if parent else head
+
+
+# --------------------------------------------------------------------------- overview
+
+
+def overview(conn: Connection, scope: str, filters: Filters) -> dict[str, Any]:
+    """Per year: reports, on-time and pass shares, mean score; the score bands; the rules failing most."""
+    latest = _latest(scope, filters)
+    score = _score_sql(latest)
+    per_year = conn.execute(
+        select(
+            latest.c.year,
+            func.count().label("reports"),
+            func.sum(case((latest.c.on_time == 1, 1), else_=0)).label("on_time"),
+            func.sum(case((latest.c.on_time.is_(None), 1), else_=0)).label("no_date"),
+            func.sum(case((and_(latest.c.status != "unreadable", latest.c.errors <= 0), 1), else_=0)).label(
+                "passed"
+            ),
+            func.avg(score).label("score"),
+            func.count(score).label("scored"),
+        )
+        .group_by(latest.c.year)
+        .order_by(latest.c.year)
+    ).all()
+    expected = _organs_in_view(conn, scope, filters)
+    rows = [
+        [
+            y.year,
+            y.reports,
+            max(0, expected - y.reports),
+            _pct(y.on_time, y.reports),
+            y.no_date,
+            _pct(y.passed, y.reports),
+            round(float(y.score), 1) if y.scored else NO_SCORE,
+        ]
+        for y in per_year
+    ]
+    band = case(*((score >= low, label) for low, label in SCORE_BANDS), else_=None)
+    bands = dict(conn.execute(select(band, func.count()).where(score.is_not(None)).group_by(band)).all())
+    top = _failing_rules(conn, latest, filters)
+    return _view(
+        "overview",
+        "总览：各年度报告数、按时发布率、通过率、平均分",
+        ["年度", "报告数", "缺报（名录中未报）", "按时发布率（%）", "成文日期未知", "通过率（%）", "平均分"],
+        rows,
+        organs=expected,
+        bands=[{"band": label, "count": bands.get(label, 0)} for _, label in SCORE_BANDS][::-1],
+        rules=top,
+        chart={
+            "kind": "bar",
+            "x": [str(r[0]) for r in rows],
+            "series": [
+                {"name": "按时发布率（%）", "data": [r[3] for r in rows]},
+                {"name": "通过率（%）", "data": [r[5] for r in rows]},
+            ],
+        },
+    )
+
+
+def _organs_in_view(conn: Connection, scope: str, filters: Filters) -> int:
+    """Organs of the directory in view: each should have a report a year."""
+    o = s.organs
+    query = select(func.count()).where(visible_organs(scope, filters), o.c.source == "directory")
+    return int(conn.execute(query).scalar() or 0)
+
+
+def _failing_rules(conn: Connection, latest: Any, filters: Filters, limit: int = 10) -> list[dict[str, Any]]:
+    f = s.findings
+    query = (
+        select(
+            f.c.rule, func.count(distinct(f.c.version_id)).label("reports"), func.count().label("findings")
+        )
+        .select_from(f.join(latest, latest.c.version_id == f.c.version_id))
+        .group_by(f.c.rule)
+        .order_by(func.count(distinct(f.c.version_id)).desc(), f.c.rule)
+        .limit(limit)
+    )
+    if not filters.dismissed:
+        query = query.where(~_is_dismissed(f))
+    return [
+        {"rule": r.rule, "title": _rule_title(r.rule), "reports": r.reports, "findings": r.findings}
+        for r in conn.execute(query)
+    ]
+
+
+def _is_dismissed(f: Any) -> Any:
+    d = dismissed_keys()
+    return (
+        select(d.c.version_id)
+        .where(
+            d.c.version_id == f.c.version_id,
+            d.c.rule == f.c.rule,
+            d.c.code == f.c.code,
+            d.c.field == f.c.field,
+            d.c.position == f.c.position,
+        )
+        .exists()
+    )
+
+
+def _rule_title(rule: str) -> str:
+    found = fmt.RULES.get(rule)
+    return found.title if found else rule
+
+
+# --------------------------------------------------------------------------- organ × year
+
+
+def matrix(conn: Connection, scope: str, filters: Filters, *, everything: bool = False) -> dict[str, Any]:
+    """One row per organ (directory organs with no report included), one cell per year: its status
+    and score, or 缺报. A page of PAGE organs at a time (`everything`: all, for the export)."""
+    o = s.organs
+    latest = _latest(scope, filters)
+    years = sorted(set(conn.execute(select(latest.c.year).distinct()).scalars()))
+    if filters.year is not None:
+        years = [filters.year]
+    organ_query = select(o.c.id, o.c.display_name, o.c.region, o.c.organ_type, o.c.source).where(
+        visible_organs(scope, filters)
+    )
+    if filters.rule:  # only organs with a report that has the rule
+        organ_query = organ_query.where(o.c.id.in_(select(latest.c.organ_id)))
+    total = conn.execute(select(func.count()).select_from(organ_query.subquery())).scalar() or 0
+    organ_query = organ_query.order_by(o.c.region, o.c.name)
+    if not everything:
+        organ_query = organ_query.limit(PAGE).offset((filters.page - 1) * PAGE)
+    organs = conn.execute(organ_query).all()
+    ids = [row.id for row in organs]
+    cells: dict[tuple[int, int], Any] = {}
+    for start in range(0, len(ids), 500):
+        part = ids[start : start + 500]
+        for row in conn.execute(
+            select(latest, _score_sql(latest).label("score")).where(latest.c.organ_id.in_(part))
+        ):
+            cells[(row.organ_id, row.year)] = row
+    rows, marks = [], []
+    for organ in organs:
+        line: list[Any] = [organ.display_name, organ.region, organ.organ_type]
+        mark: list[Any] = []
+        for year in years:
+            cell = cells.get((organ.id, year))
+            if cell is None:
+                line.append(MISSING)
+                mark.append({"status": "missing"})
+            else:
+                shown = _status(cell.status, cell.errors)
+                line.append(f"{shown} {cell.score}" if cell.score is not None else f"{shown} {NO_SCORE}")
+                mark.append(
+                    {
+                        "status": "unreadable"
+                        if cell.status == "unreadable"
+                        else "errors"
+                        if cell.errors > 0
+                        else "ok",
+                        "score": cell.score,
+                        "report": cell.report_id,
+                    }
+                )
+        rows.append(line)
+        marks.append({"organ": organ.id, "cells": mark})
+    return _view(
+        "matrix",
+        "机关 × 年度：每份报告的状态和得分，缺报一目了然",
+        ["机关", "上级地区", "机关类型", *(f"{y}年" for y in years)],
+        rows,
+        marks=marks,
+        total=total,
+        page=filters.page,
+        pages=max(1, -(-total // PAGE)),
+    )
+
+
+# --------------------------------------------------------------------------- ranking
+
+
+def ranking(conn: Connection, scope: str, filters: Filters) -> dict[str, Any]:
+    """Mean score by organ or by region (one level under the chosen region); too few reports: apart."""
+    latest = _latest(scope, filters)
+    score = _score_sql(latest)
+    parent = filters.region or scope
+    if filters.by == "organ":
+        grouped = conn.execute(
+            select(
+                latest.c.organ_id,
+                func.min(latest.c.organ).label("name"),
+                func.min(latest.c.region).label("region"),
+                func.count().label("reports"),
+                func.count(score).label("scored"),
+                func.avg(score).label("score"),
+            ).group_by(latest.c.organ_id)
+        ).all()
+        groups = [(g.name, g.region, g.reports, g.scored, g.score, g.organ_id) for g in grouped]
+        minimum = MIN_ORGAN_REPORTS
+    else:
+        by_region = conn.execute(
+            select(
+                latest.c.region,
+                func.count().label("reports"),
+                func.count(score).label("scored"),
+                func.sum(score).label("total"),
+            ).group_by(latest.c.region)
+        ).all()
+        folded: dict[str, list[float]] = defaultdict(lambda: [0, 0, 0.0])
+        for g in by_region:
+            acc = folded[child_region(g.region, parent)]
+            acc[0] += g.reports
+            acc[1] += g.scored
+            acc[2] += float(g.total or 0)
+        groups = [
+            (name, name, n, scored, (total / scored if scored else None), None)
+            for name, (n, scored, total) in folded.items()
+        ]
+        minimum = MIN_REGION_REPORTS
+    ranked = sorted((g for g in groups if g[3] >= minimum), key=lambda g: (-(g[4] or 0), g[0]))
+    apart = sorted((g for g in groups if g[3] < minimum), key=lambda g: g[0])
+    rows = []
+    place = 0
+    last = None
+    for i, g in enumerate(ranked, 1):
+        value = round(float(g[4]), 1)
+        if value != last:
+            place, last = i, value
+        rows.append([place, g[0], g[1] if filters.by == "organ" else "", g[2], value])
+    small = [
+        [
+            "样本不足",
+            g[0],
+            g[1] if filters.by == "organ" else "",
+            g[2],
+            round(float(g[4]), 1) if g[4] is not None else NO_SCORE,
+        ]
+        for g in apart
+    ]
+    unit = "机关" if filters.by == "organ" else "地区"
+    return _view(
+        "ranking",
+        f"排名：按{unit}平均得分（少于 {minimum} 份报告的{unit}单列，不参加排名）",
+        ["名次", unit, "上级地区", "报告数", "平均分"],
+        rows + small,
+        ranked=len(rows),
+        minimum=minimum,
+        organs=[g[5] for g in ranked] + [g[5] for g in apart],
+        chart={
+            "kind": "hbar",
+            "x": [r[1].rsplit("/", 1)[-1] for r in rows[:30]],
+            "series": [{"name": "平均分", "data": [r[4] for r in rows[:30]]}],
+        },
+    )
+
+
+# --------------------------------------------------------------------------- trends
+
+
+def trends(conn: Connection, scope: str, filters: Filters, organ_id: int | None = None) -> dict[str, Any]:
+    """新收, 办结, 复议, 诉讼 and 公开率 by year, summed over the organs in view (or of one organ)."""
+    latest = _latest(scope, replace(filters, year=None))
+    rv = s.report_values
+    keys = sorted({k for ks in TREND_KEYS.values() for k in ks})
+    query = (
+        select(latest.c.year, rv.c.key, func.sum(rv.c.number).label("sum"))
+        .select_from(latest.join(rv, rv.c.version_id == latest.c.version_id))
+        .where(rv.c.key.in_(keys))
+        .group_by(latest.c.year, rv.c.key)
+    )
+    if organ_id is not None:
+        query = query.where(latest.c.organ_id == organ_id)
+    sums: dict[int, dict[str, float]] = defaultdict(dict)
+    for year, key, total in conn.execute(query):
+        sums[year][key] = float(total or 0)
+    years = sorted(sums)
+    series: dict[str, list[Any]] = {}
+    for name, _title in TREND_FIGURES:
+        values = []
+        for year in years:
+            got = sums[year]
+            if name == "open_rate":
+                done = got.get("applications.total.total", 0)
+                granted = sum(got.get(k, 0) for k in TREND_KEYS["granted"])
+                values.append(_pct(granted, done))
+            else:
+                values.append(_plain(sum(got.get(k, 0) for k in TREND_KEYS[name])))
+        series[name] = values
+    rows = [[year, *(series[name][i] for name, _ in TREND_FIGURES)] for i, year in enumerate(years)]
+    return _view(
+        "trends",
+        "趋势：新收、办结、复议、诉讼和公开率（各年合计）",
+        ["年度", *(title for _, title in TREND_FIGURES)],
+        rows,
+        chart={
+            "kind": "lines",
+            "x": [str(y) for y in years],
+            "series": [
+                {"name": title, "data": series[name], "axis": 1 if name == "open_rate" else 0}
+                for name, title in TREND_FIGURES
+            ],
+        },
+    )
+
+
+def _plain(number: float) -> float | int:
+    return int(number) if float(number).is_integer() else round(number, 2)
+
+
+# --------------------------------------------------------------------------- heatmap
+
+
+def heatmap(conn: Connection, scope: str, filters: Filters) -> dict[str, Any]:
+    """Regions (one level under the chosen one) × years: the share of reports with errors, in %."""
+    latest = _latest(scope, filters)
+    parent = filters.region or scope
+    grouped = conn.execute(
+        select(
+            latest.c.region,
+            latest.c.year,
+            func.count().label("reports"),
+            func.sum(case((or_(latest.c.status == "unreadable", latest.c.errors > 0), 1), else_=0)).label(
+                "failed"
+            ),
+        ).group_by(latest.c.region, latest.c.year)
+    ).all()
+    cells: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0])
+    for g in grouped:
+        acc = cells[(child_region(g.region, parent), g.year)]
+        acc[0] += g.reports
+        acc[1] += int(g.failed or 0)
+    regions = sorted({k[0] for k in cells})
+    years = sorted({k[1] for k in cells})
+    rows = []
+    data = []
+    for i, region in enumerate(regions):
+        line: list[Any] = [region]
+        for j, year in enumerate(years):
+            n, failed = cells.get((region, year), (0, 0))
+            share = _pct(failed, n)
+            line.append("" if share is None else share)
+            if share is not None:
+                data.append([j, i, share, n])
+        rows.append(line)
+    return _view(
+        "heatmap",
+        "地区热力图：各地区各年度有错误的报告占比（%）",
+        ["地区", *(f"{y}年" for y in years)],
+        rows,
+        chart={
+            "kind": "heatmap",
+            "x": [str(y) for y in years],
+            "y": [r.rsplit("/", 1)[-1] for r in regions],
+            "data": data,
+        },
+    )
+
+
+# --------------------------------------------------------------------------- drill-down
+
+
+def organ_years(conn: Connection, scope: str, organ_id: int) -> dict[str, Any] | None:
+    """One organ and its years (None: no such organ, or not under the account's region)."""
+    o = s.organs
+    organ = conn.execute(select(o).where(o.c.id == organ_id, visible_organs(scope, Filters()))).first()
+    if organ is None:
+        return None
+    latest = _latest(scope, Filters(dismissed=True))
+    counted = _latest(scope, Filters(), "counted")
+    years = conn.execute(
+        select(latest, counted.c.errors.label("open_errors"), counted.c.warnings.label("open_warnings"))
+        .select_from(latest.join(counted, counted.c.report_id == latest.c.report_id))
+        .where(latest.c.organ_id == organ_id)
+        .order_by(latest.c.year)
+    ).all()
+    rows = [
+        [
+            y.year,
+            y.version,
+            _status(y.status, y.open_errors),
+            y.errors,
+            y.warnings,
+            y.open_errors,
+            score_of(y.open_errors, y.open_warnings) if y.status != "unreadable" else NO_SCORE,
+        ]
+        for y in years
+    ]
+    return _view(
+        "organ",
+        f"{organ.display_name}：历年报告",
+        ["年度", "版本数", "状态", "错误", "警告", "未排除的错误", "得分"],
+        rows,
+        organ={
+            "id": organ.id,
+            "name": organ.display_name,
+            "region": organ.region,
+            "organ_type": organ.organ_type,
+        },
+        reports=[y.report_id for y in years],
+        trend=trends(conn, scope, Filters(dismissed=True), organ_id=organ_id)["chart"],
+    )
+
+
+def report_of_scope(conn: Connection, scope: str, report_id: int) -> Any:
+    """The report's row with its organ, or None when it is not in the account's view (a 404)."""
+    o, r = s.organs, s.reports
+    return conn.execute(
+        select(r, o.c.display_name, o.c.region, o.c.organ_type)
+        .select_from(r.join(o, o.c.id == r.c.organ_id))
+        .where(r.c.id == report_id, visible_organs(scope, Filters()))
+    ).first()
+
+
+def version_of_scope(conn: Connection, scope: str, version_id: int) -> Any:
+    v, r, o = s.versions, s.reports, s.organs
+    return conn.execute(
+        select(
+            v.c.id, v.c.report_id, v.c.source, v.c.file_name, v.c.content_hash, v.c.document, v.c.file_format
+        )
+        .select_from(v.join(r, r.c.id == v.c.report_id).join(o, o.c.id == r.c.organ_id))
+        .where(v.c.id == version_id, visible_organs(scope, Filters()))
+    ).first()
+
+
+def today() -> dt.date:
+    return dt.date.today()
+
+
+# --------------------------------------------------------------------------- export of what a view shows
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # as converter.library.export
+
+
+def to_xlsx(view: dict[str, Any], filters_line: str) -> bytes:
+    """The view's table as a workbook: a title row, the filters, the header, the rows. Text cells are
+    always text (a name beginning with `=` is a string, never a formula)."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = view["view"][:31]
+    lines = [[view["title"]], [filters_line], view["columns"], *view["rows"]]
+    for values in lines:
+        ws.append(values)
+        for cell, value in zip(ws[ws.max_row], values, strict=False):
+            if isinstance(value, str):
+                cell.data_type = "s"
+    ws["A1"].font = Font(bold=True, size=14)
+    for cell in ws[3]:
+        cell.font = Font(bold=True)
+    ws.freeze_panes = "A4"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def to_csv(view: dict[str, Any], filters_line: str) -> bytes:
+    """The view's table as UTF-8 CSV with a BOM (Excel reads it); a text cell that a spreadsheet would
+    take for a formula is prefixed with `'`."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([_safe(view["title"])])
+    writer.writerow([_safe(filters_line)])
+    writer.writerow([_safe(c) for c in view["columns"]])
+    for row in view["rows"]:
+        writer.writerow([_safe(c) for c in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _safe(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return "" if value is None else value
+
+
+def filters_line(scope: str, filters: Filters) -> str:
+    parts = [
+        f"年度：{filters.year}" if filters.year else "年度：全部",
+        f"地区：{filters.region or scope or '全部'}",
+        f"机关类型：{filters.organ_type or '全部'}",
+        f"规则：{filters.rule or '全部'}",
+        "计入已排除的问题" if filters.dismissed else "不计已排除的问题",
+    ]
+    if scope:
+        parts.append(f"（账号可见范围：{scope}）")
+    return "；".join(parts)
