@@ -70,6 +70,40 @@ class Library:
             return accounts.session_user(conn, token)
 
 
+def _user(request: Request) -> User:
+    found = request.app.state.library.who(request)
+    if found is None:
+        raise Denied(401, "login", "请先登录。")
+    return found[0]
+
+
+def _poster(request: Request, x_csrf_token: Annotated[str, Header()] = "") -> User:
+    """The user of a POST whose CSRF token matches their session's."""
+    found = request.app.state.library.who(request)
+    if found is None:
+        raise Denied(401, "login", "请先登录。")
+    if not x_csrf_token or not hmac.compare_digest(x_csrf_token, found[1]):
+        raise Denied(403, "csrf", "请求缺少有效的安全令牌，请刷新页面后重试。")
+    return found[0]
+
+
+def _filters(
+    year: Annotated[int | None, Query(ge=1990, le=2100)] = None,
+    region: Annotated[str, Query(max_length=300)] = "",
+    organ_type: Annotated[str, Query(max_length=20)] = "",
+    rule: Annotated[str, Query(max_length=20)] = "",
+    dismissed: bool = False,
+    page: Annotated[int, Query(ge=1, le=100000)] = 1,
+    by: Annotated[str, Query(pattern="^(region|organ)$")] = "region",
+) -> Filters:
+    return Filters(year, region, organ_type, rule, dismissed, page, by).normalised()
+
+
+Viewer = Annotated[User, Depends(_user)]
+Poster = Annotated[User, Depends(_poster)]
+Chosen = Annotated[Filters, Depends(_filters)]
+
+
 def add_dashboard(app: FastAPI, library: Library, disposition: Callable[[str], str]) -> None:
     """The dashboard's routes on `app`; `disposition` makes a download's Content-Disposition."""
     app.state.library = library
@@ -81,24 +115,6 @@ def add_dashboard(app: FastAPI, library: Library, disposition: Callable[[str], s
             status_code=exc.status,
             headers=exc.headers,
         )
-
-    def user(request: Request) -> User:
-        found = library.who(request)
-        if found is None:
-            raise Denied(401, "login", "请先登录。")
-        return found[0]
-
-    def poster(request: Request, x_csrf_token: Annotated[str, Header()] = "") -> User:
-        """The user of a POST whose CSRF token matches their session's."""
-        found = library.who(request)
-        if found is None:
-            raise Denied(401, "login", "请先登录。")
-        if not x_csrf_token or not hmac.compare_digest(x_csrf_token, found[1]):
-            raise Denied(403, "csrf", "请求缺少有效的安全令牌，请刷新页面后重试。")
-        return found[0]
-
-    Viewer = Annotated[User, Depends(user)]
-    Poster = Annotated[User, Depends(poster)]
 
     # ------------------------------------------------------------------ pages
 
@@ -177,19 +193,6 @@ def add_dashboard(app: FastAPI, library: Library, disposition: Callable[[str], s
         return {"user": who.to_dict(), "may_review": who.may_review, "csrf": csrf, "login": library.login}
 
     # ------------------------------------------------------------------ views
-
-    def filters(
-        year: Annotated[int | None, Query(ge=1990, le=2100)] = None,
-        region: Annotated[str, Query(max_length=300)] = "",
-        organ_type: Annotated[str, Query(max_length=20)] = "",
-        rule: Annotated[str, Query(max_length=20)] = "",
-        dismissed: bool = False,
-        page: Annotated[int, Query(ge=1, le=100000)] = 1,
-        by: Annotated[str, Query(pattern="^(region|organ)$")] = "region",
-    ) -> Filters:
-        return Filters(year, region, organ_type, rule, dismissed, page, by).normalised()
-
-    Chosen = Annotated[Filters, Depends(filters)]
 
     @app.get("/api/library/choices", summary="筛选项：年度、地区、机关类型、规则")
     def choices(who: Viewer) -> dict[str, Any]:
