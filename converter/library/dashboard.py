@@ -26,6 +26,7 @@ MISSING = "缺报"
 STATUS = {"ok": "通过", "errors": "有错误", "unreadable": "无法读取"}
 MIN_ORGAN_REPORTS = 3  # ranking: an organ with fewer reports (years) in the selection is listed apart
 MIN_REGION_REPORTS = 5  # ranking: a region with fewer reports is listed apart
+MAX_TREND_ORGANS = 30  # trends per organ: more organs in view are shown per region instead
 PAGE = 200  # rows of the organ × year matrix on one page (the export has them all)
 TREND_FIGURES = (  # (key, title): the sum of the listed values (公开率: granted share of the results)
     ("new", "新收申请"),
@@ -53,6 +54,7 @@ class Filters:
     dismissed: bool = False  # count dismissed findings too
     page: int = 1
     by: str = "region"  # ranking and trends: "region" (the regions one level down) or "organ"
+    figure: str = "new"  # trends: the figure drawn per region or organ
 
     def normalised(self) -> Filters:
         return replace(self, region=normalise_region(self.region), page=max(1, self.page))
@@ -493,49 +495,88 @@ def ranking(conn: Connection, scope: str, filters: Filters) -> dict[str, Any]:
 
 
 def trends(conn: Connection, scope: str, filters: Filters, organ_id: int | None = None) -> dict[str, Any]:
-    """新收, 办结, 复议, 诉讼 and 公开率 by year, summed over the organs in view (or of one organ)."""
+    """新收, 办结, 复议, 诉讼 and 公开率 by year: summed over the organs in view (or of one organ), and
+    per region one level under the chosen one (`by="organ"`: per organ, at most MAX_TREND_ORGANS)."""
     latest = _latest(scope, replace(filters, year=None))
     rv = s.report_values
     keys = sorted({k for ks in TREND_KEYS.values() for k in ks})
+    by_organ = filters.by == "organ" and organ_id is None
+    group = latest.c.organ if by_organ else latest.c.region
     query = (
-        select(latest.c.year, rv.c.key, func.sum(rv.c.number).label("sum"))
+        select(group.label("group"), latest.c.year, rv.c.key, func.sum(rv.c.number).label("sum"))
         .select_from(latest.join(rv, rv.c.version_id == latest.c.version_id))
         .where(rv.c.key.in_(keys))
-        .group_by(latest.c.year, rv.c.key)
+        .group_by(group, latest.c.year, rv.c.key)
     )
     if organ_id is not None:
         query = query.where(latest.c.organ_id == organ_id)
-    sums: dict[int, dict[str, float]] = defaultdict(dict)
-    for year, key, total in conn.execute(query):
-        sums[year][key] = float(total or 0)
-    years = sorted(sums)
-    series: dict[str, list[Any]] = {}
-    for name, _title in TREND_FIGURES:
-        values = []
-        for year in years:
-            got = sums[year]
-            if name == "open_rate":
-                done = got.get("applications.total.total", 0)
-                granted = sum(got.get(k, 0) for k in TREND_KEYS["granted"])
-                values.append(_pct(granted, done))
-            else:
-                values.append(_plain(sum(got.get(k, 0) for k in TREND_KEYS[name])))
-        series[name] = values
-    rows = [[year, *(series[name][i] for name, _ in TREND_FIGURES)] for i, year in enumerate(years)]
+    if by_organ:
+        organs = select(latest.c.organ_id).distinct().limit(MAX_TREND_ORGANS + 1)
+        if len(conn.execute(organs).all()) > MAX_TREND_ORGANS:
+            by_organ = False
+            query = (
+                select(latest.c.region.label("group"), latest.c.year, rv.c.key, func.sum(rv.c.number))
+                .select_from(latest.join(rv, rv.c.version_id == latest.c.version_id))
+                .where(rv.c.key.in_(keys))
+                .group_by(latest.c.region, latest.c.year, rv.c.key)
+            )
+    parent = filters.region or scope
+    sums: dict[str, dict[int, dict[str, float]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(float))
+    )
+    for name, year, key, total in conn.execute(query):
+        shown = name if by_organ else child_region(name, parent)
+        for label in ("合计", shown):
+            sums[label][year][key] += float(total or 0)
+    years = sorted(sums["合计"])
+    groups = sorted(k for k in sums if k != "合计")
+    table = {label: _figures_by_year(sums[label], years) for label in ["合计", *groups]}
+    rows = [
+        [label, year, *(table[label][name][i] for name, _ in TREND_FIGURES)]
+        for label in ["合计", *groups]
+        for i, year in enumerate(years)
+    ]
+    unit = "机关" if by_organ else "地区"
+    figure = filters.figure if filters.figure in dict(TREND_FIGURES) else "new"
     return _view(
         "trends",
-        "趋势：新收、办结、复议、诉讼和公开率（各年合计）",
-        ["年度", *(title for _, title in TREND_FIGURES)],
+        f"趋势：新收、办结、复议、诉讼和公开率（合计及各{unit}）",
+        [unit, "年度", *(title for _, title in TREND_FIGURES)],
         rows,
         chart={
             "kind": "lines",
             "x": [str(y) for y in years],
             "series": [
-                {"name": title, "data": series[name], "axis": 1 if name == "open_rate" else 0}
+                {"name": title, "data": table["合计"][name], "axis": 1 if name == "open_rate" else 0}
                 for name, title in TREND_FIGURES
             ],
         },
+        groups_chart={
+            "kind": "lines",
+            "title": f"各{unit}：{dict(TREND_FIGURES)[figure]}",
+            "x": [str(y) for y in years],
+            "series": [{"name": g.rsplit("/", 1)[-1], "data": table[g][figure]} for g in groups[:20]],
+        },
+        figure=figure,
+        figures=[{"id": k, "title": v} for k, v in TREND_FIGURES],
     )
+
+
+def _figures_by_year(sums: dict[int, dict[str, float]], years: list[int]) -> dict[str, list[Any]]:
+    series: dict[str, list[Any]] = {}
+    for name, _title in TREND_FIGURES:
+        values: list[Any] = []
+        for year in years:
+            got = sums.get(year)
+            if not got:
+                values.append(None)
+            elif name == "open_rate":
+                done = got.get("applications.total.total", 0)
+                values.append(_pct(sum(got.get(k, 0) for k in TREND_KEYS["granted"]), done))
+            else:
+                values.append(_plain(sum(got.get(k, 0) for k in TREND_KEYS[name])))
+        series[name] = values
+    return series
 
 
 def _plain(number: float) -> float | int:

@@ -95,8 +95,9 @@ def _filters(
     dismissed: bool = False,
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
     by: Annotated[str, Query(pattern="^(region|organ)$")] = "region",
+    figure: Annotated[str, Query(pattern="^(new|done|review|litigation|open_rate)$")] = "new",
 ) -> Filters:
-    return Filters(year, region, organ_type, rule, dismissed, page, by).normalised()
+    return Filters(year, region, organ_type, rule, dismissed, page, by, figure).normalised()
 
 
 Viewer = Annotated[User, Depends(_user)]

@@ -32,10 +32,10 @@ def serve(
 ) -> None:
     """Serve until Ctrl+C; raises ServeError when the address cannot be used. With `library` (a
     database URL) the dashboard is served too, behind a login unless bound to loopback."""
-    _check_address(host, port)
     if library:
         _check_accounts(library, needed=not _is_loopback(host))
         settings = dataclasses.replace(settings or Settings(), library=library, login=not _is_loopback(host))
+    _check_address(host, port)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     server = uvicorn.Server(server_config(create_app(settings), host, port))
     url = page_url(host, port)

@@ -7,7 +7,8 @@
 const D = { me: null, choices: null, format: null, charts: [] };
 const $ = (id) => document.getElementById(id);
 const VIEW_NAMES = { overview: "总览", matrix: "机关×年度", ranking: "排名", trends: "趋势", heatmap: "地区热力图" };
-const FILTERS = ["year", "region", "organ_type", "rule", "dismissed", "by"];
+const FILTERS = ["year", "region", "organ_type", "rule", "dismissed", "by", "figure"];
+const DEFAULTS = { by: "region", figure: "new" };
 const ACTIONS = { confirmed: "确认", dismissed: "排除", rectified: "已整改" };
 
 class ApiError extends Error {
@@ -56,7 +57,7 @@ function filterParams() {
     const input = form.elements[name];
     if (input.type === "checkbox") {
       if (input.checked) params.set(name, "1");
-    } else if (input.value && !(name === "by" && input.value === "region")) params.set(name, input.value);
+    } else if (input.value && input.value !== DEFAULTS[name]) params.set(name, input.value);
   }
   return params;
 }
@@ -66,7 +67,7 @@ function setFilters(params) {
   for (const name of FILTERS) {
     const input = form.elements[name];
     if (input.type === "checkbox") input.checked = params.get(name) === "1";
-    else input.value = params.get(name) || (name === "by" ? "region" : "");
+    else input.value = params.get(name) || DEFAULTS[name] || "";
   }
 }
 
@@ -93,7 +94,8 @@ async function route() {
     a.href = `#/${a.dataset.view}${filterQuery(params)}`;
   }
   setFilters(params);
-  $("by-box").hidden = name !== "ranking";
+  $("by-box").hidden = name !== "ranking" && name !== "trends";
+  $("figure-box").hidden = name !== "trends";
   $("filters-box").hidden = !(name in VIEW_NAMES);
   disposeCharts();
   const content = $("content");
@@ -125,6 +127,7 @@ async function showView(name, params) {
   const parts = [el("h2", { text: data.title }), exportLinks(name, params)];
   if (name === "overview") parts.push(...overviewExtras(data));
   if (data.chart && data.rows.length) parts.push(chartBox(data.chart, data.title, name === "ranking" || name === "heatmap"));
+  if (name === "trends" && data.rows.length) parts.push(el("h3", { text: data.groups_chart.title }), chartBox(data.groups_chart, data.groups_chart.title, false));
   if (name === "ranking") parts.push(el("p", { class: "note", text: `样本不足：少于 ${data.minimum} 份报告的单列在表末，不排名次（参加排名 ${data.ranked} 个）。` }));
   if (name === "matrix") parts.push(matrixNote(data), pager(data, params));
   parts.push(viewTable(data, name));
