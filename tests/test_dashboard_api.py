@@ -15,7 +15,7 @@ import httpx
 import pytest
 from dashboard_support import PASSWORD, WRONG, WRONG_FIELD, make_library, report_files
 from openpyxl import load_workbook
-from sqlalchemy import create_engine, delete, insert, select
+from sqlalchemy import create_engine, delete, insert, select, update
 from typer.testing import CliRunner
 from web_support import server_thread
 
@@ -384,12 +384,12 @@ def test_a_dismissal_stays_when_the_same_version_is_audited_again(library):
         assert review(http, csrf, finding["id"], "dismissed", "已核实").status_code == 200
     engine = create_engine(library)  # audited again: the version's findings stored anew, new row ids
     with engine.begin() as conn:
-        f = schema.findings
-        rows = [
-            dict(r._mapping)
-            for r in conn.execute(select(f).where(f.c.version_id == finding_version(conn, finding["id"])))
-        ]
-        conn.execute(delete(f).where(f.c.id.in_([r["id"] for r in rows])))
+        f, rv = schema.findings, schema.reviews
+        version = finding_version(conn, finding["id"])
+        rows = [dict(r._mapping) for r in conn.execute(select(f).where(f.c.version_id == version))]
+        ids = [r["id"] for r in rows]
+        conn.execute(update(rv).where(rv.c.finding_id.in_(ids)).values(finding_id=None))  # rows detached
+        conn.execute(delete(f).where(f.c.id.in_(ids)))
         conn.execute(insert(f), [{k: v for k, v in r.items() if k != "id"} for r in rows])
     engine.dispose()
     with client(library) as http:
