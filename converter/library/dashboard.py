@@ -86,14 +86,20 @@ def visible_organs(scope: str, filters: Filters) -> Any:
     return and_(true(), *clauses)
 
 
+KEY = ("rule", "code", "field", "position", "message")  # a finding of a version, as a review names it
+
+
+def same_finding(a: Any, b: Any) -> Any:
+    """The two rows are the same finding of the same version (by version and KEY, not by row id)."""
+    return and_(a.c.version_id == b.c.version_id, *(a.c[k] == b.c[k] for k in KEY))
+
+
 def dismissed_keys() -> Any:
-    """(version, rule, code, field, position) whose latest review is a dismissal."""
+    """(version, KEY…) whose latest review is a dismissal."""
     rv = s.reviews
-    last = select(func.max(rv.c.id)).group_by(
-        rv.c.version_id, rv.c.rule, rv.c.code, rv.c.field, rv.c.position
-    )
+    last = select(func.max(rv.c.id)).group_by(rv.c.version_id, *(rv.c[k] for k in KEY))
     return (
-        select(rv.c.version_id, rv.c.rule, rv.c.code, rv.c.field, rv.c.position)
+        select(rv.c.version_id, *(rv.c[k] for k in KEY))
         .where(rv.c.id.in_(last), rv.c.status == "dismissed")
         .subquery("dismissed")
     )
@@ -101,20 +107,13 @@ def dismissed_keys() -> Any:
 
 def _dismissed_counts() -> Any:
     f, d = s.findings, dismissed_keys()
-    on = and_(
-        f.c.version_id == d.c.version_id,
-        f.c.rule == d.c.rule,
-        f.c.code == d.c.code,
-        f.c.field == d.c.field,
-        f.c.position == d.c.position,
-    )
     return (
         select(
             f.c.version_id,
             func.sum(case((f.c.severity == "error", 1), else_=0)).label("errors"),
             func.sum(case((f.c.severity != "error", 1), else_=0)).label("warnings"),
         )
-        .select_from(f.join(d, on))
+        .select_from(f.join(d, same_finding(f, d)))
         .group_by(f.c.version_id)
         .subquery("dismissed_counts")
     )
@@ -159,18 +158,7 @@ def _latest(scope: str, filters: Filters, name: str = "latest") -> Any:
         f = s.findings
         has_rule = select(f.c.id).where(f.c.version_id == v.c.id, f.c.rule == filters.rule)
         if not filters.dismissed:
-            d = dismissed_keys()
-            has_rule = has_rule.where(
-                ~select(d.c.version_id)
-                .where(
-                    d.c.version_id == f.c.version_id,
-                    d.c.rule == f.c.rule,
-                    d.c.code == f.c.code,
-                    d.c.field == f.c.field,
-                    d.c.position == f.c.position,
-                )
-                .exists()
-            )
+            has_rule = has_rule.where(~_is_dismissed(f))
         query = query.where(has_rule.exists())
     return query.subquery(name)
 
@@ -329,17 +317,7 @@ def _failing_rules(conn: Connection, latest: Any, filters: Filters, limit: int =
 
 def _is_dismissed(f: Any) -> Any:
     d = dismissed_keys()
-    return (
-        select(d.c.version_id)
-        .where(
-            d.c.version_id == f.c.version_id,
-            d.c.rule == f.c.rule,
-            d.c.code == f.c.code,
-            d.c.field == f.c.field,
-            d.c.position == f.c.position,
-        )
-        .exists()
-    )
+    return select(d.c.version_id).where(same_finding(d, f)).exists()
 
 
 def _rule_title(rule: str) -> str:

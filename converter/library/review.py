@@ -1,9 +1,9 @@
 """Reviews of findings: confirm, dismiss (with a reason), mark rectified; who and when, kept for ever.
 
 A review names its finding by version and by what stays the same when that version is audited again
-(rule, code, field, position): a dismissed finding stays dismissed for that version whatever its row id
-becomes. A new version of the report is a new file: a finding it still shows is open again, with the
-earlier versions' reviews of the same finding in its history.
+(rule, code, field, position, message): a dismissed finding stays dismissed for that version whatever
+its row id becomes. A new version of the report is a new file: a finding it still shows is open again,
+with the earlier versions' reviews of the same finding in its history.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 
 from ..core.errors import ExitCode, XxgkError
 from . import schema as s
-from .dashboard import NO_SCORE, STATUS, Filters, score_of, version_of_scope, visible_organs
+from .dashboard import KEY, NO_SCORE, STATUS, Filters, score_of, version_of_scope, visible_organs
 
 ACTIONS = {"confirmed": "已确认", "dismissed": "已排除", "rectified": "已整改"}
 OPEN = "待审核"
@@ -28,8 +28,8 @@ class ReviewError(XxgkError):
     reason = "review"
 
 
-def _key(row: Any) -> tuple[str, str, str, str]:
-    return (row.rule, row.code, row.field, row.position)
+def _key(row: Any) -> tuple[str, ...]:
+    return tuple(getattr(row, k) for k in KEY)
 
 
 def report_detail(
@@ -80,7 +80,7 @@ def report_detail(
         .where(v.c.report_id == report_id)
         .order_by(s.reviews.c.id)
     ).all()
-    by_key: dict[tuple[str, str, str, str], list[Any]] = {}
+    by_key: dict[tuple[str, ...], list[Any]] = {}
     for review in reviews:
         by_key.setdefault(_key(review), []).append(review)
     later = [x for x in versions if x.number > chosen.number]
@@ -88,9 +88,7 @@ def report_detail(
         x.number: {
             _key(f)
             for f in conn.execute(
-                select(s.findings.c.rule, s.findings.c.code, s.findings.c.field, s.findings.c.position).where(
-                    s.findings.c.version_id == x.id
-                )
+                select(*(s.findings.c[k] for k in KEY)).where(s.findings.c.version_id == x.id)
             )
         }
         for x in later
@@ -210,6 +208,7 @@ def record(
             code=finding.code,
             field=finding.field,
             position=finding.position,
+            message=finding.message,
         )
     )
     return {

@@ -140,6 +140,7 @@ reviews = Table(
     Column("code", String(40), nullable=False, default=""),
     Column("field", String(120), nullable=False, default=""),
     Column("position", Text, nullable=False, default=""),
+    Column("message", Text, nullable=False, default=""),
     Index("ix_reviews_version_id", "version_id"),
 )
 

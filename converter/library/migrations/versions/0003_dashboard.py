@@ -1,4 +1,4 @@
-"""The dashboard: accounts, their sessions, and reviews that name their finding by rule and place.
+"""The dashboard: accounts, their sessions, and reviews that name their finding by rule, place and message.
 
 Revision ID: 0003
 Revises: 0002
@@ -43,3 +43,4 @@ def upgrade() -> None:
         batch.add_column(sa.Column("code", sa.String(40), nullable=False, server_default=""))
         batch.add_column(sa.Column("field", sa.String(120), nullable=False, server_default=""))
         batch.add_column(sa.Column("position", sa.Text, nullable=False, server_default=""))
+        batch.add_column(sa.Column("message", sa.Text, nullable=False, server_default=""))
