@@ -263,9 +263,11 @@ function chartOption(spec) {
     };
   }
   const lines = spec.kind === "lines";
-  const axes = lines ? [{ type: "value", name: "件" }, { type: "value", name: "%", min: 0, max: 100 }] : [{ type: "value" }];
+  const twoAxes = spec.series.some((s) => s.axis === 1);
+  const axes = twoAxes ? [{ type: "value", name: "件" }, { type: "value", name: "%", min: 0, max: 100 }] : [{ type: "value" }];
   return {
     ...base,
+    grid: { ...base.grid, top: lines ? 64 : 40 },
     tooltip,
     legend: { top: 0, type: "scroll" },
     xAxis: { type: "category", data: spec.x },
@@ -353,7 +355,7 @@ function findingCard(f, data) {
   const rule = (D.choices.rules.find((r) => r.id === f.rule) || {}).title || "";
   card.append(
     el("h3", {}, `${LEVEL[f.severity] || f.severity}　${f.rule}${rule ? " " + rule : ""}`, el("span", { class: `state ${f.state}`, text: f.state_name })),
-    el("p", { class: "where", text: `位置：${f.position || f.field || "全文"}` }),
+    el("p", { class: "where", text: `位置：${placeOf(f)}` }),
     el("p", { text: f.message }),
   );
   if (f.quote) card.append(el("blockquote", { text: f.quote }));
@@ -367,6 +369,15 @@ function findingCard(f, data) {
     card.append(el("details", { class: "history-box" }, el("summary", { text: `审核记录（${f.history.length}）` }), el("ol", { class: "history" }, ...f.history.map((h) => el("li", { text: `第 ${h.version} 版：${h.action_name}，${h.by}，${h.at}${h.note ? "，理由：" + h.note : ""}` })))));
   }
   return card;
+}
+
+// Where a finding is: the position as printed (表三!D31, 第2页…); a bare field path (a JSON source)
+// as the format's words for that field.
+function placeOf(f) {
+  const bare = !f.position || f.position === f.field || f.position.endsWith(`.${f.field}`);
+  if (bare && f.field && D.format.values[f.field]) return D.format.values[f.field];
+  if (bare && f.field.startsWith("sections.")) return `正文第 ${Number(f.field.split(".").pop()) + 1} 段`;
+  return f.position || f.field || "全文";
 }
 
 function reviewForm(f, data) {
@@ -407,7 +418,7 @@ function drawReportTables(data) {
     values: data.values,
     findings: data.findings
       .filter((f) => f.state !== "dismissed")
-      .map((f) => ({ ...f, location: f.position || f.field, actual: "" })),
+      .map((f) => ({ ...f, location: placeOf(f), actual: "" })),
   };
   const byField = {};
   for (const f of ordered(result.findings)) if (f.field) (byField[f.field] = byField[f.field] || []).push(f);
