@@ -482,3 +482,16 @@ def test_serving_off_loopback_without_accounts_is_refused(tmp_path):
 
     with pytest.raises(ServeError, match="还没有账号"):
         serve("0.0.0.0", 1, library=db.database_url(str(tmp_path / "empty.db")))
+
+
+def test_a_view_answered_before_shows_a_report_added_since(library, tmp_path):
+    with client(library, login=False) as http:
+        before = http.get("/api/library/view/overview").json()["rows"]
+        assert http.get("/api/library/view/overview").json()["rows"] == before  # answered again
+        data = json.loads(report_files(tmp_path / "one")[0].read_text("utf-8"))
+        data["info"].update(org="洪泽区新设局", year=2024)
+        path = tmp_path / "new.json"
+        path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        assert runner.invoke(cli_app, ["library", "add", "-q", "--db", library, str(path)]).exit_code == 0
+        after = http.get("/api/library/view/overview").json()["rows"]
+        assert after[-1][1] == before[-1][1] + 1

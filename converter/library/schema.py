@@ -69,6 +69,7 @@ reports = Table(
     Column("latest_version_id", Integer, nullable=True),  # the version list/show/export read
     UniqueConstraint("organ_id", "year"),
     Index("ix_reports_year", "year"),
+    Index("ix_reports_latest_version_id", "latest_version_id"),  # the dashboard joins by it (0003)
 )
 
 versions = Table(

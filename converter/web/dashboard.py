@@ -13,6 +13,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -59,6 +62,7 @@ class Library:
         self.login = login
         self.throttle = throttle or Throttle()
         self.local_csrf = secrets.token_urlsafe(32)  # the local user's, when no login is needed
+        self.cache = ViewCache()
 
     def who(self, request: Request) -> tuple[User, str] | None:
         if not self.login:
@@ -103,6 +107,35 @@ def _filters(
 Viewer = Annotated[User, Depends(_user)]
 Poster = Annotated[User, Depends(_poster)]
 Chosen = Annotated[Filters, Depends(_filters)]
+
+
+class ViewCache:
+    """Views already answered, by (view, account region, filters), for as long as the library's stamp
+    (newest version, review and organ; organ count) is unchanged and at most `seconds` old. A view of
+    100,000 versions takes seconds on SQLite to compute and a millisecond to answer again."""
+
+    def __init__(self, size: int = 256, seconds: float = 60.0):
+        self.size, self.seconds = size, seconds
+        self._items: OrderedDict[Any, tuple[float, Any, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Any, stamp: Any, make: Callable[[], Any]) -> Any:
+        now = time.monotonic()
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None and found[1] == stamp and now - found[0] < self.seconds:
+                self._items.move_to_end(key)
+                return found[2]
+        value = make()
+        with self._lock:
+            self._items[key] = (now, stamp, value)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
 
 
 def add_dashboard(app: FastAPI, library: Library, disposition: Callable[[str], str]) -> None:
@@ -222,9 +255,14 @@ def add_dashboard(app: FastAPI, library: Library, disposition: Callable[[str], s
         if name not in VIEWS:
             raise HTTPException(404)
         with library.engine.connect() as conn:
-            if name == "matrix":
-                return dashboard.matrix(conn, who.region, chosen, everything=everything)
-            return VIEWS[name](conn, who.region, chosen)
+
+            def make() -> dict[str, Any]:
+                if name == "matrix":
+                    return dashboard.matrix(conn, who.region, chosen, everything=everything)
+                return VIEWS[name](conn, who.region, chosen)
+
+            key = (name, who.region, chosen, everything)
+            return library.cache.get(key, dashboard.stamp(conn), make)
 
     @app.get("/api/library/organ/{organ_id}", summary="一个机关的历年报告")
     def organ(organ_id: int, who: Viewer) -> dict[str, Any]:
@@ -279,4 +317,5 @@ def add_dashboard(app: FastAPI, library: Library, disposition: Callable[[str], s
             raise Denied(400, "bad-review", str(exc)) from exc
         if done is None:
             raise HTTPException(404)
+        library.cache.clear()
         return {"ok": True, **done}

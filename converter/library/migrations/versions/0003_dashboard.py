@@ -38,6 +38,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], name="fk_sessions_user_id_users"),
     )
     op.create_index("ix_sessions_user_id", "sessions", ["user_id"])
+    op.create_index("ix_reports_latest_version_id", "reports", ["latest_version_id"])
     with op.batch_alter_table("reviews") as batch:
         batch.add_column(sa.Column("rule", sa.String(20), nullable=False, server_default=""))
         batch.add_column(sa.Column("code", sa.String(40), nullable=False, server_default=""))
