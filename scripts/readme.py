@@ -21,8 +21,7 @@ def rules() -> str:
 
     lines = ["### 检查规则（勾稽关系）", "", "| 规则 | 级别 | 规则 | 说明 |", "|---|---|---|---|"]
     for rule in fmt.RULES.values():
-        level = "错误" if rule.severity == "error" else "警告"
-        lines.append(f"| {rule.id} | {level} | {rule.title} | {rule.explanation} |")
+        lines.append(f"| {rule.id} | {rule.levels} | {rule.title} | {rule.explanation} |")
     return "\n".join(lines)
 
 

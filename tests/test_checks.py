@@ -90,7 +90,10 @@ def test_r0_total_column_message():
     findings = check(bumped("applications.new.total"))
     assert where(findings) == [("R2", T3, "J7"), ("R0", T3, "J31")]
     r0 = findings[1].placed(layout.FIELD_POSITIONS.get)
-    assert r0.text == "表三!J31：第一项加第二项之和（323）不等于第三项加第四项之和（322）"
+    assert r0.text == (
+        "表三!J31：表三 总计列：一、本年新收 302 + 二、上年结转 21 = 323，"
+        "而（七）总计 313 + 四、结转下年度继续办理 9 = 322"
+    )
     assert (r0.expected, r0.actual, r0.severity, r0.code) == ("322", "323", Severity.ERROR, "sum-mismatch")
     assert r0.related == (
         "applications.new.total",
@@ -105,7 +108,38 @@ def test_r1_outcome_counted_in_both_totals_but_not_in_the_grand_total():
     report.values["applications.granted.total"] += 1
     findings = check(report)
     assert where(findings) == [("R1", T3, "D30"), ("R1", T3, "J30")]
-    assert findings[0].message == "（七）总计（51）不等于各项办理结果之和（52）"
+    # 21 outcomes, all of them non-zero: the sum alone (the related cells are outlined on the web page)
+    assert findings[0].message == "表三 自然人列：（七）总计 51，而各项之和 52（共 21 项，21 项不为 0）"
+
+
+def test_r1_lists_the_outcomes_that_are_not_zero():
+    report = consistent_report()
+    for row in fmt.OUTCOME_ROWS:
+        report.values[f"applications.{row}.natural_person"] = 0
+    report.values["applications.granted.natural_person"] = 3
+    report.values["applications.withheld.state_secret.natural_person"] = 2
+    report.values["applications.other.no_correction.natural_person"] = 1
+    report.values["applications.total.natural_person"] = 7
+    (r1,) = [f for f in check(report) if f.rule == "R1"]
+    assert r1.message == (
+        "表三 自然人列：（七）总计 7，而（一）予以公开 3 + （三）1.属于国家秘密 2 + "
+        "（六）1.申请人无正当理由逾期不补正 1 = 6（其余 18 项为 0）"
+    )
+    assert len(r1.related) == 21
+
+
+def test_r1_all_outcomes_zero():
+    report = consistent_report()
+    for row in fmt.OUTCOME_ROWS:
+        report.values[f"applications.{row}.research"] = 0
+    (r1,) = [f for f in check(report) if f.rule == "R1" and f.field.endswith(".research")]
+    assert r1.message.endswith("，而各项均为 0（共 21 项）")
+
+
+def test_r2_names_the_row_and_every_applicant_column():
+    (r2,) = [f for f in check(bumped("applications.carried_over.commercial")) if f.rule == "R2"]
+    assert r2.message.startswith("表三 “二、上年结转”行：总计 21，而自然人 1 + 商业企业 3 + 科研机构 3 + ")
+    assert r2.message.endswith("= 22")
 
 
 def test_r2_on_the_grand_total_row():
@@ -127,7 +161,10 @@ def test_r2_on_the_grand_total_row():
 def test_r3_each_group(key, cell):
     findings = check(bumped(key, -1))
     assert where(findings) == [("R3", T4, cell)]
-    assert findings[0].message.startswith("总计（")
+    group = {"review": "行政复议", "litigation_direct": "行政诉讼（未经复议直接起诉）"}
+    title = group.get(key.split(".")[0], "行政诉讼（复议后起诉）")
+    assert findings[0].message.startswith(f"表四 {title}：总计 ")
+    assert "，而结果维持 " in findings[0].message
 
 
 def test_r3_related_cells_are_the_four_outcomes():
@@ -217,7 +254,8 @@ def test_r8_amounts_may_have_decimals():
 def test_r8_negative_admin_fees():
     findings = check(mutated(proactive__admin_fees__amount=Decimal("-0.5")))
     assert where(findings) == [("R8", T2, "B17")]
-    assert findings[0].message == "不能为负数，实为 -0.5"  # the same words as a workbook cell gets
+    # the same words as a workbook cell gets
+    assert findings[0].message == "填的是负数 -0.5；金额不能为负数，请填实际金额，没有发生的填 0"
 
 
 def test_r8_negative_fee_collected():
@@ -354,3 +392,136 @@ def test_r6_a_blank_total_with_filled_parts_is_reported():
     report = copy.deepcopy(BASELINE)
     report.values["review.total"] = None
     assert where(check(report)) == [("R6", T4, "E7")]
+
+
+# --------------------------------------------------------------------------- R6: blank cells grouped
+
+
+def test_r6_blank_cells_of_one_table_are_one_finding_covering_them_all():
+    report = copy.deepcopy(BASELINE)
+    blank = [k for k in fmt.APPLICATIONS.keys if not fmt.VALUES[k].sum_of][:40]
+    blank += ["review.upheld", "proactive.licensing.decisions"]
+    for key in blank:
+        report.values[key] = None
+    findings = [f.placed(layout.FIELD_POSITIONS.get) for f in check(report)]
+    assert [(f.rule, f.location) for f in findings] == [
+        ("R6", "表二!B10"),
+        ("R6", "表三!D7 等 40 处"),
+        ("R6", "表四!A7"),
+    ]
+    t3 = findings[1]
+    assert t3.message == "表三有 40 个空格；没有发生的请填 0，不要留空"
+    assert t3.field == t3.covers[0] == "applications.new.natural_person"
+    assert sorted(t3.covers) == sorted(blank[:40])
+    assert [str(p) for p in t3.covered_positions][:3] == ["表三!D7", "表三!E7", "表三!F7"]
+    data = t3.to_dict()
+    assert len(data["covers"]) == len(data["covered_positions"]) == 40
+    assert findings[0].covers == () and findings[0].message == "数值为空，没有发生请填 0"
+
+
+def test_r6_grouped_blanks_keep_the_other_faults_of_the_table_apart():
+    report = mutated(review__upheld=None, review__corrected=None, review__other=-1)
+    assert [(f.rule, f.code, f.field) for f in check(report)] == [
+        ("R6", "blank", "review.upheld"),
+        ("R6", "negative", "review.other"),
+    ]
+
+
+# --------------------------------------------------------------------------- C1, Q2: the sections' text
+
+
+def without_text(*sections: str) -> Report:
+    report = copy.deepcopy(BASELINE)
+    for key in sections:
+        report.sections[key] = [checks_paragraph("", " \n ")]
+    return report
+
+
+def checks_paragraph(heading: str, body: str):
+    from converter.core.model import Paragraph
+
+    return Paragraph(heading, body)
+
+
+def test_p1_overview_and_problems_must_be_written_by_the_clerk():
+    findings = check(without_text("overview", "problems"))
+    assert [(f.rule, f.code, f.field) for f in findings] == [
+        ("C1", "not-written", "sections.overview"),
+        ("C1", "not-written", "sections.problems"),
+    ]
+    assert all(f.severity is Severity.ERROR for f in findings)
+    assert findings[0].message == "“一、总体情况”没有填写内容；这一部分必须由填报人撰写，报告不能缺少这一部分"
+    assert where(findings) == [("C1", "一、总体情况", "A4"), ("C1", "五、问题及改进", "A4")]
+
+
+def test_p1_generated_sections_may_be_left_to_the_tables():
+    # 二、三、四 from the tables; 六 from the fee figures
+    assert check(without_text("proactive", "applications", "review", "other")) == []
+
+
+def test_p1_a_section_with_neither_text_nor_generated_text_is_an_error():
+    report = without_text("other")
+    for value in fmt.FEE_VALUES:
+        report.values[value.key] = None
+    (found,) = [f for f in check(report) if f.rule != "R7"]
+    assert (found.rule, found.code, found.field, found.severity) == (
+        "C1",
+        "empty",
+        "sections.other",
+        Severity.ERROR,
+    )
+    assert found.message.startswith(
+        "“六、其他需要报告的事项”没有内容：既没有填写文字，也没有可由表格生成的文字；"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("一是政策解读质量有待提高；二是人员配备不足。", "no-measures"),
+        ("下一步，我镇将加强培训，完善制度。", "no-problems"),
+        ("存在的问题：队伍建设不足。改进措施：加强培训。", None),
+        ("", None),  # C1's
+    ],
+)
+def test_p2_problems_need_measures_and_measures_problems(text, code):
+    report = copy.deepcopy(BASELINE)
+    report.sections["problems"] = [checks_paragraph("", text)]
+    found = [(f.rule, f.code, f.severity) for f in check(report) if f.rule == "Q2"]
+    assert found == ([("Q2", code, Severity.WARNING)] if code else [])
+
+
+def test_p2_reads_the_sub_heads_too():
+    report = copy.deepcopy(BASELINE)
+    report.sections["problems"] = [
+        checks_paragraph("（一）存在的主要问题", "队伍建设有待加强。"),
+        checks_paragraph("（二）下一步工作", "抓好培训。"),
+    ]
+    assert [f for f in check(report) if f.rule == "Q2"] == []
+
+
+def test_p2_keywords_are_declared_as_data():
+    assert "问题" in fmt.PROBLEM_WORDS and "下一步" in fmt.MEASURE_WORDS
+    assert not set(fmt.PROBLEM_WORDS) & set(fmt.MEASURE_WORDS)
+    assert [s.key for s in fmt.SECTIONS if s.written] == ["overview", fmt.PROBLEMS_SECTION]
+
+
+@given(
+    blank=st.sets(st.sampled_from([s.key for s in fmt.SECTIONS])),
+    fees=st.lists(st.none() | st.integers(0, 5), min_size=3, max_size=3),
+)
+@settings(max_examples=60)
+def test_p1_empty_agrees_with_the_text_the_report_prints(blank, fees):
+    """check (which may not import the renderer) decides what the renderer prints in a blank section
+    as render.prose does."""
+    from converter.render.prose import effective_sections, is_blank
+
+    report = copy.deepcopy(BASELINE)
+    for key in blank:
+        report.sections[key] = []
+    for value, fee in zip(fmt.FEE_VALUES, fees, strict=True):
+        report.values[value.key] = fee
+    printed = effective_sections(report)
+    empty = {f.field for f in check(report) if (f.rule, f.code) == ("C1", "empty")}
+    expected = {fmt.section_field(s.key) for s in fmt.SECTIONS if not s.written and is_blank(printed[s.key])}
+    assert empty == expected

@@ -362,3 +362,90 @@ def test_output_names_must_carry_the_right_extension(good, tmp_path, args, suffi
     assert result.exit_code == 5
     assert suffix in result.stderr
     assert unrelated.read_bytes() == b"keep me"
+
+
+# --------------------------------------------------------------------------- findings as printed
+
+
+def test_check_prints_blank_cells_as_one_line_per_table_with_the_first_cells(tmp_path):
+    report = consistent_report()
+    parts = [k for k in report.values if k.startswith("applications.") and ".total" not in k][:30]
+    for key in parts:
+        report.values[key] = None
+    book = tmp_path / "空格.xlsx"
+    write_workbook(book, report)
+    lines = xxgk("check", book).stdout.splitlines()
+    (row,) = [i for i, line in enumerate(lines) if "R6" in line]
+    assert "表三!D7 等 30 处" in lines[row]
+    assert lines[row].endswith("表三有 30 个空格；没有发生的请填 0，不要留空")
+    assert lines[row + 1].strip() == "表三!D7、E7、F7、G7、H7、I7、D8、E8 … 共 30 处"
+    (only,) = json.loads(xxgk("check", book, "--json").stdout)
+    (r6,) = [f for f in only["findings"] if f["rule"] == "R6"]
+    assert len(r6["covers"]) == len(r6["covered_positions"]) == 30
+    assert r6["covered_positions"][-1] == "表三!I11"
+
+
+def test_check_lists_errors_before_warnings(tmp_path):
+    report = consistent_report()
+    report.info.date = None  # D1: a warning on 基本信息, first in the format's order
+    report.values["applications.carried_forward.natural_person"] += 1
+    lines = xxgk("check", write_json(tmp_path / "r.json", report)).stdout.splitlines()
+    levels = [line.split()[0] for line in lines[2:-1]]
+    assert levels == ["错误", "错误", "警告"]
+
+
+def run_check_on(path: Path, *, tty: bool, no_color: bool = False) -> str:
+    """`xxgk check` in a child process, its output on a pseudo-terminal or a pipe."""
+    import os
+    import pty
+
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    if no_color:
+        env["NO_COLOR"] = "1"
+    command = [sys.executable, "-m", "converter", "check", str(path)]
+    if not tty:
+        return subprocess.run(command, capture_output=True, env=env, check=False).stdout.decode()
+    leader, follower = pty.openpty()
+    child = subprocess.Popen(command, stdout=follower, stderr=follower, env=env)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    child.wait()
+    os.close(leader)
+    return b"".join(chunks).decode()
+
+
+def test_levels_are_coloured_on_a_terminal_only(tmp_path, broken):
+    report = consistent_report()
+    report.info.date = None
+    report.values["applications.carried_forward.natural_person"] += 1
+    path = write_json(tmp_path / "r.json", report)
+    on_terminal = run_check_on(path, tty=True)
+    assert "\x1b[31m\x1b[1m错误" in on_terminal and "\x1b[33m\x1b[1m警告" in on_terminal
+    for plain in (run_check_on(path, tty=False), run_check_on(path, tty=True, no_color=True)):
+        assert "错误" in plain and "\x1b[" not in plain
+
+
+def test_a_dangling_symlink_at_an_output_path_is_refused_and_nothing_is_written(good, tmp_path):
+    """A link to nowhere is a file in the way, as any other: without --force nothing is written, not
+    the link's target, nor the other file of the same report (the .docx when the .html is the link)."""
+    out = tmp_path / "报告.docx"
+    elsewhere = tmp_path / "别处" / "报告.html"
+    (tmp_path / "报告.html").symlink_to(elsewhere)
+    result = xxgk("build", good, "-o", out, "--html")
+    assert result.exit_code == 5, result.output
+    assert "报告.html 已存在" in result.stderr
+    assert not out.exists() and not elsewhere.exists()
+    assert (tmp_path / "报告.html").is_symlink()
+    (tmp_path / "报告.html").unlink()
+    out.symlink_to(tmp_path / "别处" / "报告.docx")
+    result = xxgk("build", good, "-o", out)
+    assert result.exit_code == 5 and "已存在" in result.stderr
+    assert out.is_symlink() and not out.exists()

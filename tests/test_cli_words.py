@@ -38,7 +38,7 @@ USAGE_ERRORS = [
     (["build"], "错误：缺少参数“工作簿”：一个或多个工作簿（.xlsx）或 JSON 文件。"),
     (["check"], "错误：缺少参数“工作簿”：一个或多个工作簿（.xlsx）或 JSON 文件。"),
     (["new", "a.xlsx", "--year", "二〇二四"], "错误：选项 --year：“二〇二四”不是整数。"),
-    (["new", "a.xlsx", "--year", "1999"], "错误：选项 --year：1999 不在允许的范围（2000<=x<=2100）内。"),
+    (["new", "a.xlsx", "--year", "1999"], "错误：选项 --year：1999 不在允许的范围（2000 至 2100）内。"),
     (["build", "{file}", "-o"], "错误：选项 -o 后面要跟一个值。"),
     (["build", "--force=1", "{file}"], "错误：选项 --force 后面不能跟值。"),
     (["dump", "{file}", "多余.xlsx"], "错误：多余的参数：多余.xlsx。"),
@@ -74,7 +74,7 @@ def test_help_is_in_chinese_and_aligned(args):
     result = xxgk(*args)
     assert result.exit_code == 0
     assert result.stdout.startswith("用法：xxgk ")
-    assert "显示本帮助后退出。" in result.stdout
+    assert "显示本帮助后退出" in result.stdout
     assert not ENGLISH.search(result.stdout), result.stdout
     assert "{" not in result.stdout.splitlines()[0]  # a required argument is shown bare
     for block in re.findall(r"(?:参数|选项|命令)：\n((?:  .*\n?)+)", result.stdout):
@@ -116,4 +116,51 @@ def test_dash_h_is_help_too():
         result = xxgk(*args)
         assert result.exit_code == 0
         assert result.stdout.startswith("用法：xxgk ")
-        assert re.search(r"-h, --help +显示本帮助后退出。", result.stdout)
+        assert re.search(r"-h, --help +显示本帮助后退出$", result.stdout, re.M)
+
+
+def all_params():
+    """Every parameter of every command, with the command's path."""
+    import typer
+
+    def walk(command, path):
+        for param in command.params:
+            yield path, param
+        for name, sub in getattr(command, "commands", {}).items():
+            yield from walk(sub, [*path, name])
+
+    return list(walk(typer.main.get_command(app), []))
+
+
+def test_option_and_argument_help_ends_the_same_way_everywhere():
+    """Help texts are phrases: none ends with 。 (Click's own `显示本帮助后退出` neither)."""
+    helps = [(path, p.name, p.help) for path, p in all_params() if getattr(p, "help", None)]
+    assert len(helps) > 40
+    assert [h for h in helps if h[2].rstrip().endswith("。")] == []
+    for path in {tuple(path) for path, _ in all_params()}:
+        text = xxgk(*path, "--help").stdout
+        options = text.split("选项：")[-1].split("命令：")[0]
+        assert not re.search(r"。$", options, re.M), path
+
+
+@pytest.mark.parametrize(
+    ("click", "words"),
+    [("2000<=x<=2100", "2000 至 2100"), ("x>=1", "不小于 1"), ("x<=9", "不大于 9"), ("0<x<1", "0 至 1")],
+)
+def test_ranges_in_words(click, words):
+    from converter.cli.words import range_words
+
+    assert range_words(click) == words
+
+
+def test_number_ranges_are_in_words_in_help():
+    assert "[2000 至 2100]" in xxgk("new", "--help").stdout
+
+
+@pytest.mark.parametrize("path", [["check"], ["build"]])
+def test_wrapped_docstring_lines_join_without_a_space_between_chinese(path):
+    """Click joins a docstring's wrapped lines with a space: `并行检查， 结果`."""
+    text = xxgk(*path, "--help").stdout
+    assert "并行检查，结果" in text or "并行处理，报告" in text
+    wide = r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uff60]"
+    assert not re.search(rf"{wide} {wide}", text)

@@ -54,4 +54,29 @@ def test_cli_compare_json_and_exit_code(tmp_path):
     assert "注意：两份报告的机关不同" in result.output
     lines = result.output.splitlines()
     assert "不是相邻年度" in lines[2]
-    assert lines[5].startswith("第二十条第（六）项·行政处罚")  # 0 → 3985758, the largest change
+    assert lines[6].startswith(
+        "第二十条第（六）项·行政处罚"
+    )  # 0 → 3985758, the largest change (after the rule)
+
+
+def test_the_listing_is_aligned_in_display_columns_and_never_breaks_a_number():
+    """Columns counted as a terminal shows them (a Chinese character is two columns): every row's
+    change and percentage end in the same column, and no line is wider than the terminal."""
+    from converter.cli.words import display_width
+    from converter.published.compare import render
+
+    last, this = sample("huaian-2024"), sample("huaian-2024")
+    this.values["applications.new.total"] = 3219
+    this.values["review.total"] = 341
+    this.values["proactive.admin_fees.amount"] = None
+    changes, carry = compare(last, this)
+    for width in (100, 80):
+        text = render(last, this, changes, carry, width=width)
+        lines = text.splitlines()
+        assert max(display_width(line) for line in lines) <= width
+        rows = [line for line in lines if line.endswith(("%", "—"))]
+        assert len(rows) == len(changes)  # a long name wraps; its figures stay on its first line
+        assert len({display_width(line) for line in rows}) == 1, rows  # right-aligned, one end column
+        assert any(line.endswith("+100") or "+100 " in line for line in lines)
+        for line in rows:
+            assert line.split()[-1].endswith(("%", "—"))  # the percentage whole on its line

@@ -102,6 +102,12 @@ import signal, sys, time
 from pathlib import Path
 from converter.write.files import write_atomically
 
+# As a command run from a terminal starts: a test run under nohup (SIGHUP ignored) or in the background
+# of a script (SIGINT ignored) hands its child ignored signals, and an ignored signal never arrives.
+signal.signal(signal.SIGHUP, signal.SIG_DFL)
+signal.signal(signal.SIGTERM, signal.SIG_DFL)
+signal.signal(signal.SIGINT, signal.default_int_handler)
+
 def write(tmp):
     tmp.write_bytes(b"half")
     if sys.argv[2] == "default":  # control: the default action kills without clean-up

@@ -453,10 +453,19 @@ def test_missing_licensing_row_is_an_error(tmp_path):
     assert codes(imported) == [("error", "row_missing")]
 
 
-def test_table3_continued_in_a_second_table(tmp_path):
+@pytest.mark.parametrize(
+    "first_row_continued",
+    [
+        "2.重复申请",  # 11 rows go on: recognised as 表三 by its own labels
+        "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",  # 4 rows
+        "3.其他</td><td>108",  # 3 rows: too few to be recognised alone, joined to the 表三 before it
+    ],
+    ids=["11-rows", "4-rows", "3-rows"],
+)
+def test_table3_continued_in_a_second_table(tmp_path, first_row_continued):
     report = sample("huaian-2024")
     body = report_html(report)
-    cut = body.index("<tr><td>2.重复申请</td>")
+    cut = body.index(f"<tr><td>{first_row_continued}")
     body = body[:cut] + "</table><p>（续表）</p><table border='1'>" + body[cut:]
     path = tmp_path / "split.html"
     path.write_text(body, encoding="utf-8")
@@ -710,3 +719,40 @@ def test_positions_printed_and_located_like_findings_positions():
     assert str(imported.locate("review.total")) == "第4页 表四“行政复议·总计”列"
     assert str(imported.locate("fees.collected")) == "六、其他需要报告的事项"
     assert imported.locate("info.date") is None
+
+
+SPAN_CHILD = """
+import json, resource, sys, time, tracemalloc
+resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))  # a span taken at its word: no swapping
+from converter.published import import_report
+tracemalloc.start()
+started = time.perf_counter()
+imported = import_report(sys.argv[1])
+elapsed = time.perf_counter() - started
+print(json.dumps({"seconds": elapsed, "peak": tracemalloc.get_traced_memory()[1],
+                  "new": imported.report.values["applications.new.total"]}))
+"""
+
+
+def test_a_cell_spanning_a_billion_rows_and_columns_is_read_small_and_fast(tmp_path):
+    """A hostile (or broken) page's rowspan/colspan of 10^9: spans are capped, so the grid stays small.
+    In a child process with 1 GiB of address space and a timeout: a span taken at its word fails the test
+    (memory or time) instead of swapping the machine."""
+    import sys
+
+    from conftest import ROOT
+
+    report = sample("huaian-2024")
+    huge = "<table border='1'><tr><td rowspan='1000000000' colspan='1000000000'>x</td><td>y</td></tr>"
+    body = report_html(report).replace(
+        "<table border='1'>", huge + "<tr><td>z</td></tr></table>" + "<table border='1'>", 1
+    )
+    path = tmp_path / "spans.html"
+    path.write_text(body, encoding="utf-8")
+    child = subprocess.run(
+        [sys.executable, "-c", SPAN_CHILD, str(path)], capture_output=True, text=True, cwd=ROOT, timeout=30
+    )
+    assert child.returncode == 0, child.stderr[-2000:]
+    result = json.loads(child.stdout)
+    assert result["new"] == report.values["applications.new.total"]  # the real tables still read
+    assert result["seconds"] < 2 and result["peak"] < 50 * 2**20, result

@@ -62,6 +62,15 @@ def test_import_unreadable_file_exit_3(tmp_path):
     assert "scan.pdf" in result.output
 
 
+def test_import_broken_pdf_exit_3_not_an_internal_error(tmp_path):
+    """pdfplumber wraps pdfminer's error on opening (no /Root): a damaged PDF, not a bug (exit 70)."""
+    path = tmp_path / "坏.pdf"
+    path.write_bytes(b"%PDF-1.4\n...")
+    result = runner.invoke(app, ["import", str(path)])
+    assert result.exit_code == 3
+    assert "坏.pdf 是损坏的 PDF 文件" in result.output
+
+
 def test_every_note_code_has_a_chinese_name():
     import re
 

@@ -384,7 +384,9 @@ def test_prose_all_zero():
         "2024年，我镇无本年制发、废止和现行有效的规章、行政规范性文件，"
         "未作出行政许可、行政处罚、行政强制决定，无行政事业性收费。"
     )
-    assert fee_text(report) == "2024年度，本机关发出收费通知的件数和总金额以及实际收取的总金额均为0。"
+    assert fee_text(report) == "2024年度，我镇发出收费通知的件数和总金额以及实际收取的总金额均为0。"
+    report.info.self_name = ""
+    assert fee_text(report).startswith("2024年度，本机关发出收费通知")  # no 自称 given
 
 
 def test_prose_applications_non_zero():
@@ -438,7 +440,7 @@ def test_prose_fees_only_what_is_stated():
     report.values.update({"fees.notices": None, "fees.notice_amount": None, "fees.collected": None})
     assert fee_text(report) == ""
     report.values.update({"fees.notices": 2, "fees.notice_amount": Decimal("150.5")})
-    assert fee_text(report) == "2024年度，本机关发出收费通知2件，收费通知总金额150.5元。"
+    assert fee_text(report) == "2024年度，我镇发出收费通知2件，收费通知总金额150.5元。"
 
 
 def test_effective_sections_clerk_text_wins():
@@ -464,6 +466,11 @@ def test_effective_sections_clerk_text_wins():
 def test_effective_preamble():
     report = zero_report()
     report.info.preamble = ""
+    assert effective_preamble(report) == (  # 《条例》 is not used later: no short name introduced
+        "本报告根据《中华人民共和国政府信息公开条例》规定编制，"
+        "所列数据统计期限自2024年1月1日至2024年12月31日。"
+    )
+    report.sections["problems"] = [Paragraph("", "按照《条例》要求，进一步规范依申请公开办理。")]
     assert effective_preamble(report) == (
         "本报告根据《中华人民共和国政府信息公开条例》（以下简称《条例》）规定编制，"
         "所列数据统计期限自2024年1月1日至2024年12月31日。"
@@ -575,3 +582,86 @@ def test_a_column_loop_still_evens_out_the_grid(tmp_path):
     assert len(grids) == 1
     assert [c.text for c in grids[0].rows[0].cells] == ["甲", "乙", "丙", "丁", "戊"]
     assert len(grids[0].columns) == 5  # the grid evened out to the cells the loop made
+
+
+def test_a_merged_cell_set_by_colspan_gets_its_grid_evened_out(tmp_path):
+    """`{% colspan %}` changes a table's grid as `{%tc %}` does: docxtpl's grid fix must run. Here the
+    rows span 2 columns of a 3-column grid; the fix drops the column no cell reaches."""
+    doc = Document(str(default_template_path()))
+    table = doc.add_table(rows=2, cols=3)
+    for row in table.rows:
+        row._tr.remove(row.cells[2]._tc)
+    table.rows[0]._tr.remove(table.rows[0].cells[1]._tc)
+    table.cell(0, 0).text = "{% colspan 2 %}合并的表头"
+    table.rows[1].cells[0].text, table.rows[1].cells[1].text = "甲", "乙"
+    template = tmp_path / "colspan.docx"
+    doc.save(str(template))
+    out = tmp_path / "out.docx"
+    render_report(consistent_report(), out, template)
+    body = etree.fromstring(zipfile.ZipFile(out).read("word/document.xml"))
+    (grid,) = [t for t in body.iter(f"{W}tbl") if "合并的表头" in "".join(t.itertext())]
+    assert len(list(grid.iter(f"{W}gridCol"))) == 2
+    assert grid.find(f".//{W}tc/{W}tcPr/{W}gridSpan").get(f"{W}val") == "2"
+
+
+def same_size_templates(folder: Path) -> tuple[bytes, bytes]:
+    """The default template, and the same with a DOCTYPE in its document.xml: stored (not compressed)
+    with a comment of the same length in the first, so the two files have exactly the same size."""
+    doctype = b'<!DOCTYPE x [<!ENTITY a "aaaa">]>'
+    comment = b"<!--" + b" " * (len(doctype) - 7) + b"-->"
+    assert len(comment) == len(doctype)
+
+    def made(insert: bytes) -> bytes:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(default_template_path()) as source, zipfile.ZipFile(buffer, "w") as target:
+            for info in source.infolist():
+                data = source.read(info)
+                if info.filename == "word/document.xml":
+                    data = data.replace(b"?>", b"?>" + insert, 1)
+                target.writestr(zipfile.ZipInfo(info.filename, info.date_time), data)
+        return buffer.getvalue()
+
+    good, bad = made(comment), made(doctype)
+    assert len(good) == len(bad) and good != bad
+    return good, bad
+
+
+def test_a_template_rewritten_in_place_with_the_same_size_is_inspected_again(tmp_path):
+    """Templates are inspected once per file version (a batch renders one a thousand times); the version
+    includes the modification time, so a file rewritten in place with the same size is inspected again."""
+    good, bad = same_size_templates(tmp_path)
+    template = tmp_path / "模板.docx"
+    template.write_bytes(good)
+    render_report(consistent_report(), tmp_path / "first.docx", template)
+    before = template.stat()
+    with open(template, "r+b") as stream:  # in place: same inode, same size
+        stream.write(bad)
+    os.utime(template, ns=(before.st_atime_ns, before.st_mtime_ns + 2_000_000_000))
+    after = template.stat()
+    assert (after.st_ino, after.st_size) == (before.st_ino, before.st_size)
+    with pytest.raises(TemplateError, match="DOCTYPE"):
+        render_report(consistent_report(), tmp_path / "second.docx", template)
+
+
+def test_the_disk_cache_is_keyed_on_the_packages_code(tmp_path, monkeypatch):
+    """A cached clean-up, tag scan or compiled code made by other code of xxgk (another version, or the
+    same version edited) is never read back: the key names the package's version and code digest."""
+    from converter import __version__
+    from converter.render import cache
+
+    assert cache._code_version() in cache._CACHE_SALT
+    assert cache._code_version().startswith(f"xxgk {__version__} ")
+    before = cache._code_version()
+    for name in cache.CODE:
+        (tmp_path / name).write_bytes(Path(cache.__file__).with_name(name).read_bytes())
+    (tmp_path / "sandbox.py").write_bytes((tmp_path / "sandbox.py").read_bytes() + b"\n# edited\n")
+    monkeypatch.setattr(cache, "__file__", str(tmp_path / "cache.py"))
+    assert cache._code_version() != before
+
+
+def test_every_test_run_has_its_own_cache_folder():
+    from converter.render import cache
+
+    folder = cache._cache_dir()
+    assert not folder.is_relative_to(Path.home() / ".cache")
+    assert "xdg-cache" in str(folder)

@@ -93,3 +93,46 @@ def test_without_the_extra_rule_the_same_workbook_passes(tmp_path: Path):
     status = load_workbook(book)["表四"].cell(layout.TABLE_STATUS_ROW, 1).value
     assert f"SUM({total.cell})=SUM({upheld.cell})" not in status
     assert CliRunner().invoke(app, ["check", str(book)]).exit_code == 0
+
+
+def test_each_finding_has_the_severity_declared_for_its_rule_and_code():
+    """The README's levels come from the declarations (`Rule.levels`): what check reports must match."""
+    import copy
+    import datetime as dt
+    from decimal import Decimal
+
+    from converter.core.organs import fill_in
+    from converter.read import values as cv
+
+    report = consistent_report()
+    report.info.self_name = ""  # inferred from the 机关全称: a warning
+    report.values["fees.notices"] = None  # R7 not-stated: a warning of an error rule
+    report.values["proactive.admin_fees.amount"] = Decimal("6000000")  # R8 implausible: a warning
+    report.values["review.upheld"] = None  # R6 blank: an error
+    report.info.date = dt.date(2026, 5, 1)  # D1 too late: a warning rule
+    last = copy.deepcopy(consistent_report())
+    last.info.year = 2021  # R4 not-previous-year: a warning of an error rule
+    notes = {
+        "applications.new.research": cv.read_number("7", fmt.Kind.COUNT).notes,
+        "proactive.admin_fees.amount": cv.read_number(6000000, fmt.Kind.WAN_YUAN).notes,
+        **fill_in(report),
+    }
+    findings = checks.check(report, last, notes)
+    codes = {(f.rule, f.code, f.severity.value) for f in findings}
+    assert {
+        ("R7", "not-stated", "warning"),
+        ("R8", "implausible", "warning"),
+        ("R6", "text-number", "warning"),
+        ("R6", "blank", "error"),
+        ("R4", "not-previous-year", "warning"),
+        ("info", "inferred", "warning"),
+        ("D1", "too-late", "warning"),
+    } <= codes
+    for f in findings:
+        assert f.severity.value == fmt.RULES[f.rule].severity_of(f.code), (f.rule, f.code)
+
+
+def test_the_readme_levels_name_the_codes_of_another_severity():
+    assert fmt.RULES["R7"].levels == "错误；警告：第六部分没有填写发出收费通知的件数"
+    assert fmt.RULES["R0"].levels == "错误"
+    assert fmt.RULES["R5"].levels == "警告"

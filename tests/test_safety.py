@@ -198,6 +198,13 @@ CASES: list[tuple[str, str, Callable[[], bytes], str, tuple[str, ...]]] = [
         ("../evil", "不安全"),
     ),
     (
+        "dot-dot-inside",
+        "报表.xlsx",
+        lambda: zip_bytes({"xl/workbook.xml": b"<x/>", "xl/../../evil.txt": b"x"}),
+        "workbook",
+        ("xl/../../evil.txt", "不安全"),
+    ),
+    (
         "absolute",
         "报表.xlsx",
         lambda: zip_bytes({"xl/workbook.xml": b"<x/>", "/etc/evil": b"x"}),

@@ -69,6 +69,10 @@ BLOW_UPS = [
         "{% set n = namespace(s='x' * 9000) %}{% for i in range(9) %}{% set n.s = n.s + n.s %}{% endfor %}",
         "“+”",
     ),
+    (  # a list grown by `+` is refused by the same check as a string
+        "{% set n = namespace(l=[1] * 9000) %}{% for i in range(9) %}{% set n.l = n.l + n.l %}{% endfor %}",
+        "“+”",
+    ),
     ("{% set a = 'x' * 10000 %}{{ a.replace('x', a) }}", "replace"),
     ("{% set a = 'x' * 10000 %}{{ a|replace('x', a) }}", "replace"),
     ("{{ ('-' * 9000).join(['a'] * 9000) }}", "join"),
@@ -139,18 +143,30 @@ def render(source: str) -> str:
 @pytest.mark.parametrize(("source", "words"), BLOW_UPS)
 def test_blow_up_is_a_limit_error_fast_and_small(source, words):
     tracemalloc.start()
-    started = time.perf_counter()
     try:
         with pytest.raises(TemplateLimitError) as info:
             render(source)
     finally:
-        elapsed = time.perf_counter() - started
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
     assert words in info.value.message
     assert re.search(r"[\u4e00-\u9fff]", info.value.message)
-    assert elapsed < limits.RENDER_SECONDS + 2
+    # Stopped by the limit the case is about, not by the time limit (which only the "秒" case is about):
+    # how fast each limit fires is measured by scripts/, a wall-clock bound here would fail under load.
+    if words != "秒":
+        assert "秒" not in info.value.message
     assert peak < 64 * MiB
+
+
+def test_the_loop_step_limit_is_counted_exactly(monkeypatch):
+    """MAX_LOOP_STEPS steps in all loops together pass, one more is refused (the time limit set aside,
+    so it is the count that decides)."""
+    monkeypatch.setattr(sandbox, "RENDER_SECONDS", 10**6)
+    assert sandbox.MAX_LOOP_STEPS == 10_000 * 10
+    exactly = "{% for i in range(10000) %}{% for j in range(9) %}{% endfor %}{% endfor %}"  # 10,000 + 90,000
+    assert render(exactly + "完") == "完"
+    with pytest.raises(TemplateLimitError, match="循环总次数超过 100,000 次"):
+        render(exactly + "{% for k in [1] %}{% endfor %}")
 
 
 @pytest.mark.parametrize(("source", "expected"), NEIGHBOURS)
@@ -415,4 +431,5 @@ def test_any_composition_is_bounded_or_a_template_error(expression, looped):
     except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError):  # all worded by the renderer
         out = ""
     assert len(out) <= limits.MAX_OUTPUT_CHARS
-    assert time.perf_counter() - started < limits.RENDER_SECONDS + 2
+    # No expression runs unchecked past the time limit; generous (a loaded machine is slow), not a timing.
+    assert time.perf_counter() - started < 10 * limits.RENDER_SECONDS

@@ -16,6 +16,7 @@ from converter.app.pipeline import check_file
 from converter.cli import app
 from converter.core.errors import UnreadableInput
 from converter.format import layout
+from converter.format import official as fmt
 from converter.read.sources import load
 from converter.write.workbook import write_workbook
 
@@ -152,6 +153,10 @@ def test_each_source_places_fields_its_own_way(tmp_path):
     [
         (AMOUNT, "96171.6", None, None),  # 淮安市: 9.6 亿元, in 万元
         (AMOUNT, "961716000", "implausible", "warning"),  # the same figure typed in 元
+        (AMOUNT, "5000000", None, None),  # the limit itself passes…
+        (AMOUNT, "5000000.01", "implausible", "warning"),  # …a cent over it warns
+        ("fees.collected", "1000000", None, None),
+        ("fees.collected", "1000000.01", "implausible", "warning"),
         (AMOUNT, "1000000000001", "too-large", "error"),
         ("fees.collected", "3940", None, None),
         ("fees.collected", "1500000", "implausible", "warning"),
@@ -161,3 +166,39 @@ def test_an_amount_that_looks_typed_in_the_wrong_unit_is_a_warning(tmp_path, key
     path = json_report(tmp_path, **{f"values__{key}": value})
     findings = [(f.code, f.severity.value) for f in check_file(path).findings if f.field == key]
     assert findings == ([] if code is None else [(code, severity)])
+
+
+@pytest.mark.parametrize(
+    ("written", "advice"),
+    [
+        ("12件", "只填阿拉伯数字，如 12，不带“件”"),
+        ("１２ 件", "只填阿拉伯数字，如 12，不带“件”"),
+        ("3.5万元", "只填阿拉伯数字，如 3.5，不带“万元”"),
+        ("一百五十六", "只填阿拉伯数字，如 156，不用汉字数字"),
+        ("十二件", "只填阿拉伯数字，如 156，不带“件”，不用汉字数字"),
+        ("无", "没有发生请填 0"),
+        ("/", "没有发生请填 0"),
+    ],
+)
+def test_advice_fits_what_was_written(written, advice):
+    from converter.read import values as cv
+
+    (note,) = cv.read_number(written, fmt.Kind.COUNT).notes
+    assert (note.code, note.message) == ("not-number", f"“{written}”不是数字；{advice}")
+
+
+def test_a_negative_count_says_what_to_write():
+    from converter.read import values as cv
+
+    (note,) = cv.judge(-1, fmt.Kind.COUNT)
+    assert note.message == "填的是负数 -1；统计数不能为负数，请填实际件数，没有发生的填 0"
+
+
+def test_a_json_date_as_an_excel_day_number(tmp_path):
+    """45674 is 2025-01-17 in Excel's day numbers (JSON has no date type; a spreadsheet exported as
+    JSON keeps the number)."""
+    import datetime as dt
+
+    path = json_report(tmp_path, info__date=45674)
+    assert load(path).report.info.date == dt.date(2025, 1, 17)
+    assert [f for f in check_file(path).findings if f.field == "info.date"] == []

@@ -27,6 +27,7 @@ from web_support import (
 )
 
 from converter.app import pipeline
+from converter.web.tables import format_description
 
 try:
     from playwright import sync_api as playwright_api
@@ -127,6 +128,48 @@ def test_sample_shows_two_warnings_and_downloads_the_cli_report(page, tmp_path):
     assert "已下载" in page.inner_text("#download-status")
 
 
+def test_the_cells_of_the_equation_are_outlined_and_the_header_stays_in_view(page, tmp_path):
+    choose(page, wrong_workbook(tmp_path))
+    wait_checked(page)
+    related = page.eval_on_selector_all("#unit-0 td.related", "cells => cells.map(c => c.dataset.key)")
+    # R0's other terms in 自然人 (一, 二, （七）), never a flagged cell
+    for key in ("new", "carried_over", "total"):
+        assert f"applications.{key}.natural_person" in related
+    assert page.locator("#unit-0 td.related.flag").count() == 0
+    page.set_viewport_size({"width": 1000, "height": 600})
+    page.click(f"button[data-target='u0-{WRONG_FIELD.replace('.', '-')}']")
+    box = page.evaluate(
+        """key => {
+            const cell = document.querySelector(`td[data-key="${key}"]`);
+            const head = cell.closest('table').tHead.getBoundingClientRect();
+            const scroller = cell.closest('.scroll').getBoundingClientRect();
+            const at = cell.getBoundingClientRect();
+            return {head: [head.top, head.bottom], scroller: scroller.top, cell: at.top, height: innerHeight};
+        }""",
+        WRONG_FIELD,
+    )
+    # the cell was scrolled to inside its table's scroller, and the header rows are above it, in view
+    assert box["scroller"] - 1 <= box["head"][0] and box["head"][1] <= box["cell"] < box["height"]
+    assert box["head"][0] >= 0
+
+
+def test_blank_cells_are_one_row_per_table_and_all_outlined(page, tmp_path):
+    blank = pipeline.new_workbook(tmp_path / "空白.xlsx", org="某某镇人民政府", year=2024)
+    choose(page, blank)
+    wait_checked(page)
+    rows = finding_rows(page)
+    r6 = [row for row in rows if row[1] == "R6"]
+    assert [row[3] for row in r6] == [
+        "表二有 10 个空格；没有发生的请填 0，不要留空",
+        "表三有 144 个空格；没有发生的请填 0，不要留空",
+        "表四有 12 个空格；没有发生的请填 0，不要留空",
+    ]
+    assert [row[2] for row in r6][1] == "表三!D7 等 144 处"
+    assert page.locator("#unit-0 td.flag.error").count() == 10 + 144 + 12
+    assert {row[1] for row in rows if row[0] == "错误"} == {"R6", "C1"}
+    assert len(rows) == 3 + 3 + 1  # three tables, three empty sections (一、五、六), D1's warning
+
+
 def test_wrong_cell_is_named_and_highlighted_and_nothing_to_download(page, tmp_path):
     choose(page, wrong_workbook(tmp_path))
     wait_checked(page)
@@ -140,7 +183,7 @@ def test_wrong_cell_is_named_and_highlighted_and_nothing_to_download(page, tmp_p
     assert page.locator("#unit-0 details.table[open]").count() == 1  # only 表三 has flagged cells
     cell.focus()
     note = page.locator("#unit-0 .applications").locator("xpath=ancestor::div[@class='official-box']//p")
-    assert WRONG_CELL in note.inner_text() and "不等于" in note.inner_text()
+    assert WRONG_CELL in note.inner_text() and "表三 自然人列：一、本年新收 " in note.inner_text()
     assert WRONG_CELL in cell.get_attribute("title")  # the browser's tooltip on hover
     assert page.locator("#downloads button").count() == 0
     assert "没有检查通过的工作簿" in page.inner_text("#download-hint")
@@ -279,3 +322,164 @@ def test_a_broken_template_is_named_when_downloading(page, tmp_path):
     page.wait_for_selector("#download-status.bad")
     assert "空文件.xlsx" in page.inner_text("#download-status")
     assert page.locator("#downloads button.download").is_enabled()
+
+
+# ---------------------------------------------------------------- a phone (issue 18 point 5)
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+
+
+@pytest.fixture
+def phone(chromium, base):
+    """The page on a phone: 390×844 CSS pixels, touch, no mouse to drag with."""
+    context = chromium.new_context(accept_downloads=True, locale="zh-CN", **PHONE)
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.goto(base + "/")
+    page.wait_for_selector("body[data-ready=true]")
+    yield page
+    context.close()
+    assert page.errors == []
+
+
+OUTSIDE_THE_SCREEN = """() => {
+    const width = document.documentElement.clientWidth;
+    const out = [];
+    for (const node of document.body.querySelectorAll("*")) {
+        const box = node.getBoundingClientRect();
+        if (box.width === 0 || (box.right <= width + 0.5 && box.left >= -0.5)) continue;
+        const scroller = node.closest(".scroll");
+        const inside = scroller && scroller !== node && scroller.getBoundingClientRect().right <= width + 0.5;
+        if (!inside) out.push(node.tagName + "." + node.className + " " + Math.round(box.right));
+    }
+    return out;
+}"""
+
+CHARACTERS_PER_LINE = """() => [...document.querySelectorAll(".findings tbody td:last-child")].map(
+    (cell) => cell.getBoundingClientRect().width / parseFloat(getComputedStyle(cell).fontSize))"""
+
+
+def test_on_a_phone_findings_are_cards_and_tables_scroll_sideways(phone, tmp_path):
+    choose(phone, wrong_workbook(tmp_path))
+    wait_checked(phone)
+    phone.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    assert phone.evaluate(OUTSIDE_THE_SCREEN) == []  # only the drawn tables, inside their scroller
+    widths = phone.evaluate(CHARACTERS_PER_LINE)
+    assert len(widths) == len(finding_rows(phone)) and min(widths) >= 12  # was 4 in a squeezed column
+    first = phone.locator(".findings tbody tr").first
+    assert first.evaluate("r => getComputedStyle(r).display") == "flex"  # a card, not a table row
+    assert WRONG_CELL in first.inner_text() and "错误" in first.inner_text()
+    box = phone.locator("#unit-0 .official-box").nth(1)  # 表三
+    table = box.locator("table.official")
+    font = table.evaluate("t => parseFloat(getComputedStyle(t).fontSize)")
+    [drawn] = [t for t in format_description()["tables"] if t["id"] == "applications"]
+    assert table.evaluate("t => t.getBoundingClientRect().width") >= drawn["min_width"] * font - 1
+    assert box.locator(".scroll").evaluate("e => e.scrollWidth > e.clientWidth")
+    assert phone.evaluate("document.documentElement.scrollHeight") < 6000  # was 7,855 px tall
+    if os.environ.get("XXGK_WEB_SCREENSHOT_PHONE"):
+        phone.screenshot(path=os.environ["XXGK_WEB_SCREENSHOT_PHONE"], full_page=True)
+
+
+def test_on_a_phone_nothing_says_drag(phone):
+    text = phone.inner_text("body")
+    assert "拖" not in text
+    assert "点下面的按钮，选择填好的工作簿" in phone.inner_text("#drop")
+
+
+def test_with_a_mouse_the_drop_zone_says_drag(page):
+    assert "拖到这里" in page.inner_text("#drop")
+    assert not page.locator("#drop .for-touch").is_visible()
+
+
+# ---------------------------------------------------------------- a published report (point 6)
+
+PUBLISHED = Path(__file__).resolve().parent / "data" / "published"
+
+
+def test_a_published_report_dropped_is_named_and_can_be_imported(page, tmp_path):
+    drop(page, PUBLISHED / "hongze-2024.pdf")
+    wait_checked(page)
+    alert = page.inner_text("#unit-0 .alert")
+    assert "hongze-2024.pdf 是已发布的年度报告" in alert and "“导入”" in alert
+    assert "xxgk" not in alert
+    assert page.inner_text("#unit-0 .badge") == "已发布的报告"
+    with page.expect_download() as info:
+        page.click("#unit-0 button.import")
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    assert path.name == "淮安市洪泽区人民政府2024年政府信息公开工作年度报告（工作簿）.xlsx"
+    assert pipeline.check_file(path).report.values["applications.new.total"] == 95
+    assert "已下载" in page.inner_text("#unit-0 .import-box")
+
+
+# ---------------------------------------------------------------- the new-workbook form (point 12)
+
+
+def test_organ_type_follows_the_name_as_typed_until_chosen(page):
+    from converter.core.organs import infer
+
+    for name in (  # each implies another type than the one before, so each wait sees a change
+        "某某县某某镇人民政府",
+        "某某市人民政府",
+        "某某县财政局",
+        "某某区某某街道办事处",
+        "某某协会",
+    ):
+        page.fill("input[name=org]", name)
+        expected = infer(name)[1]
+        page.wait_for_function(
+            "want => document.getElementById('organ-type').value === want", arg=expected, timeout=10_000
+        )
+        note = page.inner_text("#organ-type-note")
+        assert f"按机关全称推定为“{expected}”" in note if expected else note == ""
+    page.fill("input[name=org]", "某某县某某镇人民政府")
+    page.wait_for_function("() => document.getElementById('organ-type').value === '乡镇街道'")
+    page.select_option("#organ-type", "部门")  # the clerk's choice stands
+    page.fill("input[name=org]", "某某市人民政府")
+    page.wait_for_timeout(600)
+    assert page.eval_on_selector("#organ-type", "s => s.value") == "部门"
+
+
+@pytest.mark.parametrize(
+    ("today", "year"),
+    [("2026-01-05T09:00:00", 2025), ("2026-06-30T18:00:00", 2025), ("2026-07-01T09:00:00", 2026)],
+)
+def test_year_defaults_to_the_report_a_clerk_is_most_likely_writing(chromium, base, today, year):
+    context = chromium.new_context(locale="zh-CN")
+    page = context.new_page()
+    page.clock.set_fixed_time(today)
+    page.goto(base + "/")
+    page.wait_for_selector("body[data-ready=true]")
+    try:
+        assert page.input_value("input[name=year]") == str(year)
+        tooltip = page.get_attribute("input[name=year]", "title")
+        assert "1 至 6 月为上一年" in tooltip and "7 月起为当年" in tooltip
+    finally:
+        context.close()
+
+
+def validation_message(page, name: str) -> str:
+    return page.eval_on_selector(f"#new-form [name={name}]", "i => i.validationMessage")
+
+
+def test_form_validation_speaks_chinese(page):
+    page.fill("input[name=year]", "")
+    page.click("#new-form button[type=submit]")
+    assert validation_message(page, "org") == "请填写机关全称，如：某某县某某局。"
+    page.fill("input[name=org]", "某某县某某局")
+    assert validation_message(page, "org") == ""
+    page.click("#new-form button[type=submit]")
+    assert validation_message(page, "year") == "请填写报告年度（四位数字，如 2024）。"
+    page.fill("input[name=year]", "1999")
+    page.click("#new-form button[type=submit]")
+    assert validation_message(page, "year") == "年度应在 2000 至 2100 之间。"
+    assert page.inner_text("#new-status") == ""  # nothing was sent
+
+
+def test_the_api_link_is_not_in_the_clerk_s_footer_line(page):
+    footer = page.locator(".page-footer p")
+    assert "/api/" not in footer.first.inner_text() and "接口" not in footer.first.inner_text()
+    link = page.get_by_role("link", name="接口")
+    assert link.get_attribute("href") == "/api/openapi.json"

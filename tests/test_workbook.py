@@ -98,12 +98,20 @@ def test_a_blank_workbook_reads_as_blanks(tmp_path: Path):
     assert all(v is None for v in report.values.values())
     required = [k for k in INPUT_KEYS if fmt.VALUES[k].required]
     info_required = [f.key for f in fmt.INFO_FIELDS if f.required]
-    assert {at(f) for f in findings if f.code == "blank"} == {
-        *((sheet_of(k), cell_of(k)) for k in required),
-        *((layout.INFO_SHEET, cell_of(k)) for k in info_required),
-    }
-    assert len(findings) == len(required) + len(info_required)
+    blank = [f for f in findings if f.code == "blank"]
+    covered = [(p.sheet, p.cell) for f in blank for p in (f.covered_positions or [f.position])]
+    assert sorted(covered) == sorted(
+        [
+            *((sheet_of(k), cell_of(k)) for k in required),
+            *((layout.INFO_SHEET, cell_of(k)) for k in info_required),
+        ]
+    )
+    # one finding per table for its blank cells (R6), one per 基本信息 field
+    assert [f.rule for f in findings].count("R6") == len(fmt.TABLES)
+    assert len(findings) == len(fmt.TABLES) + len(info_required)
     assert report.sections == Report().sections
+    empty = [f.field for f in check(report, notes=load_workbook_report(path).notes) if f.rule == "C1"]
+    assert empty == ["sections.overview", "sections.problems", "sections.other"]  # 二、三、四 generated
 
 
 def _consistent_values(data: st.DataObject) -> dict[str, Any]:
@@ -200,8 +208,8 @@ def test_sheets_labels_and_merges_follow_the_format(filled: Path):
     assert info[cell_of("date")].number_format == 'yyyy"年"m"月"d"日"'
     assert isinstance(info[cell_of("date")].value, dt.datetime)
     instructions = "\n".join(str(c.value) for c in wb[layout.INSTRUCTIONS_SHEET]["A"] if c.value)
-    for rule in fmt.RULES.values():
-        assert f"{rule.id}　{rule.title}" in instructions
+    for rule in fmt.RULES.values():  # a clerk's rules; a Word template's only in `template check`
+        assert (f"{rule.id}　{rule.title}" in instructions) == rule.scope.of_reports
     assert "xxgk check 工作簿.xlsx" in instructions
     assert "xxgk build 工作簿.xlsx" in instructions
 
@@ -320,6 +328,19 @@ def test_dates_in_any_common_form(filled: Path, raw, expected):
     report, findings = read_workbook(filled)
     assert findings == []
     assert report.info.date == expected
+
+
+def test_a_day_number_in_a_general_format_cell_is_a_date(filled: Path):
+    """A clerk who types 45674 into a cell formatted 常规 (General): the reader sees a plain number,
+    not a date, and the day-number branch of the date reading makes it 2025-01-17."""
+    wb = load_workbook(filled)
+    cell = wb[layout.INFO_SHEET][cell_of("date")]
+    cell.value, cell.number_format = 45674, "General"
+    wb.save(filled)
+    assert load_workbook(filled)[layout.INFO_SHEET][cell_of("date")].value == 45674  # a plain number
+    report, findings = read_workbook(filled)
+    assert findings == []
+    assert report.info.date == dt.date(2025, 1, 17)
 
 
 @pytest.mark.parametrize(

@@ -22,20 +22,33 @@ POOL_FROM = 4  # fewer files are done in this process: starting workers would co
 INPUT_SUFFIXES = (".xlsx", ".json")
 
 
-def expand(paths: Iterable[Path]) -> list[Path]:
+def expand(paths: Iterable[Path], skipped: list[tuple[Path, str]] | None = None) -> list[Path]:
     """The files to work on: each file as given, and a folder's workbooks and JSON reports (sorted,
-    lock files and hidden files left out). A missing path stays, to be reported as its own result."""
+    lock files and hidden files left out). A missing path stays, to be reported as its own result.
+    A folder's entry named like a workbook that is no regular file (a dangling link, a pipe, a
+    folder) is added to `skipped` with the reason, for the caller to say."""
     found: list[Path] = []
     for path in paths:
-        if Path(path).is_dir():
-            found += sorted(
-                p
-                for p in Path(path).iterdir()
-                if p.suffix.lower() in INPUT_SUFFIXES and p.is_file() and not p.name.startswith(("~$", "."))
-            )
-        else:
+        if not Path(path).is_dir():
             found.append(Path(path))
+            continue
+        for entry in sorted(Path(path).iterdir()):
+            if entry.suffix.lower() not in INPUT_SUFFIXES or entry.name.startswith(("~$", ".")):
+                continue
+            if entry.is_file():
+                found.append(entry)
+            elif skipped is not None:
+                skipped.append((entry, _not_a_file(entry)))
     return found
+
+
+def _not_a_file(entry: Path) -> str:
+    """Why a folder entry named like a workbook is not read, in the clerk's words."""
+    if entry.is_symlink() and not entry.exists():
+        return "链接指向的文件不存在"
+    if entry.is_dir():
+        return "是文件夹"
+    return "不是普通文件（如管道或设备）"
 
 
 def jobs() -> int:

@@ -93,10 +93,13 @@ def finding(
     *,
     severity: Severity | None = None,
     related: Iterable[str] = (),
+    covers: Iterable[str] = (),
 ) -> Finding:
-    """A finding about `field`, with the severity of the rule unless `severity` is given."""
-    severity = severity or Severity(fmt.RULES[rule].severity)
-    return Finding(rule, code, severity, field, expected, actual, message, tuple(related))
+    """A finding about `field`, with the severity declared for its rule and code, or `severity`."""
+    severity = severity or Severity(fmt.RULES[rule].severity_of(code))
+    return Finding(
+        rule, code, severity, field, expected, actual, message, tuple(related), covers=tuple(covers)
+    )
 
 
 def _text_of(rule: str, code: str, **fields: object) -> str:
@@ -126,11 +129,38 @@ def _check_equation(report: Report, rule: fmt.Rule, equation: fmt.Equation) -> F
     right = sum(report.value(k) for k in equation.right)
     if left == right:
         return None
-    message = rule.message.format(left=_text(left), right=_text(right))
+    labels = equation.labels or terms
+    sides = {
+        "left_side": _side(report, equation.left, labels[: len(equation.left)], left),
+        "right_side": _side(report, equation.right, labels[len(equation.left) :], right),
+    }
+    message = rule.message.format(left=_text(left), right=_text(right), title=equation.title, **sides)
     others = [k for k in dict.fromkeys(terms) if k != equation.anchor]
     return finding(
         rule.id, "sum-mismatch", equation.anchor, _text(right), _text(left), message, related=others
     )
+
+
+LONG_SIDE = 6  # a side with more terms than this lists only its terms that are not 0
+
+
+def _side(report: Report, keys: tuple[str, ...], labels: tuple[str, ...], total: Number) -> str:
+    """One side of an equation in words: `一、本年新收 12 + 二、上年结转 1 = 13`, `（七）总计 12`;
+    a long side only with its terms that are not 0:
+    `（一）予以公开 3 + （三）1.属于国家秘密 2 = 5（其余 18 项为 0）`,
+    or its sum alone when more than LONG_SIDE of them are not 0."""
+    terms = list(zip(labels, (report.value(k) for k in keys), strict=True))
+    if len(terms) == 1:
+        return f"{terms[0][0]} {_text(terms[0][1])}"
+    shown = terms if len(terms) <= LONG_SIDE else [(label, v) for label, v in terms if v != 0]
+    if not shown:
+        return f"各项均为 0（共 {len(terms)} 项）"
+    if len(shown) > LONG_SIDE:
+        return f"各项之和 {_text(total)}（共 {len(terms)} 项，{len(shown)} 项不为 0）"
+    text = " + ".join(f"{label} {_text(v)}" for label, v in shown)
+    text = f"{text} = {_text(total)}" if len(shown) > 1 else text
+    rest = len(terms) - len(shown)
+    return f"{text}（其余 {rest} 项为 0）" if rest else text
 
 
 # --------------------------------------------------------------------------- R6, R8, info: values as read
@@ -138,12 +168,31 @@ def _check_equation(report: Report, rule: fmt.Rule, equation: fmt.Equation) -> F
 
 @checker("R6")
 def check_counts(subject: Subject) -> Iterator[Finding]:
-    """R6: a required value left blank (of any kind), and what reading a count found wrong with it."""
+    """R6: required values left blank, one finding per table covering all its blank cells (143 lines
+    of the same advice help no one), and what reading a count found wrong with a value."""
+    blank: dict[str, list[str]] = {}
     for key, spec in fmt.VALUES.items():
         if subject.report.values.get(key) is None and _blank_is_a_finding(subject, spec):
-            yield finding("R6", "blank", key, cv.expected_number(spec.kind), "", _text_of("R6", "blank"))
+            blank.setdefault(spec.table, []).append(key)
         if spec.kind is fmt.Kind.COUNT:
             yield from _noted("R6", key, subject.notes_on(key, spec.kind))
+    for table, keys in blank.items():
+        yield _blank_cells(table, keys)
+
+
+def _blank_cells(table: str, keys: list[str]) -> Finding:
+    """One blank cell as itself; many of one table as one finding covering them all, in table order."""
+    expected = cv.expected_number(fmt.VALUES[keys[0]].kind)
+    if len(keys) == 1:
+        return finding("R6", "blank", keys[0], expected, "", _text_of("R6", "blank"))
+    keys = sorted(keys, key=fmt.field_rank)
+    name = (
+        fmt.TABLE_BY_ID[table].name
+        if table in fmt.TABLE_BY_ID
+        else fmt.SECTION_BY_KEY[fmt.FEES_SECTION].heading
+    )
+    message = _text_of("R6", "blank-cells", table=name, count=len(keys))
+    return finding("R6", "blank", keys[0], expected, "", message, covers=keys)
 
 
 def _blank_is_a_finding(subject: Subject, spec: fmt.Value) -> bool:
@@ -205,6 +254,62 @@ def check_text_figures(subject: Subject) -> Iterator[Finding]:
         yield finding("R5", "text-figure", field, expected, actual, found.message, related=(found.field,))
 
 
+# --------------------------------------------------------------------------- C1, Q2: the sections' text
+
+EMPTY_HINTS = {
+    fmt.FEES_SECTION: "请写明其他需要报告的事项（没有的可写“无其他需要报告的事项”），"
+    "或在这一部分填写信息处理费的件数和金额",
+}
+
+
+@checker("C1")
+def check_sections(subject: Subject) -> Iterator[Finding]:
+    """C1: a section the clerk must write (一, 五) written; any other section not empty as printed
+    (its text, or the text generated from the tables where the clerk wrote none)."""
+    report = subject.report
+    for section in fmt.SECTIONS:
+        field = fmt.section_field(section.key)
+        written = not _blank_text(report.sections.get(section.key, []))
+        if section.written and not written:
+            message = _text_of("C1", "not-written", heading=section.heading)
+            yield finding("C1", "not-written", field, "填报人撰写的内容", "", message)
+        elif not section.written and not written and not _generated(report, section):
+            hint = EMPTY_HINTS.get(section.key, "请填写这一部分的内容")
+            message = _text_of("C1", "empty", heading=section.heading, hint=hint)
+            yield finding("C1", "empty", field, "内容", "", message)
+
+
+def _blank_text(rows: list) -> bool:
+    return not any(p.heading.strip() or p.body.strip() for p in rows)
+
+
+def _generated(report: Report, section: fmt.Section) -> bool:
+    """Whether the report prints generated text in a section the clerk left blank (render.prose writes
+    it; a test keeps the two in step): a sentence on its table for 二、三、四, and the fee sentence in
+    六 when a fee figure is stated."""
+    if section.table:
+        return True
+    if section.key == fmt.FEES_SECTION:
+        return any(report.values.get(v.key) is not None for v in fmt.FEE_VALUES)
+    return False
+
+
+@checker("Q2")
+def check_problems_and_measures(subject: Subject) -> Iterator[Finding]:
+    """Q2: 五 states both its problems and its improvements (a warning: recognised by wording only)."""
+    section = fmt.SECTION_BY_KEY[fmt.PROBLEMS_SECTION]
+    text = "\n".join(f"{p.heading}\n{p.body}" for p in subject.report.sections.get(section.key, []))
+    if not text.strip():
+        return  # C1's
+    problems = any(word in text for word in fmt.PROBLEM_WORDS)
+    measures = any(word in text for word in fmt.MEASURE_WORDS)
+    if problems == measures:
+        return
+    code, expected = ("no-measures", "改进情况") if problems else ("no-problems", "存在的问题")
+    message = _text_of("Q2", code, heading=section.heading)
+    yield finding("Q2", code, fmt.section_field(section.key), expected, "", message)
+
+
 # --------------------------------------------------------------------------- R7: fee notices
 
 
@@ -219,9 +324,7 @@ def check_fee_notices(subject: Subject) -> Iterator[Finding]:
     related = (UNPAID_FEE,)
     if notices is None:
         message = _text_of("R7", "not-stated", cause=_text(cause))
-        yield finding(
-            "R7", "not-stated", FEE_NOTICES, "大于 0", "", message, severity=Severity.WARNING, related=related
-        )
+        yield finding("R7", "not-stated", FEE_NOTICES, "大于 0", "", message, related=related)
     elif notices <= 0:
         message = fmt.RULES["R7"].message.format(cause=_text(cause), actual=_text(notices))
         yield finding("R7", "no-fee-notices", FEE_NOTICES, "大于 0", _text(notices), message, related=related)
@@ -251,9 +354,7 @@ def _check_previous_year(report: Report, previous: Report) -> Iterator[Finding]:
         return
     message = _text_of("R4", "not-previous-year", previous=last, year=year)
     field = fmt.info_field("year")
-    yield finding(
-        "R4", "not-previous-year", field, str(year - 1), str(last), message, severity=Severity.WARNING
-    )
+    yield finding("R4", "not-previous-year", field, str(year - 1), str(last), message)
 
 
 @checker("S1")

@@ -42,7 +42,7 @@ def _version(value: bool) -> None:
 @app.callback()
 def main(
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="显示版本号后退出。")
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="显示版本号后退出")
     ] = False,
 ) -> None:
     """政府信息公开工作年度报告：由 Excel 工作簿生成 Word 报告，并检查表格勾稽关系。"""

@@ -40,7 +40,7 @@ def add(
         ),
     ] = "",
     password_stdin: Annotated[
-        bool, typer.Option("--password-stdin", help="从标准输入读一行作为密码（用于脚本）。")
+        bool, typer.Option("--password-stdin", help="从标准输入读一行作为密码（用于脚本）")
     ] = False,
     db: Database = None,
 ) -> None:

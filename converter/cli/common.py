@@ -10,6 +10,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from ..core.errors import ExitCode, XxgkError, log_exception
+from ..core.findings import Severity
 from ..format.official import INFO_BY_KEY
 from .words import display_width
 
@@ -42,12 +43,12 @@ def guarded(action: Callable[[], T]) -> T:
 ExistingFile = Annotated[
     Path, typer.Argument(exists=True, dir_okay=False, metavar="工作簿", help="工作簿（.xlsx）或 JSON 文件")
 ]
-Force = Annotated[bool, typer.Option("--force", help="覆盖已存在的输出文件。")]
+Force = Annotated[bool, typer.Option("--force", help="覆盖已存在的输出文件")]
 Workbooks = Annotated[  # not `exists=True`: a missing file is that file's result, the others go on
     list[Path],
     typer.Argument(metavar="工作簿...", help="一个或多个工作簿（.xlsx）或 JSON 文件"),
 ]
-Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="一次处理多个文件时不显示进度条。")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="一次处理多个文件时不显示进度条")]
 
 
 def previous_option(help: str) -> Any:
@@ -74,18 +75,50 @@ def summary_line(codes: list[int]) -> str:
     return text + (f"，{unreadable} 个无法读取。" if unreadable else "。")
 
 
-def render_findings(result: Any) -> str:
-    """The human report: a header, one aligned row per finding, a summary line."""
+def render_findings(result: Any, *, colour: bool = False) -> str:
+    """The human report: a header, one aligned row per finding (errors first, as on the web page), a
+    summary line. A finding covering many cells lists the first few under its row. `colour`: 错误 red
+    and 警告 yellow (for a terminal)."""
     lines = [f"文件：{result.path}"]
     if result.findings:
         lines.append(f"  {pad('级别', 4)}  {pad('规则', 4)}  {pad('位置', 18)}  说明")
-    for f in result.findings:
-        lines.append(f"  {pad(f.severity.label, 4)}  {pad(f.rule, 4)}  {pad(f.location, 18)}  {f.message}")
+    for f in sorted(result.findings, key=lambda f: f.severity is not Severity.ERROR):
+        level = pad(f.severity.label, 4)
+        if colour:
+            level = typer.style(level, fg=LEVEL_COLOURS[f.severity], bold=True)
+        lines.append(f"  {level}  {pad(f.rule, 4)}  {pad(f.location, 18)}  {f.message}")
+        if len(f.covered_positions) > 1:
+            lines.append(f"  {' ' * 32}{covered_cells(f.covered_positions)}")
     errors = len(result.errors)
     warnings = len(result.findings) - errors
     verdict = "检查通过" if not errors else "检查未通过"
     lines.append(f"{verdict}：{errors} 个错误，{warnings} 个警告。")
     return "\n".join(lines)
+
+
+LEVEL_COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow"}
+FIRST_CELLS = 8  # the cells a grouped finding names in the terminal before the count
+
+
+def covered_cells(positions: Any) -> str:
+    """`表三!D7、E7、F7 … 共 144 处`: the first few positions, the sheet named once when shared."""
+    names = [str(p) for p in positions]
+    shown = names[:FIRST_CELLS]
+    sheet = shown[0].partition("!")[0] + "!" if "!" in shown[0] else ""
+    if sheet and all(n.startswith(sheet) for n in shown):
+        shown = [shown[0], *(n.removeprefix(sheet) for n in shown[1:])]
+    more = f" … 共 {len(names)} 处" if len(names) > FIRST_CELLS else f"（共 {len(names)} 处）"
+    return "、".join(shown) + more
+
+
+def use_colour(stream: Any) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+    import os
+
+    if os.environ.get("NO_COLOR"):
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
 
 
 def pad(text: str, width: int) -> str:

@@ -32,9 +32,7 @@ def import_report(
         Path | None,
         typer.Option("-o", "--output", dir_okay=False, metavar="工作簿", help="写成标准工作簿（.xlsx）"),
     ] = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="以 JSON 输出读入的报告（同 `xxgk dump`）。")
-    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出读入的报告（同 `xxgk dump`）")] = False,
     force: Force = False,
 ) -> None:
     """读取已发布的年度报告（Word、PDF、网页或文本），列出与标准格式不同之处，可写成标准工作簿。
@@ -76,7 +74,7 @@ def audit(
         ),
     ] = None,
     as_json: Annotated[
-        bool, typer.Option("--json", help="以 JSON 输出检查结果（同 `check --json`）。")
+        bool, typer.Option("--json", help="以 JSON 输出检查结果（同 `check --json`）")
     ] = False,
     force: Force = False,
 ) -> None:
@@ -132,6 +130,14 @@ def _render_audit(result: Any) -> str:
 # --------------------------------------------------------------------------- compare (two years)
 
 
+def _terminal_width() -> int:
+    """The terminal's width; 100 columns in a pipe or file."""
+    import shutil
+    import sys
+
+    return shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else 100
+
+
 @commands.command("compare", cls=ChineseCommand)
 def compare_years(
     last: Annotated[
@@ -142,7 +148,7 @@ def compare_years(
         Path,
         typer.Argument(exists=True, dir_okay=False, metavar="本年", help="本年的工作簿、JSON 或已发布报告"),
     ],
-    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出比较结果。")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出比较结果")] = False,
 ) -> None:
     """比较两年的主要数字：并列、增减和增减幅度（变化最大的在前），并逐列检查上年结转（R4）。
 
@@ -161,5 +167,5 @@ def compare_years(
         }
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
-        typer.echo(cmp.render(before, after, changes, carry, pad))
+        typer.echo(cmp.render(before, after, changes, carry, width=_terminal_width()))
     raise typer.Exit(int(ExitCode.OK if all(c.ok for c in carry) else ExitCode.FINDINGS))

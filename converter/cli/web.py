@@ -32,7 +32,17 @@ def serve(
             "--port", metavar="端口", min=1, max=65535, show_default=False, help="端口号，默认 8000"
         ),
     ] = 8000,
-    open_browser: Annotated[bool, typer.Option("--open", help="启动后在默认浏览器中打开页面。")] = False,
+    open_browser: Annotated[bool, typer.Option("--open", help="启动后在默认浏览器中打开页面")] = False,
+    allowed_hosts: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allowed-host",
+            metavar="名称",
+            show_default=False,
+            help="另外允许用来访问本服务的主机名或地址（如内网中本机的名称），可多次使用；"
+            "默认只允许 127.0.0.1、localhost、--host 的地址和本机名称",
+        ),
+    ] = None,
     library: Annotated[
         str | None,
         typer.Option(
@@ -62,4 +72,6 @@ def serve(
         from ..library.db import database_url
 
         url = database_url(library)
-    guarded(lambda: run_server(host, port, open_browser, library=url))
+    guarded(
+        lambda: run_server(host, port, open_browser, allowed_hosts=tuple(allowed_hosts or ()), library=url)
+    )

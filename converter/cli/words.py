@@ -20,12 +20,15 @@ from typer.core import TyperCommand, TyperGroup
 
 HEADINGS = {"Usage": "用法", "Arguments": "参数", "Options": "选项", "Commands": "命令"}
 PHRASES = {
-    "Show this message and exit.": "显示本帮助后退出。",
+    "Show this message and exit.": "显示本帮助后退出",
     "[required]": "[必填]",
     "[OPTIONS]": "[选项]",
     "COMMAND [ARGS]...": "命令 [参数]...",
 }
 _REQUIRED = re.compile(r"\{([^{}]+)\}")  # Typer's usage line writes a required argument as {name}
+_RANGE = re.compile(r"\[(?P<range>[^\[\]]*x[^\[\]]*)\]")  # Click's range of a number option: [2000<=x<=2100]
+_WIDE = "\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6"
+_WRAP_SPACE = re.compile(rf"(?<=[{_WIDE}])[ \t]*\n[ \t]*(?=[{_WIDE}])")  # a line break between Chinese text
 _PHRASE = re.compile("|".join(re.escape(phrase) for phrase in PHRASES))
 
 # The messages of Click's parser and of Typer's parameter types, as (pattern, Chinese).
@@ -41,7 +44,7 @@ MESSAGES: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(r"^(?P<value>.*) is not in the range (?P<range>.*)\.$"),
         "{value} 不在允许的范围（{range}）内。",
-    ),
+    ),  # the range in words: range_words
     (
         re.compile(r"^No such command '(?P<value>.*)'\.(?: Did you mean '(?P<near>[^']*)'.*\?)?$"),
         "没有“{value}”这个命令。",
@@ -54,7 +57,26 @@ MESSAGES: list[tuple[re.Pattern[str], str]] = [
 
 
 def phrases(text: str) -> str:
+    text = _RANGE.sub(lambda m: f"[{range_words(m.group('range'))}]", text)
     return _PHRASE.sub(lambda m: PHRASES[m.group(0)], text)
+
+
+_BOUNDS = (
+    (re.compile(r"^(?P<low>[^<>=]+)<=?x<=?(?P<high>[^<>=]+)$"), "{low} 至 {high}"),
+    (re.compile(r"^x>=(?P<low>[^<>=]+)$"), "不小于 {low}"),
+    (re.compile(r"^x>(?P<low>[^<>=]+)$"), "大于 {low}"),
+    (re.compile(r"^x<=(?P<high>[^<>=]+)$"), "不大于 {high}"),
+    (re.compile(r"^x<(?P<high>[^<>=]+)$"), "小于 {high}"),
+)
+
+
+def range_words(text: str) -> str:
+    """Click's range of a number in words: `2000<=x<=2100` -> `2000 至 2100`, `x>=1` -> `不小于 1`."""
+    for pattern, words in _BOUNDS:
+        found = pattern.match(text.strip())
+        if found:
+            return words.format(**found.groupdict())
+    return text
 
 
 def translate(message: str) -> str:
@@ -62,7 +84,10 @@ def translate(message: str) -> str:
     for pattern, chinese in MESSAGES:
         found = pattern.match(message)
         if found:
-            text = chinese.format(**found.groupdict())
+            values = found.groupdict()
+            if "range" in values:
+                values["range"] = range_words(values["range"])
+            text = chinese.format(**values)
             if found.groupdict().get("near"):
                 text += f"您要用的是不是“{found.group('near')}”？"
             return text
@@ -104,6 +129,11 @@ class ChineseHelpFormatter(HelpFormatter):
     def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
         args = _REQUIRED.sub(r"\1", phrases(args))
         super().write_usage(prog, args, "用法：" if prefix is None else prefix)
+
+    def write_text(self, text: str) -> None:
+        """A paragraph of help: lines joined without a space between Chinese characters (Click joins a
+        docstring's wrapped lines with one: `并行检查， 结果`)."""
+        super().write_text(_WRAP_SPACE.sub("", text))
 
     def write_heading(self, heading: str) -> None:
         self.write(f"{'':>{self.current_indent}}{HEADINGS.get(heading, heading)}：\n")

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -25,6 +26,7 @@ from .common import (
     previous_option,
     render_findings,
     summary_line,
+    use_colour,
 )
 from .words import ChineseCommand, ChineseGroup
 
@@ -32,6 +34,18 @@ commands = typer.Typer()  # merged into the main app (converter.cli)
 template_app = typer.Typer(
     cls=ChineseGroup, help="Word 模板：导出、查看字段、检查。", no_args_is_help=True, rich_markup_mode=None
 )
+
+
+def expand(paths: list[Path]) -> list[Path]:
+    """The files of the given files and folders; folder entries that are not files are named as skipped."""
+    from ..app.batch import expand as expand_folders
+
+    skipped: list[tuple[Path, str]] = []
+    found = expand_folders(paths, skipped)
+    for entry, reason in skipped:
+        err(f"已跳过 {entry}：{reason}。")
+    return found
+
 
 # --------------------------------------------------------------------------- new
 
@@ -87,7 +101,7 @@ def new(
 def check(
     workbooks: Workbooks,
     previous: Previous = None,
-    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出检查结果。")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出检查结果")] = False,
     quiet: Quiet = False,
 ) -> None:
     """检查工作簿：全部勾稽关系和填写规则，一次列出所有问题及所在单元格。
@@ -101,7 +115,7 @@ def check(
 
     from ..app import batch, pipeline
 
-    paths = batch.expand(workbooks)
+    paths = expand(workbooks)
     last = guarded(lambda: pipeline.load_previous(previous)) if previous else None
     work = partial(batch.safely, pipeline.check_file, previous=last)
     results = guarded(lambda: list(batch.run(work, paths, label="检查", quiet=quiet)))
@@ -113,7 +127,7 @@ def check(
         if isinstance(result, pipeline.fnd.Unreadable):
             err(f"错误：{result.message}")
         elif not as_json:
-            typer.echo(render_findings(result))
+            typer.echo(render_findings(result, colour=use_colour(sys.stdout)))
     if as_json:
         typer.echo(json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=2))
     elif len(codes) > 1:
@@ -157,9 +171,9 @@ def build(
     ] = None,
     previous: Previous = None,
     html: Annotated[
-        bool, typer.Option("--html", help="同时生成供政府网站发布的网页（.html，单个文件）。")
+        bool, typer.Option("--html", help="同时生成供政府网站发布的网页（.html，单个文件）")
     ] = False,
-    pdf: Annotated[bool, typer.Option("--pdf", help="同时用 LibreOffice 把 Word 报告转换为 PDF。")] = False,
+    pdf: Annotated[bool, typer.Option("--pdf", help="同时用 LibreOffice 把 Word 报告转换为 PDF")] = False,
     force: Force = False,
     quiet: Quiet = False,
 ) -> None:
@@ -174,7 +188,7 @@ def build(
 
     from ..app import batch, pipeline
 
-    paths = batch.expand(sources)
+    paths = expand(sources)
     if out is not None and len(paths) > 1:
         raise typer.BadParameter(
             "一次生成多份报告时不能用 -o 指定输出文件；每份报告都生成在各自的输入文件旁。"
@@ -221,7 +235,7 @@ def _publish_one(
         err(f"错误：{rendered.message}")
         return int(rendered.exit_code)
     if rendered.check.findings:
-        err(render_findings(rendered.check))
+        err(render_findings(rendered.check, colour=use_colour(sys.stderr)))
     if not rendered.files:
         err(f"{rendered.source.name} 有错误，未生成报告。请改正后重试。")
         return int(ExitCode.FINDINGS)
@@ -297,7 +311,7 @@ def summary(
     from ..write.files import write_atomically
     from ..write.summary import write_summary
 
-    paths = batch.expand(workbooks)
+    paths = expand(workbooks)
     if not paths:
         err("错误：给出的文件夹中没有工作簿（.xlsx）或 JSON 文件。")
         raise typer.Exit(int(ExitCode.UNREADABLE))
@@ -335,7 +349,7 @@ def template_export(
 
 @template_app.command("fields", cls=ChineseCommand)
 def template_fields(
-    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出字段列表。")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出字段列表")] = False,
 ) -> None:
     """列出模板中可以使用的全部字段及其含义。"""
     from ..render.fields import fields
@@ -354,7 +368,7 @@ def template_check(
     template: Annotated[
         Path, typer.Argument(exists=True, dir_okay=False, metavar="模板", help="Word 模板（.docx）")
     ],
-    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出检查结果。")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出检查结果")] = False,
 ) -> None:
     """检查 Word 模板：拼错的字段名、没有用到的表格数据、写法错误、被拆开的标记、不安全的标记，并试填充一次。
 
@@ -375,5 +389,5 @@ def template_check(
     if as_json:
         typer.echo(json.dumps([result.to_dict()], ensure_ascii=False, indent=2))
     else:
-        typer.echo(render_findings(result))
+        typer.echo(render_findings(result, colour=use_colour(sys.stdout)))
     raise typer.Exit(int(ExitCode.FINDINGS if result.errors else ExitCode.OK))

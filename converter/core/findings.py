@@ -53,8 +53,10 @@ Locate = Callable[[str], "Position | None"]
 class Finding:
     """One problem: rule id, finer code, severity, the field it is about, expected, actual, message.
 
-    `related` names the other fields the rule involves. `position` and `related_positions` are filled
-    by the source the report came from (`placed`); a finding made on a report built in code has none.
+    `related` names the other fields the rule involves. `covers`, for a finding about many fields at
+    once (R6's blank cells of one table), names every one of them, `field` first. `position`,
+    `related_positions` and `covered_positions` are filled by the source the report came from
+    (`placed`); a finding made on a report built in code has none.
     """
 
     rule: str  # R0..R8, S1, D1, info, T1..T8: an id of format.RULES
@@ -67,11 +69,15 @@ class Finding:
     related: tuple[str, ...] = ()
     position: Position | None = None
     related_positions: tuple[Position, ...] = ()
+    covers: tuple[str, ...] = ()
+    covered_positions: tuple[Position, ...] = ()
 
     @property
     def location(self) -> str:
-        """The position as printed (`表三!D12`), or the field when the source has none."""
-        return str(self.position) if self.position is not None else self.field
+        """The position as printed (`表三!D12`, `表三!D7 等 132 处` for a finding covering many fields),
+        or the field when the source has none."""
+        where = str(self.position) if self.position is not None else self.field
+        return f"{where} 等 {len(self.covers)} 处" if len(self.covers) > 1 else where
 
     @property
     def text(self) -> str:
@@ -82,7 +88,8 @@ class Finding:
         """This finding with the positions of its field and related fields in one source."""
         position = locate(self.field) if self.field else None
         related = tuple(p for p in (locate(key) for key in self.related) if p is not None)
-        return replace(self, position=position, related_positions=related)
+        covered = tuple(p for p in (locate(key) for key in self.covers) if p is not None)
+        return replace(self, position=position, related_positions=related, covered_positions=covered)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -97,6 +104,8 @@ class Finding:
             "message": self.message,
             "related": list(self.related),
             "related_positions": [str(p) for p in self.related_positions],
+            "covers": list(self.covers),
+            "covered_positions": [str(p) for p in self.covered_positions],
             "text": self.text,
         }
 

@@ -77,15 +77,23 @@ class Section:
     sheet: str  # workbook sheet name
     table: str | None = None
     variants: tuple[str, ...] = ()  # headings accepted when reading older reports
+    written: bool = False  # the clerk must write it (C1); the others can be generated from the tables
 
 
 @dataclass(frozen=True)
 class Equation:
-    """left side sum == right side sum, reported at the anchor key's cell."""
+    """left side sum == right side sum, reported at the anchor key's cell.
+
+    `title` names in words the column or row the equation runs along (`表三 自然人列`) and `labels`
+    each term of left then right (`一、本年新收`…), so a finding can say which items disagree and by
+    how much; an equation declared without them is reported by its rule's message alone.
+    """
 
     left: tuple[str, ...]
     right: tuple[str, ...]
     anchor: str
+    title: str = ""
+    labels: tuple[str, ...] = ()
 
 
 class Scope(str, Enum):
@@ -116,10 +124,26 @@ class Rule:
     scope: Scope = Scope.TABLE
     only_if_clean: bool = False  # run only when the rules before it found no error
     messages: dict[str, str] = field(default_factory=dict)  # finding code -> its own message template
+    # finding code -> (its severity where it differs from the rule's, what it is in Chinese, for the docs)
+    exceptions: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def text(self, code: str, **fields: object) -> str:
         """The Chinese message of a finding of this rule: the code's own template, or the rule's."""
         return self.messages.get(code, self.message).format(**fields)
+
+    def severity_of(self, code: str) -> str:
+        """The severity of a finding of this rule with this code: its own when declared, else the rule's."""
+        return self.exceptions[code][0] if code in self.exceptions else self.severity
+
+    @property
+    def levels(self) -> str:
+        """The rule's severity in Chinese, with the codes that differ:
+        `错误；警告：给出的上年报告不是上一年度的`."""
+        words = {"error": "错误", "warning": "警告"}
+        text = words[self.severity]
+        for severity, about in self.exceptions.values():
+            text += f"；{words[severity]}：{about}"
+        return text
 
 
 @dataclass(frozen=True)
@@ -137,7 +161,7 @@ class InfoField:
 # --------------------------------------------------------------------------- sections
 
 SECTIONS: tuple[Section, ...] = (
-    Section("overview", "一", "一、总体情况", "一、总体情况"),
+    Section("overview", "一", "一、总体情况", "一、总体情况", written=True),
     Section("proactive", "二", "二、主动公开政府信息情况", "二、主动公开", "proactive"),
     Section("applications", "三", "三、收到和处理政府信息公开申请情况", "三、依申请公开", "applications"),
     Section("review", "四", "四、政府信息公开行政复议、行政诉讼情况", "四、复议诉讼", "review"),
@@ -147,9 +171,44 @@ SECTIONS: tuple[Section, ...] = (
         "五、存在的主要问题及改进情况",
         "五、问题及改进",
         variants=("五、政府信息公开工作存在的主要问题及改进情况",),
+        written=True,
     ),
     Section("other", "六", "六、其他需要报告的事项", "六、其他事项"),
 )
+
+PROBLEMS_SECTION = "problems"
+PROBLEM_WORDS = (
+    "问题",
+    "不足",
+    "短板",
+    "薄弱",
+    "差距",
+    "有待",
+    "不够",
+    "不到位",
+    "欠缺",
+    "困难",
+    "滞后",
+    "仍需",
+    "还需",
+)
+"""Words by which 五's text shows it states problems (Q2; evaluator rules reuse them)."""
+MEASURE_WORDS = (
+    "改进",
+    "措施",
+    "下一步",
+    "今后",
+    "将",
+    "计划",
+    "整改",
+    "加强",
+    "完善",
+    "推进",
+    "提升",
+    "强化",
+    "健全",
+)
+"""Words by which 五's text shows it states improvements or measures (Q2; evaluator rules reuse them)."""
 
 OVERVIEW_SUBHEADS = ("主动公开", "依申请公开", "政府信息管理", "政府信息公开平台建设", "监督保障")
 
@@ -494,13 +553,35 @@ def _app(row: str, col: str) -> str:
 _ALL_COLUMNS = tuple(c for c, _ in (*APPLICANT_COLUMNS, TOTAL_COLUMN))
 
 
+def _short_row(row: str, description: str) -> str:
+    """A 表三 row in words, short enough for a message: 一、本年新收, （二）部分公开, （三）1.属于国家秘密,
+    （六）1.申请人无正当理由逾期不补正, （七）总计, 四、结转下年度继续办理."""
+    parts = description.split(" / ")
+    if len(parts) == 1:
+        return parts[0].removesuffix("政府信息公开申请数量")
+    group = parts[1]
+    group = group[: group.index("）") + 1] + group[group.index("）") + 1 :].split("（")[0]
+    if len(parts) == 2:
+        return group
+    return group[: group.index("）") + 1] + parts[2].split("、")[0]
+
+
+APPLICATION_ROW_LABELS: dict[str, str] = {row: _short_row(row, desc) for row, desc in APPLICATION_ROWS}
+"""表三's rows by key in short words: new -> 一、本年新收, withheld.state_secret -> （三）1.属于国家秘密…"""
+APPLICATION_COLUMN_LABELS: dict[str, str] = dict((*APPLICANT_COLUMNS, TOTAL_COLUMN))
+"""表三's columns by key: natural_person -> 自然人 … total -> 总计."""
+
+
 def _r0() -> tuple[Equation, ...]:
     """一 + 二 = （七）总计 + 四, in each of the 7 columns."""
+    rows = ("new", "carried_over", "total", "carried_forward")
     return tuple(
         Equation(
             (_app("new", c), _app("carried_over", c)),
             (_app("total", c), _app("carried_forward", c)),
             _app("carried_forward", c),
+            f"表三 {APPLICATION_COLUMN_LABELS[c]}列",
+            tuple(APPLICATION_ROW_LABELS[r] for r in rows),
         )
         for c in _ALL_COLUMNS
     )
@@ -508,23 +589,59 @@ def _r0() -> tuple[Equation, ...]:
 
 def _r1() -> tuple[Equation, ...]:
     """（七）总计 = the sum of the outcome rows, in each of the 7 columns."""
+    labels = tuple(APPLICATION_ROW_LABELS[r] for r in ("total", *OUTCOME_ROWS))
     return tuple(
-        Equation((_app("total", c),), tuple(_app(o, c) for o in OUTCOME_ROWS), _app("total", c))
+        Equation(
+            (_app("total", c),),
+            tuple(_app(o, c) for o in OUTCOME_ROWS),
+            _app("total", c),
+            f"表三 {APPLICATION_COLUMN_LABELS[c]}列",
+            labels,
+        )
         for c in _ALL_COLUMNS
     )
 
 
 def _r2() -> tuple[Equation, ...]:
     """总计 = the sum of the 6 applicant columns, in each of the 25 rows."""
+    labels = tuple(APPLICATION_COLUMN_LABELS[c] for c in ("total", *(c for c, _ in APPLICANT_COLUMNS)))
     return tuple(
-        Equation((_app(r, "total"),), tuple(_app(r, c) for c, _ in APPLICANT_COLUMNS), _app(r, "total"))
+        Equation(
+            (_app(r, "total"),),
+            tuple(_app(r, c) for c, _ in APPLICANT_COLUMNS),
+            _app(r, "total"),
+            f"表三 “{APPLICATION_ROW_LABELS[r]}”行",
+            labels,
+        )
         for r, _ in APPLICATION_ROWS
     )
 
 
 def _r3() -> tuple[Equation, ...]:
     """总计 = 维持 + 纠正 + 其他 + 尚未审结, for 复议 and each 诉讼 group."""
-    return tuple(Equation((v.key,), v.sum_of, v.key) for v in _REVIEW_VALUES if v.sum_of)
+    titles = {
+        group: label if g == 0 else f"{LITIGATION_LABEL}（{label}）"
+        for g, (group, label) in enumerate(REVIEW_GROUPS)
+    }
+    outcomes = dict(REVIEW_OUTCOMES)
+    return tuple(
+        Equation(
+            (v.key,),
+            v.sum_of,
+            v.key,
+            f"表四 {titles[v.key.split('.')[0]]}",
+            tuple(outcomes[k.split(".")[1]] for k in (v.key, *v.sum_of)),
+        )
+        for v in _REVIEW_VALUES
+        if v.sum_of
+    )
+
+
+TEXT_NUMBER = ("warning", "数字以文本形式存储（按数字读取）")
+EQUATION_MESSAGE = "{title}：{left_side}，而{right_side}"
+"""A sum rule's message:
+`表三 自然人列：一、本年新收 12 + 二、上年结转 1 = 13，而（七）总计 12 + 四、结转下年度继续办理 2 = 14`
+(each side's terms in words with their values; a long side lists only its terms that are not 0)."""
 
 
 def _template_rules() -> tuple[Rule, ...]:
@@ -552,7 +669,7 @@ RULES: dict[str, Rule] = {
             "error",
             "表三各列：第一项加第二项之和等于第三项加第四项之和",
             "表三每一列（含总计列）：“一、本年新收”+“二、上年结转”=“（七）总计”+“四、结转下年度继续办理”。",
-            "第一项加第二项之和（{left}）不等于第三项加第四项之和（{right}）",
+            EQUATION_MESSAGE,
             _r0(),
         ),
         Rule(
@@ -560,7 +677,7 @@ RULES: dict[str, Rule] = {
             "error",
             "表三各列：（七）总计等于各项办理结果之和",
             "表三每一列：“（七）总计”=（一）+（二）+（三）1至8+（四）1至3+（五）1至5+（六）1至3。",
-            "（七）总计（{left}）不等于各项办理结果之和（{right}）",
+            EQUATION_MESSAGE,
             _r1(),
         ),
         Rule(
@@ -568,7 +685,7 @@ RULES: dict[str, Rule] = {
             "error",
             "表三各行：总计等于各类申请人之和",
             "表三每一行：“总计”=自然人+商业企业+科研机构+社会公益组织+法律服务机构+其他。",
-            "总计（{left}）不等于各类申请人之和（{right}）",
+            EQUATION_MESSAGE,
             _r2(),
         ),
         Rule(
@@ -576,7 +693,7 @@ RULES: dict[str, Rule] = {
             "error",
             "表四：总计等于结果维持、结果纠正、其他结果、尚未审结之和",
             "表四的行政复议、未经复议直接起诉、复议后起诉三组，各组“总计”=结果维持+结果纠正+其他结果+尚未审结。",
-            "总计（{left}）不等于结果维持、结果纠正、其他结果、尚未审结之和（{right}）",
+            EQUATION_MESSAGE,
             _r3(),
         ),
         Rule(
@@ -589,6 +706,7 @@ RULES: dict[str, Rule] = {
             messages={
                 "not-previous-year": "上年报告的年度为{previous}年，不是本报告年度（{year}年）的上一年"
             },
+            exceptions={"not-previous-year": ("warning", "给出的上年报告不是上一年度的")},
         ),
         Rule(
             "R5",
@@ -607,7 +725,11 @@ RULES: dict[str, Rule] = {
             "表格中每个统计数都必须填写非负整数；没有发生的填 0，不要留空，也不要填“无”“/”“-”。",
             "{message}",
             scope=Scope.VALUE,
-            messages={"blank": "数值为空，没有发生请填 0"},
+            messages={
+                "blank": "数值为空，没有发生请填 0",
+                "blank-cells": "{table}有 {count} 个空格；没有发生的请填 0，不要留空",
+            },
+            exceptions={"text-number": TEXT_NUMBER},
         ),
         Rule(
             "R7",
@@ -621,6 +743,7 @@ RULES: dict[str, Rule] = {
                 "not-stated": "表三（六）2 为 {cause}，说明发出过收费通知，"
                 "第六部分应报告发出收费通知的件数和总金额"
             },
+            exceptions={"not-stated": ("warning", "第六部分没有填写发出收费通知的件数")},
         ),
         Rule(
             "R8",
@@ -629,6 +752,38 @@ RULES: dict[str, Rule] = {
             "表二“行政事业性收费”以万元为单位填写，可以有小数，不能为负数，按填写值原样输出。",
             "{message}",
             scope=Scope.VALUE,
+            exceptions={
+                "text-number": TEXT_NUMBER,
+                "implausible": ("warning", "金额偏大，可能单位填错（万元、元）"),
+            },
+        ),
+        Rule(
+            "C1",
+            "error",
+            "正文六个部分都不能为空",
+            "“一、总体情况”和“五、存在的主要问题及改进情况”必须由填报人撰写；二、三、四、六可以不写，"
+            "由表格中的数字生成文字，但生成的文字和填写的文字都为空的部分不能通过。",
+            "{message}",
+            scope=Scope.REPORT,
+            messages={
+                "not-written": "“{heading}”没有填写内容；这一部分必须由填报人撰写，报告不能缺少这一部分",
+                "empty": "“{heading}”没有内容：既没有填写文字，也没有可由表格生成的文字；{hint}",
+            },
+        ),
+        Rule(
+            "Q2",
+            "warning",
+            "第五部分应写明存在的问题和改进情况",
+            "“五、存在的主要问题及改进情况”应既写存在的问题（如“问题”“不足”“有待”），"
+            "也写改进情况或下一步措施（如“改进”“措施”“下一步”“将”）。",
+            "{message}",
+            scope=Scope.REPORT,
+            messages={
+                "no-measures": "“{heading}”只看到存在的问题，没有看到改进情况；请写明改进措施或下一步打算"
+                "（如“下一步”“将……”“改进”）",
+                "no-problems": "“{heading}”只看到改进措施，没有看到存在的问题；请写明存在的主要问题"
+                "（如“存在……问题”“不足”“有待”）",
+            },
         ),
         Rule(
             "S1",
@@ -659,6 +814,7 @@ RULES: dict[str, Rule] = {
             "{message}",
             scope=Scope.VALUE,
             messages={"blank": "“{label}”不能为空（{hint}）"},
+            exceptions={"inferred": ("warning", "自称或机关类型空着，已按机关全称推定")},
         ),
         *_template_rules(),
     )

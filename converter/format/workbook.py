@@ -18,8 +18,9 @@ CUSTOM_HEADER = ("名称", "内容")
 CUSTOM_HINT = "自定义字段：模板中用 custom.名称 引用，如名称填“联系电话”，模板写 {{ custom.联系电话 }}"
 STATUS_OK = "✔ 本表勾稽关系成立"
 STATUS_OK_NO_RULES = "✔ 本表已填写完整"
-STATUS_BAD = "✘ 本表勾稽关系不成立或有空格，请运行 xxgk check 查看"
-STATUS_BAD_NO_RULES = "✘ 本表有空格或非数字，请运行 xxgk check 查看"
+HOW_TO_CHECK = "拖入网页版检查，或运行 xxgk check"  # words for clerks with the web page and with the command
+STATUS_BAD = f"✘ 本表勾稽关系不成立或有空格：{HOW_TO_CHECK}查看"
+STATUS_BAD_NO_RULES = f"✘ 本表有空格或非数字：{HOW_TO_CHECK}查看"
 CHINESE_NUMERALS = "一二三四五六七八九十"
 
 
@@ -52,11 +53,23 @@ def instruction_lines() -> Iterator[tuple[str, bool]]:
         )
     )
     yield "三、勾稽关系和检查规则", True
-    for rule in fmt.RULES.values():
+    for rule in clerk_rules():
         yield f"{rule.id}　{rule.title}：{rule.explanation}", False
     yield "四、检查和生成报告", True
-    yield "xxgk check 工作簿.xlsx　检查数据，一次列出所有问题及所在工作表和单元格。", False
-    yield "xxgk build 工作簿.xlsx　生成 Word 报告（有错误时不生成）。", False
+    yield (
+        "检查：把本工作簿拖入网页版，或运行 xxgk check 工作簿.xlsx，一次列出所有问题及所在工作表和单元格。",
+        False,
+    )
+    yield (
+        "生成报告：检查没有错误后，在网页版下载 Word 报告，或运行 xxgk build 工作簿.xlsx（有错误时不生成）。",
+        False,
+    )
+
+
+def clerk_rules() -> tuple[fmt.Rule, ...]:
+    """The rules a filled workbook is checked by (R, S, D, info…): a Word template's rules (T1–T8) are
+    for whoever edits the template and are listed by `template check` and README only."""
+    return tuple(rule for rule in fmt.RULES.values() if rule.scope.of_reports)
 
 
 def fee_descriptions() -> str:

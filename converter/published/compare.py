@@ -108,30 +108,51 @@ def compare(last: Report, this: Report) -> tuple[list[Change], list[CarryOver]]:
     return changes, carry
 
 
-def render(last: Report, this: Report, changes: list[Change], carry: list[CarryOver], pad) -> str:
-    """Plain text a clerk can paste: figures, change, percentage; then 上年结转 against last year."""
+def render(
+    last: Report, this: Report, changes: list[Change], carry: list[CarryOver], width: int = 100
+) -> str:
+    """Plain text a clerk can paste: figures, change, percentage; then 上年结转 against last year. Tables
+    drawn by rich, which counts a Chinese character as two columns; numbers never broken."""
+    from rich import box
+    from rich.table import Table
+
     ly, ty = last.info.year or "上年", this.info.year or "本年"
     lines = [f"{this.info.org or '（未填机关）'}：{ly} 年 → {ty} 年"]
     if last.info.org != this.info.org:
         lines.append(f"注意：两份报告的机关不同（{last.info.org or '空'}、{this.info.org or '空'}）。")
     if isinstance(ly, int) and isinstance(ty, int) and ty != ly + 1:
         lines.append("注意：两份报告不是相邻年度，上年结转的比较仅供参考。")
-    lines.append("")
-    lines.append(f"{pad('项目', 44)}  {pad(str(ly), 10)}  {pad(str(ty), 10)}  {pad('增减', 10)}  增减幅度")
+    figures = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    figures.add_column("项目", overflow="fold", ratio=1)
+    for title in (f"{ly} 年", f"{ty} 年", "增减", "增减幅度"):
+        figures.add_column(title, justify="right", no_wrap=True)
     for c in changes:
         percent = "—" if c.percent is None else f"{c.percent:+}%"
         change = "—" if c.change is None else f"{c.change:+}"
-        lines.append(
-            f"{pad(c.name, 44)}  {pad(format_number(c.last) or '空', 10)}  "
-            f"{pad(format_number(c.this) or '空', 10)}  {pad(change, 10)}  {percent}"
-        )
+        figures.add_row(c.name, format_number(c.last) or "空", format_number(c.this) or "空", change, percent)
     rows = dict(fmt.APPLICATION_ROWS)
     over, forward = rows["carried_over"][:6], rows["carried_forward"]
-    lines += ["", f"上年结转（R4）：{ty} 年“{over}”与 {ly} 年“{forward}”逐列比较"]
+    carried = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    carried.add_column("列", overflow="fold")
+    carried.add_column(f"{ly} 年结转下年度", justify="right", no_wrap=True)
+    carried.add_column(f"{ty} 年上年结转", justify="right", no_wrap=True)
+    carried.add_column("结果", no_wrap=True)
     for c in carry:
-        verdict = "一致" if c.ok else "不一致"
-        lines.append(
-            f"  {pad(c.column, 14)}  {ly} 年结转下年度 {format_number(c.last_carried_forward) or '空'}，"
-            f"{ty} 年上年结转 {format_number(c.this_carried_over) or '空'}：{verdict}"
+        carried.add_row(
+            c.column,
+            format_number(c.last_carried_forward) or "空",
+            format_number(c.this_carried_over) or "空",
+            "一致" if c.ok else "不一致",
         )
-    return "\n".join(lines)
+    heading = f"上年结转（R4）：{ty} 年“{over}”与 {ly} 年“{forward}”逐列比较"
+    return "\n".join([*lines, "", _text(figures, width), heading, _text(carried, width)])
+
+
+def _text(table: Any, width: int) -> str:
+    """A rich table as plain text `width` columns wide (no colour, no terminal codes)."""
+    from rich.console import Console
+
+    console = Console(width=width, color_system=None, force_terminal=False, legacy_windows=False)
+    with console.capture() as captured:
+        console.print(table)
+    return "\n".join(line.rstrip() for line in captured.get().splitlines())

@@ -34,8 +34,13 @@ def read_pdf(path: Path) -> Document:
     except (PDFSyntaxError, ValueError, KeyError, TypeError) as exc:
         raise UnreadableInput(f"{path.name} 是损坏的 PDF 文件，无法读取（{type(exc).__name__}）。") from exc
     except Exception as exc:
-        if type(exc).__name__ in ("PDFPasswordIncorrect", "PDFEncryptionError"):
+        # pdfplumber wraps pdfminer's errors on opening in its own PdfminerException
+        inner = exc.args[0] if type(exc).__name__ == "PdfminerException" and exc.args else exc
+        if type(inner).__name__ in ("PDFPasswordIncorrect", "PDFEncryptionError"):
             raise UnreadableInput(f"{path.name} 是加密的 PDF 文件；请先去掉密码再导入。") from exc
+        if inner is not exc:
+            name = type(inner).__name__
+            raise UnreadableInput(f"{path.name} 是损坏的 PDF 文件，无法读取（{name}）。") from exc
         raise
     if not lines:
         raise UnreadableInput(

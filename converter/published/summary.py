@@ -34,20 +34,23 @@ def write_summary(path: Path, results: list[AuditResult]) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from ..write.summary import append_row
+
     wb = Workbook()
     ws = wb.active
     ws.title = "汇总"
     ws.append(["机关", "年度", "来源文件", "错误", "警告", *(figure_title(k) for k in KEY_FIGURES)])
-    for result in results:
-        ws.append(_summary_row(result))
+    for result in results:  # text from the reports as string cells: an organ named `=…` is no formula
+        append_row(ws, _summary_row(result))
     found = wb.create_sheet("问题")
     found.append(["来源文件", "机关", "级别", "规则", "代码", "位置", "说明"])
     for result in results:
         org = result.imported.report.info.org if result.imported else ""
         if result.imported is None:
-            found.append([result.path.name, org, "错误", "", "unreadable", "", result.unreadable])
+            append_row(found, [result.path.name, org, "错误", "", "unreadable", "", result.unreadable])
         for f in result.findings:
-            found.append([result.path.name, org, LEVEL[f.severity], f.rule, f.code, f.location, f.message])
+            row = [result.path.name, org, LEVEL[f.severity], f.rule, f.code, f.location, f.message]
+            append_row(found, row)
     for sheet in (ws, found):
         for cell in sheet[1]:
             cell.font = Font(bold=True)

@@ -407,6 +407,13 @@ def _is_json(head: bytes) -> bool:
     return head.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n").startswith(b"{")
 
 
+def _is_json_list(head: bytes) -> bool:
+    """A JSON array (`check --json` output, or a list of reports): `[` then a JSON value, not CSV text."""
+    text = head.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n")
+    following = text[1:].lstrip(b" \t\r\n")[:1]
+    return text.startswith(b"[") and bool(following) and following in b'{["]-0123456789tfn'
+
+
 def _accept_json(path: Path, size: int) -> str:
     if size > MAX_JSON_BYTES:
         raise UnreadableInput(
@@ -421,6 +428,11 @@ def _other_message(path: Path, head: bytes, expect: Expect) -> str:
         return f"{path.name} 是 PDF 文件，不是 {EXPECTED[expect]}；{CHOOSE[expect]}。"
     if _is_json(head):
         return f"{path.name} 是 JSON 文本文件，不是 {EXPECTED[expect]}；{CHOOSE[expect]}。"
+    if _is_json_list(head):
+        return (
+            f"{path.name} 是 JSON 文本文件，但内容是一个列表（以“[”开头），不是一份报告的数据"
+            f"（报告数据以“{{”开头）；{CHOOSE[expect]}。"
+        )
     if not _is_text(head):
         return f"{path.name} 不是 {EXPECTED[expect]}，也不是能识别的其他格式；{CHOOSE[expect]}。"
     if head.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"<"):

@@ -36,6 +36,10 @@ PLAUSIBLE_AMOUNT = {fmt.Kind.WAN_YUAN: 5_000_000, fmt.Kind.YUAN: 1_000_000}
 1,000,000 元 of 信息处理费 is a figure typed in 分 or a fee confused with another."""
 UNIT_SLIPS = {fmt.Kind.WAN_YUAN: "，不是“元”", fmt.Kind.YUAN: ""}
 MAX_DIGITS = 30  # a number written with more digits than this is not a figure of a report
+UNITS = "件|个|次|条|项|份|宗|人次|人|万元|元"
+WITH_UNIT = re.compile(rf"([+-]?[\d.,]+)\s*({UNITS})")
+CHINESE_NUMERAL = re.compile(rf"[零〇一二两三四五六七八九十百千万亿]+\s*({UNITS})?")
+NUMERALS_EXAMPLE = "156"
 
 
 @dataclass
@@ -100,7 +104,9 @@ def judge(value: Any, kind: fmt.Kind) -> list[Note]:
     expected, actual = expected_number(kind), _plain(Decimal(value))
     notes = []
     if value < 0:
-        notes.append(Note("negative", f"不能为负数，实为 {actual}", expected, actual))
+        what = "统计数不能为负数，请填实际件数" if kind is fmt.Kind.COUNT else "金额不能为负数，请填实际金额"
+        message = f"填的是负数 {actual}；{what}，没有发生的填 0"
+        notes.append(Note("negative", message, expected, actual))
     if kind is fmt.Kind.COUNT and not isinstance(value, int):
         notes.append(Note("not-integer", f"统计数必须是整数，不能填 {actual}", expected, actual))
     elif kind is fmt.Kind.COUNT and value > MAX_COUNT:
@@ -139,13 +145,26 @@ def _number(value: Any, expected: str) -> tuple[Decimal | None, list[Note]]:
         return Decimal(repr(value)), []
     text = unicodedata.normalize("NFKC", value).strip()
     if not NUMBER_TEXT.fullmatch(text):
-        message = f"“{visible(value)}”不是数字；没有发生请填 0"
+        message = f"“{visible(value)}”不是数字；{_advice(text)}"
         return None, [Note("not-number", message, expected, visible(value))]
     number, notes = _bounded(Decimal(text.replace(",", "")), visible(value), expected)
     if number is None:
         return None, notes
     message = f"数字以文本形式存储（“{visible(value)}”），已按 {_plain(number)} 读取；建议改为数值格式"
     return number, [Note("text-number", message, expected, visible(value), Severity.WARNING)]
+
+
+def _advice(text: str) -> str:
+    """What to write instead of a text that is not a number: digits without the unit for `12件`, digits
+    for `一百五十六`, and 0 for anything else (`无`, `/`: what a clerk writes for nothing happened)."""
+    unit = WITH_UNIT.fullmatch(text)
+    if unit:
+        return f"只填阿拉伯数字，如 {unit.group(1)}，不带“{unit.group(2)}”"
+    numeral = CHINESE_NUMERAL.fullmatch(text)
+    if numeral:
+        without = f"，不带“{numeral.group(1)}”" if numeral.group(1) else ""
+        return f"只填阿拉伯数字，如 {NUMERALS_EXAMPLE}{without}，不用汉字数字"
+    return "没有发生请填 0"
 
 
 def _bounded(number: Decimal, written: str, expected: str) -> tuple[Decimal | None, list[Note]]:

@@ -20,7 +20,23 @@ from jinja2.sandbox import SandboxedEnvironment
 # Derived text and code, by hash of the source: in memory, and on disk like Python's own .pyc files.
 _CACHE: dict[str, Any] = {}
 _CACHE_ENTRIES = 64
-_CACHE_SALT = f"{sys.version}|jinja2 {jinja2.__version__}|docxtpl {docxtpl.__version__}|"
+CODE = ("cache.py", "docx.py", "sandbox.py")
+"""The modules whose code makes the cached values: this one, the XML clean-up and tag scan, the
+sandbox's code generator."""
+
+
+def _code_version() -> str:
+    """The package's version and a digest of CODE: what other code of xxgk cached (an older version, or
+    the same version edited) is never read back."""
+    from .. import __version__
+
+    digest = hashlib.sha256()
+    for name in CODE:
+        digest.update(Path(__file__).with_name(name).read_bytes())
+    return f"xxgk {__version__} {digest.hexdigest()[:16]}"
+
+
+_CACHE_SALT = f"{sys.version}|jinja2 {jinja2.__version__}|docxtpl {docxtpl.__version__}|{_code_version()}|"
 
 
 T = TypeVar("T")

@@ -14,7 +14,7 @@ from typing import Any
 
 import jinja2
 from docx.opc.exceptions import PackageNotFoundError
-from docx.oxml.ns import nsmap
+from docx.oxml.ns import nsmap, qn
 from docxtpl import DocxTemplate
 from jinja2.sandbox import SecurityError
 from lxml import etree
@@ -25,6 +25,7 @@ from ..read.inspect import inspect_input
 from .cache import cached
 from .docx_package import deduplicated
 from .sandbox import TemplateLimitError, limit_message, make_environment
+from .signature import centre_signature, char_width
 
 _DYNAMIC_TABLES = re.compile(r"\{%-?\s*(?:tc|colspan|cellbg|vm|hm)\b")  # tags that change a table's grid
 _PLACEHOLDER = re.compile(r'<[^<>]*\sxxgk-body="1"[^<>]*/>')
@@ -85,6 +86,9 @@ class _Template(DocxTemplate):
                 tree = super().fix_tables(body)
                 super().fix_docpr_ids(tree)
                 super().map_tree(tree)
+        body = self.docx._element.find(qn("w:body"))
+        if body is not None:
+            centre_signature(body, char_width(self.docx.styles.element))
         super().save(filename, *args, **kwargs)
 
     def _parse_in_place(self, body_xml: str) -> None:

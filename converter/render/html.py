@@ -15,7 +15,7 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from ..format import official as fmt
-from ..format.grid import column_widths, grid_rows, left_aligned, small_print
+from ..format.grid import column_widths, grid_rows, label_words, left_aligned, min_width_em, small_print
 
 ARTICLE_START = "<!-- xxgk:article:start -->"
 ARTICLE_END = "<!-- xxgk:article:end -->"
@@ -65,6 +65,7 @@ def _table(table: fmt.Table, context: dict[str, Any]) -> dict[str, Any]:
             cells.append(
                 {
                     "text": c.label if c.label is not None else value_text(context, c.key or ""),
+                    "words": label_words(c.label or ""),  # a line breaks between them only
                     "header": c.label is not None,
                     "rowspan": c.rowspan,
                     "colspan": c.colspan,
@@ -78,7 +79,7 @@ def _table(table: fmt.Table, context: dict[str, Any]) -> dict[str, Any]:
         "name": table.name,
         "caption": table.caption,
         "small": small_print(table),
-        "min_width": 3 * table.ncols + 8,  # em: a phone scrolls the table sideways instead of crushing it
+        "min_width": min_width_em(table),
         "widths": [w / 10 for w in widths],
         "rows": rows,
     }

@@ -63,8 +63,10 @@ def _run_soffice(exe: str, root: Path, copies: list[Path], timeout: float) -> No
     profile = (root / "profile").as_uri()  # a private profile: works while the clerk's LibreOffice is open
     argv = [exe, f"-env:UserInstallation={profile}", "--headless", "--norestore", "--convert-to", "pdf"]
     argv += ["--outdir", str(root / "out"), *map(str, copies)]
+    (root / "tmp").mkdir()  # LibreOffice's own temporary files, removed with the folder
+    env = {**os.environ, "TMPDIR": str(root / "tmp"), "TMP": str(root / "tmp"), "TEMP": str(root / "tmp")}
     process = subprocess.Popen(
-        argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=os.name != "nt"
+        argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, start_new_session=os.name != "nt"
     )
     try:
         _, stderr = process.communicate(timeout=timeout)
@@ -75,6 +77,9 @@ def _run_soffice(exe: str, root: Path, copies: list[Path], timeout: float) -> No
             "请关闭其他 LibreOffice 窗口后重试，或减少一次转换的报告数。",
             reason="pdf-timeout",
         ) from None
+    except BaseException:  # Ctrl+C, SIGTERM: LibreOffice runs in its own session and would go on
+        _kill(process)  # writing its profile into the folder being removed
+        raise
     if process.returncode != 0:
         detail = stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [str(process.returncode)]
         raise OutputError(f"LibreOffice 转换 PDF 失败（{detail[0]}）；Word 报告已生成。")

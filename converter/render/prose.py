@@ -30,13 +30,27 @@ def effective_sections(report: Report) -> dict[str, list[Paragraph]]:
 
 
 def effective_preamble(report: Report) -> str:
-    """The preamble entered, or the conventional one naming the statistical period."""
+    """The preamble entered, or the conventional one naming the statistical period; it introduces the
+    short name 《条例》 only when the report's text uses it later."""
     if report.info.preamble.strip():
         return report.info.preamble
     year = _year(report)
+    short = "（以下简称《条例》）" if uses_short_name(report) else ""
     return (
-        "本报告根据《中华人民共和国政府信息公开条例》（以下简称《条例》）规定编制，"
+        f"本报告根据《中华人民共和国政府信息公开条例》{short}规定编制，"
         f"所列数据统计期限自{year}年1月1日至{year}年12月31日。"
+    )
+
+
+SHORT_NAME = "《条例》"
+
+
+def uses_short_name(report: Report) -> bool:
+    """Whether any paragraph of the report (as it will be printed) says 《条例》."""
+    return any(
+        SHORT_NAME in p.heading or SHORT_NAME in p.body
+        for rows in effective_sections(report).values()
+        for p in rows
     )
 
 
@@ -186,7 +200,7 @@ def fee_text(report: Report) -> str:
         return ""
     if len(stated) == 3 and not any(stated):
         notices_label, _, collected_label = (v.description for v in fmt.FEE_VALUES)
-        return f"{year}年度，本机关{notices_label}和总金额以及{collected_label}均为0。"
+        return f"{year}年度，{_self(report)}{notices_label}和总金额以及{collected_label}均为0。"
     parts = []
     if notices is not None:
         parts.append(f"发出收费通知{_n(notices)}件")
@@ -194,4 +208,9 @@ def fee_text(report: Report) -> str:
         parts.append(f"收费通知总金额{_n(amount)}元")
     if collected is not None:
         parts.append(f"实际收取信息处理费{_n(collected)}元")
-    return f"{year}年度，本机关{'，'.join(parts)}。"
+    return f"{year}年度，{_self(report)}{'，'.join(parts)}。"
+
+
+def _self(report: Report) -> str:
+    """How the report names its organ (我镇, 我局…): the 自称, or 本机关 when none is given."""
+    return report.info.self_name.strip() or "本机关"

@@ -6,9 +6,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import os
+import re
 import tempfile
 import uuid
 from collections.abc import AsyncIterator
@@ -18,16 +20,18 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import FastAPI, File, Form, Request, UploadFile
+from fastapi import FastAPI, File, Form, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
 from .. import __version__
+from ..core.organs import infer
 from ..format import official as fmt
 from . import jobs
-from .guards import BodyLimit, SecurityHeaders
+from .connections import HEADER_TIMEOUT, QuietAccept
+from .guards import BodyLimit, HostCheck, SecurityHeaders
 from .pool import Busy, JobTimeout, Pool, WorkerLost
 from .tables import format_description
 
@@ -36,8 +40,12 @@ MiB = 1024 * 1024
 STATIC = Path(__file__).resolve().parent / "static"
 SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm", ".json", ".xls", ".xlt", ".et", ".ett", ".xlsb", ".ods"}
 SUFFIXES |= {".docx", ".docm", ".dotx", ".dotm", ".doc", ".dot", ".wps", ".wpt", ".odt"}
+SUFFIXES |= {".pdf", ".html", ".htm", ".mht", ".mhtml", ".txt"}
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 LABEL = {f.key: f.label for f in fmt.INFO_FIELDS}  # the format's words for the form fields
+MAX_WORKBOOKS = 200
+"""Workbooks in one request to /api/check or /api/build-zip (a county has a few dozen units; building
+1,000 reports in one request would run for minutes)."""
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -49,7 +57,10 @@ class Settings:
     upload_timeout: float = 60.0  # the whole request body must arrive within this many seconds
     workers: int = field(default_factory=lambda: max(1, min(4, os.cpu_count() or 1)))
     queue: int = 32  # jobs admitted beyond the busy workers; more get 503 at once
-    job_timeout: float = 120.0
+    job_timeout: float = 120.0  # a job's own run time in a worker
+    header_timeout: float = HEADER_TIMEOUT  # a request's headers must arrive within this many seconds
+    allowed_hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "::1")  # Host header names answered
+    any_ip_host: bool = False  # also answer any IP address in the Host header (listening on 0.0.0.0)
     library: str | None = None  # the report library's database URL: the evaluator's dashboard
     login: bool = False  # dashboard accounts needed (`xxgk serve --host` other than loopback)
 
@@ -66,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        asyncio.get_running_loop().set_exception_handler(QuietAccept())
         with contextlib.ExitStack() as stack:
             if library is not None:
                 from ..library import db
@@ -87,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.pool = pool
     app.state.settings = settings
     app.add_middleware(BodyLimit, limit=settings.max_body, timeout=settings.upload_timeout)
+    app.add_middleware(HostCheck, allowed=settings.allowed_hosts, any_ip=settings.any_ip_host)
     app.add_middleware(SecurityHeaders)
     _add_error_handlers(app)
     _add_routes(app, pool)
@@ -101,7 +114,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 # --------------------------------------------------------------------------- routes
 
 WorkbookFiles = Annotated[
-    list[UploadFile], File(description="填好的工作簿（.xlsx）或 `xxgk dump` 的 JSON，可多个")
+    list[UploadFile],
+    File(description=f"填好的工作簿（.xlsx）或 `xxgk dump` 的 JSON，可多个（一次最多 {MAX_WORKBOOKS} 个）"),
 ]
 OneWorkbook = Annotated[UploadFile, File(description="填好的工作簿（.xlsx）或 `xxgk dump` 的 JSON")]
 PreviousFile = Annotated[UploadFile | None, File(description="上年的工作簿，用于检查上年结转（R4）")]
@@ -117,12 +131,24 @@ def _add_routes(app: FastAPI, pool: Pool) -> None:
     async def table_format() -> dict[str, Any]:
         return format_description()
 
+    @app.get(
+        "/api/organ",
+        summary=f"由{LABEL['org']}推定的{LABEL['self_name']}和{LABEL['organ_type']}"
+        "（与 `xxgk new --org` 和工作簿中的推定相同；推定不出时为空）",
+    )
+    async def organ(
+        org: Annotated[str, Query(description=LABEL["org"], max_length=100)] = "",
+    ) -> dict[str, str]:
+        self_name, organ_type = infer(org)
+        return {"self_name": self_name, "organ_type": organ_type}
+
     @app.get("/api/health", summary="服务状态")
     async def health() -> dict[str, Any]:
         return {"ok": True, "version": __version__, "workers": pool.workers, "restarts": pool.restarts}
 
     @app.post("/api/check", summary="检查工作簿（与 `xxgk check --json` 相同的结果，每个文件一项）")
     async def check(workbook: WorkbookFiles, previous: PreviousFile = None) -> JSONResponse:
+        _at_most(workbook)
         with tempfile.TemporaryDirectory(prefix="xxgk-web-") as folder:  # private, 0700
             saved = [await _save(f, folder, f"workbook-{i}") for i, f in enumerate(workbook, 1)]
             last = await _save(previous, folder, "previous")
@@ -159,6 +185,7 @@ def _add_routes(app: FastAPI, pool: Pool) -> None:
         responses={200: {"content": {"application/zip": {}}, "description": "通过检查的报告"}},
     )
     async def build_zip(workbook: WorkbookFiles, template: TemplateFile = None) -> Response:
+        _at_most(workbook)
         with tempfile.TemporaryDirectory(prefix="xxgk-web-") as folder:  # private, 0700
             saved = [await _save(f, folder, f"workbook-{i}") for i, f in enumerate(workbook, 1)]
             own = await _save(template, folder, "template")
@@ -170,6 +197,32 @@ def _add_routes(app: FastAPI, pool: Pool) -> None:
             )
         made = sum(1 for u in answer["units"] if "report" in u)
         return _download(answer["zip"], f"政府信息公开工作年度报告（{made}份）.zip", "application/zip")
+
+    @app.post(
+        "/api/import",
+        summary="导入已发布的年度报告（Word、PDF、网页），生成标准工作簿（.xlsx）；同 `xxgk import -o`",
+        response_class=Response,
+        responses={
+            200: {
+                "content": {XLSX: {}},
+                "description": "标准工作簿；X-Xxgk-Blank 为无法确定而留空的数字个数",
+            },
+            422: {"description": "见 message"},
+        },
+    )
+    async def import_published(
+        report: Annotated[
+            UploadFile, File(description="已发布的年度报告：Word（.docx）、带文字的 PDF、网页（.html）")
+        ],
+    ) -> Response:
+        with tempfile.TemporaryDirectory(prefix="xxgk-web-") as folder:  # private, 0700
+            saved = await _save(report, folder, "report")
+            answer = await pool.run(jobs.import_published, saved, folder)
+        if "xlsx" not in answer:
+            return _refusal(answer["result"])
+        response = _download(answer["xlsx"], answer["filename"], XLSX)
+        response.headers["X-Xxgk-Blank"] = str(answer["blank"])
+        return response
 
     @app.post(
         "/api/new",
@@ -194,6 +247,19 @@ def _add_routes(app: FastAPI, pool: Pool) -> None:
         if "xlsx" not in answer:
             return _refusal(answer["result"])
         return _download(answer["xlsx"], answer["filename"], XLSX)
+
+
+class TooMany(Exception):
+    """More workbooks in one request than MAX_WORKBOOKS."""
+
+    def __init__(self, count: int):
+        super().__init__(count)
+        self.count = count
+
+
+def _at_most(workbooks: list[UploadFile]) -> None:
+    if len(workbooks) > MAX_WORKBOOKS:
+        raise TooMany(len(workbooks))
 
 
 async def _save(upload: UploadFile | None, folder: str, stem: str) -> jobs.Upload | None:
@@ -253,9 +319,35 @@ BUSY = "服务器正忙：正在处理的文件太多，请稍等片刻再试。
 LOST = "处理该文件的进程意外中止，请重试；如一再出现，请把该文件交给管理员检查。"
 SLOW = "处理该文件用时过长，已中止。请确认它是填好的年度报告工作簿后重试。"
 TOO_COMPLEX = "文件内容过多，处理时超出了内存上限，未能处理。请确认它是填好的年度报告工作簿。"
+DISK_FULL_MESSAGE = (
+    "服务器磁盘空间不足，暂时无法处理上传的文件。请稍后再试，并请管理员清理服务器的临时文件夹所在磁盘。"
+)
 STATUS_MESSAGES = {
     404: "没有这个页面或接口。",
     405: "该接口不支持这种请求方式。",
+}
+FORM_LIMITS = (  # starlette's words for the multipart limits it enforces, and ours
+    (
+        re.compile(r"Too many files\. Maximum number of files is (\d+)"),
+        "too-many-files",
+        "一次上传的文件太多：最多 {} 个。请分几次上传。",
+    ),
+    (
+        re.compile(r"Too many fields\. Maximum number of fields is (\d+)"),
+        "too-many-fields",
+        "表单中的填写项太多：最多 {} 项。",
+    ),
+    (
+        re.compile(r"(?:Field|Part) exceeded maximum size of (\d+)KB"),
+        "field-too-long",
+        "表单中有一项文字太长：每项最多 {} KB。",
+    ),
+)
+TOO_LONG = {"string_too_long": "{label}太长：最多 {max_length} 个字。"}
+OUT_OF_RANGE = {
+    "greater_than_equal": "{label}不能小于 {ge}。",
+    "less_than_equal": "{label}不能大于 {le}。",
+    "int_parsing": "{label}应为整数。",
 }
 
 
@@ -281,17 +373,73 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         names = sorted({str(e["loc"][-1]) for e in exc.errors() if e.get("loc")})
-        message = f"请求内容不完整或有误（{'、'.join(names)}）。请选择文件并填写必填项后重试。"
+        said = [m for m in (_field_message(e) for e in exc.errors()) if m]
+        message = (
+            "".join(said) or f"请求内容不完整或有误（{'、'.join(names)}）。请选择文件并填写必填项后重试。"
+        )
         return _json(400, {"ok": False, "reason": "bad-request", "message": message, "fields": names})
+
+    @app.exception_handler(TooMany)
+    async def too_many(_: Request, exc: Exception) -> JSONResponse:
+        count = exc.count  # type: ignore[attr-defined]
+        message = f"一次最多处理 {MAX_WORKBOOKS} 个工作簿，这次上传了 {count} 个。请分几批上传。"
+        payload = {"ok": False, "reason": "too-many-files", "message": message, "limit": MAX_WORKBOOKS}
+        return _json(413, payload)
 
     @app.exception_handler(HTTPException)
     async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
+        if _disk_full(exc):
+            return _disk_full_answer()
+        for pattern, reason, words in FORM_LIMITS:
+            found = pattern.search(str(exc.detail))
+            if found:
+                return _json(
+                    exc.status_code, {"ok": False, "reason": reason, "message": words.format(found[1])}
+                )
         message = STATUS_MESSAGES.get(exc.status_code, "请求有误。")
         return _json(exc.status_code, {"ok": False, "reason": "http", "message": message})
 
+    @app.exception_handler(jobs.DiskFull)
+    async def disk_full(_: Request, __: Exception) -> JSONResponse:
+        return _disk_full_answer()
+
+    @app.exception_handler(OSError)
+    async def os_error(request: Request, exc: Exception) -> JSONResponse:
+        if _disk_full(exc):
+            return _disk_full_answer()
+        return await unexpected(request, exc)
+
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+        if _disk_full(exc):
+            return _disk_full_answer()
         error_id = uuid.uuid4().hex[:8]
         log.error("unexpected error %s", error_id, exc_info=exc)
         message = f"服务器内部错误（编号 {error_id}）。请把编号告诉管理员，以便查找原因。"
         return _json(500, {"ok": False, "reason": "internal", "message": message, "error_id": error_id})
+
+
+def _field_message(error: dict[str, Any]) -> str:
+    """A form field's validation error in the page's words, naming the limit; "" when not one of ours."""
+    loc = error.get("loc") or ()
+    label = LABEL.get(str(loc[-1])) if loc else None
+    words = {**TOO_LONG, **OUT_OF_RANGE}.get(str(error.get("type")))
+    if label is None or words is None:
+        return ""
+    return words.format(label=label, **(error.get("ctx") or {}))
+
+
+def _disk_full(exc: BaseException | None) -> bool:
+    """True when the exception, or one it came from, is a full disk (or quota)."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if (isinstance(exc, OSError) and exc.errno in jobs.DISK_FULL) or isinstance(exc, jobs.DiskFull):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+def _disk_full_answer() -> JSONResponse:
+    log.error("the server's disk (temporary folder %s) is full", tempfile.gettempdir())
+    payload = {"ok": False, "reason": "disk-full", "message": DISK_FULL_MESSAGE}
+    return _json(507, payload, {"Retry-After": "60"})

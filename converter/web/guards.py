@@ -1,4 +1,10 @@
-"""ASGI middleware: the request body limit and upload deadline, and the security headers.
+"""ASGI middleware: the Host and Origin checks, the request body limit and upload deadline, and the
+security headers.
+
+Host and Origin: a page on another site must not reach this server through the clerk's browser. DNS
+rebinding points the other site's name at 127.0.0.1, so its requests carry that name in the Host header:
+only the names the server is known by are answered. A cross-site form or fetch POST carries the other
+site's Origin (and `Sec-Fetch-Site: cross-site`): it is refused.
 
 The limit is enforced while the body streams in: a declared Content-Length over the limit is refused
 before anything is read, and a body without one is cut off at the first byte over it. Whatever the app
@@ -7,9 +13,11 @@ answered after that (FastAPI turns a failed read into a 400) is replaced by our 
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 import anyio
 
@@ -142,3 +150,76 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def host_name(value: str) -> str:
+    """The name in a Host header (or an Origin's netloc) without the port, lower case, IPv6 unbracketed."""
+    value = value.strip().lower()
+    if value.startswith("["):
+        return value[1:].split("]", 1)[0]
+    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
+
+
+def _is_ip(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
+def _shown(value: str) -> str:
+    return "".join(ch for ch in value if ch.isprintable())[:100]
+
+
+class HostCheck:
+    """Answer only requests whose Host is one of `allowed` (or any IP address when `any_ip`), and refuse
+    a cross-site request that would change something (any method but GET/HEAD/OPTIONS)."""
+
+    def __init__(self, app: Any, allowed: tuple[str, ...], any_ip: bool = False):
+        self.app = app
+        self.allowed = {host_name(h) for h in allowed}
+        self.any_ip = any_ip
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        headers = {k.lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        host = headers.get(b"host", "")
+        name = host_name(host)
+        if not (name in self.allowed or (self.any_ip and _is_ip(name))):
+            return await send_json(send, 400, bad_host(host))
+        if scope["method"] not in SAFE_METHODS and self._cross_site(headers, host):
+            return await send_json(send, 403, CROSS_SITE)
+        await self.app(scope, receive, send)
+
+    @staticmethod
+    def _cross_site(headers: dict[bytes, str], host: str) -> bool:
+        if headers.get(b"sec-fetch-site", "none") not in ("same-origin", "none"):
+            return True
+        origin = headers.get(b"origin")
+        if origin is None:  # not from a browser page (curl, a script): nothing to check
+            return False
+        parts = urlsplit(origin)
+        return parts.scheme not in ("http", "https") or parts.netloc.lower() != host.strip().lower()
+
+
+def bad_host(host: str) -> dict[str, Any]:
+    shown = _shown(host) or "（空）"
+    return {
+        "ok": False,
+        "reason": "bad-host",
+        "message": f"本服务不接受以“{shown}”访问（防止其他网站借用浏览器访问本服务）。"
+        "请用启动服务时显示的地址打开页面；如需用这个名称访问，请管理员启动服务时加上 "
+        f"--allowed-host {host_name(shown)}。",
+    }
+
+
+CROSS_SITE = {
+    "ok": False,
+    "reason": "cross-site",
+    "message": "拒绝来自其他网站的请求：只能在本服务自己的页面上上传文件和生成报告。",
+}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import ipaddress
 import logging
 import os
@@ -11,12 +10,14 @@ import socket
 import threading
 import time
 import webbrowser
+from dataclasses import replace
 from typing import Any
 
 import uvicorn
 
 from ..core.errors import ExitCode, XxgkError
 from .app import Settings, create_app
+from .connections import KEEP_ALIVE, connection_limit, header_deadline_protocol, raise_open_file_limit
 
 
 class ServeError(XxgkError):
@@ -28,16 +29,26 @@ def serve(
     port: int,
     open_browser: bool = False,
     settings: Settings | None = None,
+    allowed_hosts: tuple[str, ...] = (),
     library: str | None = None,
 ) -> None:
-    """Serve until Ctrl+C; raises ServeError when the address cannot be used. With `library` (a
-    database URL) the dashboard is served too, behind a login unless bound to loopback."""
+    """Serve until Ctrl+C; raises ServeError when the address cannot be used.
+
+    `allowed_hosts`: names or addresses besides 127.0.0.1, localhost and `host` that clients may use in
+    the Host header (the name of this computer on the office network). With `library` (a database URL)
+    the dashboard is served too, behind a login unless bound to loopback."""
     if library:
         _check_accounts(library, needed=not _is_loopback(host))
-        settings = dataclasses.replace(settings or Settings(), library=library, login=not _is_loopback(host))
+        settings = replace(settings or Settings(), library=library, login=not _is_loopback(host))
     _check_address(host, port)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    server = uvicorn.Server(server_config(create_app(settings), host, port))
+    settings = settings or Settings()
+    every_address = host in ("0.0.0.0", "", "::")
+    names = host_names(host, allowed_hosts, settings.allowed_hosts)
+    settings = replace(settings, allowed_hosts=names, any_ip_host=every_address)
+    open_files = raise_open_file_limit()
+    config = server_config(create_app(settings), host, port, limit_concurrency=connection_limit(open_files))
+    server = uvicorn.Server(config)
     url = page_url(host, port)
     print(f"网页服务已启动：{url}　（按 Ctrl+C 停止）", flush=True)
     if not _is_loopback(host):
@@ -56,11 +67,35 @@ def serve(
     print("网页服务已停止。", flush=True)
 
 
-def server_config(app: Any, host: str, port: int, log_level: str = "info") -> uvicorn.Config:
-    """uvicorn's settings for the app: no Server header, a bounded graceful shutdown."""
+def server_config(
+    app: Any, host: str, port: int, log_level: str = "info", limit_concurrency: int | None = None
+) -> uvicorn.Config:
+    """uvicorn's settings for the app: no Server header, a bounded graceful shutdown, a deadline for
+    request headers, short keep-alive, and at most `limit_concurrency` connections (more get 503)."""
+    settings: Settings = app.state.settings
     return uvicorn.Config(
-        app, host=host, port=port, log_level=log_level, server_header=False, timeout_graceful_shutdown=10
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        server_header=False,
+        timeout_graceful_shutdown=10,
+        http=header_deadline_protocol(settings.header_timeout),
+        timeout_keep_alive=KEEP_ALIVE,
+        limit_concurrency=limit_concurrency,
     )
+
+
+def host_names(host: str, extra: tuple[str, ...] = (), already: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The Host header names the server answers: loopback names, the address it listens on, this
+    computer's name when it listens on every address (any IP address is then answered too), and `extra`."""
+    names = ["127.0.0.1", "localhost", "::1", *already]
+    if host in ("0.0.0.0", "", "::"):
+        names += [socket.gethostname(), socket.getfqdn()]
+    else:
+        names.append(host)
+    names += extra
+    return tuple(dict.fromkeys(n.strip().strip("[]").lower() for n in names if n.strip()))
 
 
 def page_url(host: str, port: int) -> str:

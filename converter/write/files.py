@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import gc
 import os
 import re
 import signal
+import sys
 import tempfile
 import threading
+import traceback
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -44,11 +47,49 @@ def write_atomically(
             _write(path, tmp, write)
             _check_written(path, tmp)
             _publish(tmp, path, force)
-        except BaseException:
+        except BaseException as exc:
+            _let_go(exc)
             with contextlib.suppress(OSError):
                 tmp.unlink()
             raise
     return path
+
+
+def _let_go(exc: BaseException) -> None:
+    """Drop now what the failed writer left open: a zip archive half written to a full disk would
+    otherwise try to finish itself when collected, at exit, printing `Exception ignored in:
+    ZipFile.__del__` after our message. Its (expected) failure to close is not shown."""
+    previous = sys.unraisablehook
+
+    def hook(unraisable: sys.UnraisableHookArgs) -> None:
+        if not _closing_a_failed_file(unraisable):
+            previous(unraisable)
+
+    sys.unraisablehook = hook
+    try:
+        for error in _chain(exc):
+            traceback.clear_frames(error.__traceback__)
+        gc.collect()
+    finally:
+        sys.unraisablehook = previous
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def _closing_a_failed_file(unraisable: sys.UnraisableHookArgs) -> bool:
+    """A file or zip archive of the failed writer that cannot be closed (the disk is full, or a
+    member was still being written): the error is already reported."""
+    name = getattr(unraisable.object, "__qualname__", "")
+    return isinstance(unraisable.exc_value, OSError | ValueError) and (
+        name.startswith("ZipFile.") or isinstance(unraisable.exc_value, OSError)
+    )
 
 
 DISK_FULL = (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
@@ -202,8 +243,13 @@ def check_suffix(path: Path, expected: str = ".docx") -> None:
     )
 
 
-FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f-\x9f\ud800-\udfff]')
-"""Characters Windows forbids in file names, control characters, and lone surrogates (not encodable)."""
+FORBIDDEN = re.compile(
+    r'[\\/:*?"<>|\x00-\x1f\x7f-\x9f\ud800-\udfff'
+    r"\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+)
+"""Characters Windows forbids in file names, control characters, lone surrogates (not encodable), and
+invisible direction and zero-width marks: a right-to-left override (U+202E) in an organ's name would
+show `报告.docx` as `xcod.告报` and hide the real extension."""
 RESERVED = frozenset({"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"}) | {
     f"{name}{n}" for name in ("COM", "LPT") for n in [*"123456789", "¹", "²", "³"]
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -56,12 +57,14 @@ def write_workbook(path: Path, report: Report | None = None, reference: Report |
 
 
 def _write_instructions(ws: Worksheet) -> None:
-    ws.column_dimensions["A"].width = 120
+    ws.column_dimensions["A"].width = 68  # within an A4 page in portrait at full size (LibreOffice)
     for row, (line, heading) in enumerate(wbs.instruction_lines(), start=1):
         cell = ws.cell(row, 1, line)
         cell.alignment = WRAPPED
         if heading:
             cell.font = TITLE_FONT if row == 1 else BOLD
+    _fit_rows(ws)
+    _print_setup(ws, landscape=False)
 
 
 def _write_info(ws: Worksheet) -> None:
@@ -84,6 +87,7 @@ def _write_info(ws: Worksheet) -> None:
         _input(ws.cell(row, 1))
         _input(ws.cell(row, 2))
     _widths(ws, {"A": 16, "B": 50, "C": 60})
+    _fit_rows(ws)
     ws.freeze_panes = "A3"
     _print_setup(ws, landscape=True)
 
@@ -174,6 +178,32 @@ def _table_widths(ws: Worksheet, table: fmt.Table) -> None:
             row = layout.TABLE_GRID_ROW + spec.row
             current = ws.row_dimensions[row].height or 15
             ws.row_dimensions[row].height = max(current, 15 * lines + 3)
+
+
+def _fit_rows(ws: Worksheet) -> None:
+    """Rows tall enough for their wrapped text: a row's height is not grown for wrapped text by every
+    spreadsheet (LibreOffice cut the 说明 lines at the right edge in print)."""
+    for row in ws.iter_rows():
+        lines = 1
+        for cell in row:
+            wraps = isinstance(cell.value, str) and cell.alignment.wrap_text
+            if wraps and cell.coordinate not in ws.merged_cells:
+                width = ws.column_dimensions[cell.column_letter].width or 8.43
+                lines = max(lines, text_lines(cell.value, width))
+        if lines > 1:
+            size = max((c.font.sz or 11) for c in row if c.value is not None)
+            ws.row_dimensions[row[0].row].height = math.ceil(size * 1.45 * lines + 3)
+
+
+def text_lines(text: str, width: float) -> int:
+    """Lines `text` takes wrapped in a column `width` characters wide (a Chinese character takes two)."""
+    usable = max(width - 1, 1)
+    return sum(max(1, math.ceil(display_width(part) / usable)) for part in text.split("\n"))
+
+
+def display_width(text: str) -> int:
+    """Columns `text` takes: two for a wide (Chinese) character, one for the rest."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _print_setup(ws: Worksheet, *, landscape: bool) -> None:

@@ -72,10 +72,71 @@ function say(id, text, kind) {
 
 // ------------------------------------------------------------------ ① new workbook
 
+// The report year a clerk is most likely writing: last year's report until June, this year's from July.
+function likelyYear(today) {
+  return today.getMonth() < 6 ? today.getFullYear() - 1 : today.getFullYear();
+}
+
+// The browser's own validation messages speak the browser's language: the page says them in Chinese.
+const FIELD_MESSAGES = {
+  org: { valueMissing: "请填写机关全称，如：某某县某某局。", tooLong: "机关全称最多 100 个字。" },
+  year: {
+    valueMissing: "请填写报告年度（四位数字，如 2024）。",
+    badInput: "年度只填四位数字，如 2024。",
+    stepMismatch: "年度只填四位数字，如 2024。",
+    rangeUnderflow: "年度应在 2000 至 2100 之间。",
+    rangeOverflow: "年度应在 2000 至 2100 之间。",
+  },
+};
+
+function chineseValidation(form) {
+  for (const [name, messages] of Object.entries(FIELD_MESSAGES)) {
+    const input = form.elements[name];
+    const explain = () => {
+      input.setCustomValidity("");
+      const problem = Object.keys(messages).find((key) => input.validity[key]);
+      input.setCustomValidity(problem ? messages[problem] : "");
+    };
+    input.addEventListener("invalid", explain);
+    input.addEventListener("input", explain);
+  }
+}
+
+// 机关类型 follows the organ's name as it is typed (the server's rule, as `xxgk new --org` and the
+// workbook use it) until the clerk chooses a type.
+function followOrganName(form) {
+  const select = $("organ-type");
+  const note = $("organ-type-note");
+  let chosen = false;
+  let asked = 0;
+  select.addEventListener("change", () => {
+    chosen = true;
+    note.textContent = "";
+  });
+  form.org.addEventListener("input", () => {
+    if (chosen) return;
+    const ticket = ++asked;
+    setTimeout(async () => {
+      if (ticket !== asked) return; // a later keystroke asks instead
+      try {
+        const response = await fetch("/api/organ?org=" + encodeURIComponent(form.org.value.trim()));
+        const answer = await response.json();
+        if (ticket !== asked || chosen || !response.ok) return;
+        select.value = answer.organ_type || "";
+        note.textContent = answer.organ_type ? `按机关全称推定为“${answer.organ_type}”，如不对请改选` : "";
+      } catch (_) {
+        // the type is optional: the workbook infers it again
+      }
+    }, 200);
+  });
+}
+
 function setUpNewForm() {
   const form = $("new-form");
-  form.year.value = new Date().getFullYear() - 1;
+  form.year.value = likelyYear(new Date());
   for (const type of state.format.organ_types) $("organ-type").append(el("option", { value: type, text: type }));
+  chineseValidation(form);
+  followOrganName(form);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const data = new FormData();
@@ -86,7 +147,7 @@ function setUpNewForm() {
     say("new-status", "正在生成工作簿…");
     try {
       const name = await saveDownload(await post("/api/new", data), "工作簿.xlsx");
-      say("new-status", `已下载：${name}。请用 Excel 或 WPS 打开填写，填好后拖到第 ② 步。`, "ok");
+      say("new-status", `已下载：${name}。请用 Excel 或 WPS 打开填写，填好后在第 ② 步检查。`, "ok");
     } catch (error) {
       say("new-status", error.message, "bad");
     }
@@ -155,6 +216,7 @@ async function checkOne(file) {
 }
 
 function verdict(result) {
+  if (result.published) return { text: "已发布的报告", kind: "bad" };
   if (!("findings" in result)) return { text: "无法检查", kind: "bad" };
   if (result.errors) return { text: `有 ${result.errors} 个错误`, kind: "bad" };
   return { text: result.warnings ? `通过（${result.warnings} 个警告）` : "通过", kind: "ok" };
@@ -169,6 +231,7 @@ function showResult(index) {
   );
   if (!("findings" in result)) {
     card.append(el("p", { class: "alert", role: "alert", text: result.message }));
+    if (result.published) card.append(importButton(index));
   } else {
     card.append(el("p", { class: "title", text: result.title || "" }));
     card.append(el("p", { class: `summary ${v.kind}`, text: summaryText(result) }));
@@ -184,7 +247,7 @@ function showResult(index) {
 
 function summaryText(result) {
   const head = result.errors ? "检查未通过" : "检查通过";
-  const tail = result.errors ? "请在工作簿中改正后重新拖入。" : "可在第 ③ 步下载 Word 报告。";
+  const tail = result.errors ? "请在工作簿中改正后再次检查。" : "可在第 ③ 步下载 Word 报告。";
   return `${head}：${result.errors} 个错误，${result.warnings} 个警告。${tail}`;
 }
 
@@ -211,8 +274,7 @@ function findingsTable(result, index) {
     if (!target) return;
     const cell = $(target.dataset.target);
     for (let d = cell.closest("details"); d; d = d.parentElement.closest("details")) d.open = true;
-    cell.scrollIntoView({ block: "center", inline: "center" });
-    cell.focus();
+    showCell(cell);
   });
   const head = el("thead", {}, el("tr", {}, ...["级别", "规则", "工作表!单元格", "说明"].map((t) => el("th", { scope: "col", text: t }))));
   return el("div", { class: "scroll" }, el("table", { class: "findings" }, el("caption", { text: "检查结果（错误在前）" }), head, body));
@@ -221,17 +283,23 @@ function findingsTable(result, index) {
 // ------------------------------------------------------------------ the official tables
 
 function drawTables(result, index) {
+  // A finding marks its cell, and every cell it covers (a table's blank cells are one finding);
+  // the cells that enter its equation (related) are outlined lightly.
   const byField = {};
+  const related = new Set();
   for (const finding of ordered(result.findings)) {
-    if (finding.field) (byField[finding.field] = byField[finding.field] || []).push(finding);
+    const cells = finding.covers && finding.covers.length ? finding.covers : finding.field ? [finding.field] : [];
+    for (const key of cells) (byField[key] = byField[key] || []).push(finding);
+    for (const key of finding.related || []) related.add(key);
   }
+  for (const key of Object.keys(byField)) related.delete(key);
   const flagged = (table) => table.cells.some((c) => c.key && byField[c.key]);
   const anyFlagged = state.format.tables.some(flagged);
   return state.format.tables.map((table) => {
     const open = flagged(table) || !anyFlagged;
     const details = el("details", { class: "table", open: open || null });
     details.append(el("summary", { text: `${table.name}　${table.caption}${flagged(table) ? "（有标出的单元格）" : ""}` }));
-    details.append(drawTable(table, result, byField, index));
+    details.append(drawTable(table, result, byField, related, index));
     return details;
   });
 }
@@ -260,7 +328,7 @@ function showUnits() {
 
 function showDownloads() {
   const passed = state.results.map((r, i) => [r, i]).filter(([r]) => r.ok);
-  $("download-hint").textContent = passed.length ? "以下工作簿检查通过，点击下载 Word 报告：" : "没有检查通过的工作簿。请按第 ② 步的提示改正后重新拖入。";
+  $("download-hint").textContent = passed.length ? "以下工作簿检查通过，点击下载 Word 报告：" : "没有检查通过的工作簿。请按第 ② 步的提示改正后再次检查。";
   for (const [result, i] of passed) {
     const button = el("button", { type: "button", class: "download", text: `下载 Word 报告：${result.title || result.file}` });
     button.addEventListener("click", () => buildOne(i, button));
@@ -271,6 +339,33 @@ function showDownloads() {
     button.addEventListener("click", () => buildZip(passed.map(([, i]) => i), button));
     $("downloads").append(button);
   }
+}
+
+// A published report dropped by mistake: read it into a standard workbook (`xxgk import -o`).
+function importButton(index) {
+  const button = el("button", { type: "button", class: "import", text: "导入：读出这份报告中的数字，下载标准工作簿" });
+  const status = el("p", { class: "status", role: "status", "aria-live": "polite" });
+  button.addEventListener("click", async () => {
+    const form = new FormData();
+    form.append("report", state.files[index]);
+    button.disabled = true;
+    status.textContent = "正在导入，请稍候…";
+    status.className = "status";
+    try {
+      const response = await post("/api/import", form);
+      const blank = Number(response.headers.get("X-Xxgk-Blank")) || 0;
+      const name = await saveDownload(response, "工作簿.xlsx");
+      const left = blank ? `有 ${blank} 个数字无法确定，已留空，请在工作簿中补填；` : "";
+      status.textContent = `已下载：${name}。${left}请核对后再在本步检查。`;
+      status.className = "status ok";
+    } catch (error) {
+      status.textContent = error.message;
+      status.className = "status bad";
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return el("div", { class: "import-box" }, button, status);
 }
 
 async function withBusy(button, work) {

@@ -422,23 +422,23 @@ function drawReportTables(data) {
   };
   const byField = {};
   for (const f of ordered(result.findings)) if (f.field) (byField[f.field] = byField[f.field] || []).push(f);
+  const related = new Set(); // the library keeps no related cells: only the flagged ones are marked
   return D.format.tables.map((table) => {
     const flagged = table.cells.some((c) => c.key && byField[c.key]);
     const details = el("details", { class: "table", open: flagged || null });
     details.append(el("summary", { text: `${table.name}　${table.caption}${flagged ? "（有标出的单元格）" : ""}` }));
-    details.append(drawTable(table, result, byField, "r"));
+    details.append(drawTable(table, result, byField, related, "r"));
     return details;
   });
 }
 
-function showCell(event) {
+function jumpToCell(event) {
   const link = event.target.closest("button.to-cell");
   if (!link) return;
   const cell = document.getElementById(cellId("r", link.dataset.key));
   if (!cell) return;
   for (let d = cell.closest("details"); d; d = d.parentElement.closest("details")) d.open = true;
-  cell.scrollIntoView({ block: "center", inline: "center" });
-  cell.focus();
+  showCell(cell);
 }
 
 // ------------------------------------------------------------------ start
@@ -462,7 +462,7 @@ async function start() {
     });
   }
   fillChoices();
-  $("content").addEventListener("click", showCell);
+  $("content").addEventListener("click", jumpToCell);
   window.addEventListener("hashchange", route);
   window.addEventListener("resize", () => D.charts.forEach((c) => c.resize()));
   await route();

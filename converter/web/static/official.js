@@ -20,29 +20,50 @@ function ordered(findings) {
   return [...findings].sort((a, b) => (a.severity === b.severity ? 0 : a.severity === "error" ? -1 : 1));
 }
 
+// Jump to a cell: its table's scroller wholly in view, the cell in the middle of it, so the table's
+// header (sticky inside the scroller) stays above the cell.
+function showCell(cell) {
+  const scroller = cell.closest(".scroll");
+  scroller.scrollIntoView({ block: "nearest", inline: "nearest" });
+  const box = scroller.getBoundingClientRect();
+  const at = cell.getBoundingClientRect();
+  scroller.scrollTop += at.top - box.top - (scroller.clientHeight - at.height) / 2;
+  scroller.scrollLeft += at.left - box.left - (scroller.clientWidth - at.width) / 2;
+  cell.focus({ preventScroll: true });
+}
+
 function cellId(index, key) {
   return `u${index}-${key.replaceAll(".", "-")}`;
 }
 
-function drawTable(table, result, byField, index) {
+function drawTable(table, result, byField, related, index) {
   const rows = Array.from({ length: table.nrows }, () => el("tr"));
+  const columns = el("colgroup");
+  for (const width of table.widths) {
+    const col = el("col");
+    col.style.width = `${width}%`;
+    columns.append(col);
+  }
   for (const cell of table.cells) {
     const attrs = { rowspan: cell.rowspan > 1 ? cell.rowspan : null, colspan: cell.colspan > 1 ? cell.colspan : null };
-    rows[cell.row].append(cell.key ? valueCell(cell, attrs, result, byField[cell.key], index) : el("th", { ...attrs, text: cell.label }));
+    rows[cell.row].append(cell.key ? valueCell(cell, attrs, result, byField[cell.key], related, index) : el("th", { ...attrs, class: cell.wrapped ? "words" : null, text: cell.wrapped || cell.label }));
   }
   const head = el("thead", {}, ...rows.slice(0, table.header_rows));
   const body = el("tbody", {}, ...rows.slice(table.header_rows));
   const caption = el("caption", { text: `${table.name}　${table.caption}` });
-  const scroll = el("div", { class: "scroll", tabindex: "0", role: "region", "aria-label": table.name }, el("table", { class: `official ${table.id}` }, caption, head, body));
+  const drawn = el("table", { class: `official ${table.id}` }, caption, columns, head, body);
+  drawn.style.minWidth = `${table.min_width}em`; // a phone scrolls the table sideways, as `build --html` does
+  const scroll = el("div", { class: "scroll", tabindex: "0", role: "region", "aria-label": table.name }, drawn);
   const box = el("div", { class: "official-box" }, scroll, el("p", { class: "cell-note", "aria-hidden": "true" }));
   box.addEventListener("focusin", showNote);
   box.addEventListener("mouseover", showNote);
   return box;
 }
 
-function valueCell(cell, attrs, result, findings, index) {
+function valueCell(cell, attrs, result, findings, related, index) {
   const value = result.values[cell.key];
   const td = el("td", { ...attrs, id: cellId(index, cell.key), "data-key": cell.key });
+  if (related.has(cell.key)) td.className = "related";
   if (!findings) {
     td.textContent = value === null || value === undefined ? "" : String(value);
     return td;
