@@ -495,3 +495,23 @@ def test_a_view_answered_before_shows_a_report_added_since(library, tmp_path):
         assert runner.invoke(cli_app, ["library", "add", "-q", "--db", library, str(path)]).exit_code == 0
         after = http.get("/api/library/view/overview").json()["rows"]
         assert after[-1][1] == before[-1][1] + 1
+
+
+def test_the_stored_original_is_served_only_while_unchanged(library, tmp_path):
+    engine = create_engine(library)
+    with engine.connect() as conn:
+        version, source = conn.execute(
+            select(schema.versions.c.id, schema.versions.c.source).where(
+                schema.versions.c.report_id == report_id(library, *WRONG)
+            )
+        ).one()
+    engine.dispose()
+    with client(library, login=False) as http:
+        answer = http.get(f"/api/library/original/{version}")
+        assert answer.status_code == 200 and answer.content == Path(source).read_bytes()
+        assert "filename*=UTF-8''" in answer.headers["content-disposition"]
+        Path(source).write_text("{}", encoding="utf-8")
+        changed = http.get(f"/api/library/original/{version}")
+        assert changed.status_code == 409 and "已被修改" in changed.json()["message"]
+        Path(source).unlink()
+        assert http.get(f"/api/library/original/{version}").status_code == 404
