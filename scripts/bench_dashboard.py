@@ -7,7 +7,7 @@ The library is made as scripts/bench_library.py makes it (reports ingested throu
 a directory imported, then grown by copying rows to V versions, without the stored documents no view
 reads), with 1,000 reviews (half of them
 dismissals) on random findings. Each view's query (converter.library.dashboard / review, what one
-page or API call runs) is timed 20 times for an unscoped and a county-scoped account: p50 and p95.
+page or API call runs) is timed 10 times for an unscoped and a county-scoped account: p50 and p95.
 """
 
 from __future__ import annotations
@@ -40,6 +40,18 @@ def drop_documents(url: str) -> None:
     with engine.begin() as conn:
         conn.execute(update(s.versions).values(document=None))
     engine.dispose()
+
+
+def sync_figures(url: str) -> int:
+    from sqlalchemy import create_engine
+
+    from converter.library import dashboard, db
+
+    engine = create_engine(db.database_url(url))
+    try:
+        return dashboard.sync_figures(engine)
+    finally:
+        engine.dispose()
 
 
 def add_reviews(url: str, count: int = 1000) -> None:
@@ -78,7 +90,7 @@ def add_reviews(url: str, count: int = 1000) -> None:
     engine.dispose()
 
 
-def time_views(url: str, runs: int = 20) -> dict[str, tuple[float, float]]:
+def time_views(url: str, runs: int = 10) -> dict[str, tuple[float, float]]:
     from sqlalchemy import create_engine, select
 
     from converter.library import dashboard, db, review
@@ -131,7 +143,13 @@ def main() -> None:
     parser.add_argument("--versions", type=int, default=100_000)
     parser.add_argument("--db", default="")
     parser.add_argument("--postgres-temp", action="store_true", help="start a throwaway PostgreSQL server")
+    parser.add_argument("--existing", default="", help="time the views of this library as it is (no build)")
     args = parser.parse_args()
+    if args.existing:
+        print(f"dashboard_figures filled for {sync_figures(args.existing)} versions")
+        for name, (p50, p95) in time_views(args.existing).items():
+            print(f"  {name:48} p50 {p50:8.1f} ms   p95 {p95:8.1f} ms", flush=True)
+        return
     cluster = None
     with tempfile.TemporaryDirectory(prefix="xxgk-bench-dashboard-") as tmp:
         folder = Path(tmp) / "reports"
@@ -148,6 +166,10 @@ def main() -> None:
             drop_documents(url)
             have = bench_library.grow(url, args.versions)
             add_reviews(url)
+            started = time.perf_counter()
+            filled = sync_figures(url)
+            seconds = time.perf_counter() - started
+            print(f"dashboard_figures filled for {filled} versions (once): {seconds:.1f} s")
             print(f"grown to {have} versions, 1,000 reviews; {bench_library.size_of(url) / 2**20:.0f} MiB")
             for name, (p50, p95) in time_views(url).items():
                 print(f"  {name:48} p50 {p50:8.1f} ms   p95 {p95:8.1f} ms", flush=True)

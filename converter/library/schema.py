@@ -167,6 +167,17 @@ users = Table(
     Column("created_at", DateTime, nullable=False),
 )
 
+dashboard_figures = Table(  # the trends' figures of each version, filled from report_values when needed
+    "dashboard_figures",
+    metadata,
+    Column("version_id", Integer, ForeignKey("versions.id"), primary_key=True),
+    Column("new", Float, nullable=True),  # 新收
+    Column("done", Float, nullable=True),  # 办结 (办理结果总计)
+    Column("review", Float, nullable=True),  # 行政复议
+    Column("litigation", Float, nullable=True),  # 行政诉讼 (direct and after review)
+    Column("granted", Float, nullable=True),  # 予以公开 + 部分公开
+)
+
 sessions = Table(
     "sessions",
     metadata,

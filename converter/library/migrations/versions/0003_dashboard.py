@@ -1,4 +1,5 @@
-"""The dashboard: accounts, their sessions, and reviews that name their finding by rule, place and message.
+"""The dashboard: accounts, their sessions, the trends' figures of each version, and reviews that
+name their finding by rule, place and message.
 
 Revision ID: 0003
 Revises: 0002
@@ -38,6 +39,19 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], name="fk_sessions_user_id_users"),
     )
     op.create_index("ix_sessions_user_id", "sessions", ["user_id"])
+    op.create_table(
+        "dashboard_figures",
+        sa.Column("version_id", sa.Integer, nullable=False),
+        sa.Column("new", sa.Float, nullable=True),
+        sa.Column("done", sa.Float, nullable=True),
+        sa.Column("review", sa.Float, nullable=True),
+        sa.Column("litigation", sa.Float, nullable=True),
+        sa.Column("granted", sa.Float, nullable=True),
+        sa.PrimaryKeyConstraint("version_id", name="pk_dashboard_figures"),
+        sa.ForeignKeyConstraint(
+            ["version_id"], ["versions.id"], name="fk_dashboard_figures_version_id_versions"
+        ),
+    )
     op.create_index("ix_reports_latest_version_id", "reports", ["latest_version_id"])
     with op.batch_alter_table("reviews") as batch:
         batch.add_column(sa.Column("rule", sa.String(20), nullable=False, server_default=""))
