@@ -401,7 +401,10 @@ def matrix(conn: Connection, scope: str, filters: Filters, *, everything: bool =
     organs = conn.execute(organ_query).all()
     ids = [row.id for row in organs]
     cells: dict[tuple[int, int], Any] = {}
-    for start in range(0, len(ids), 500):
+    if everything:  # one pass over every report in view (batches of organs re-ran the join each time)
+        for row in conn.execute(select(latest, _score_sql(latest).label("score"))):
+            cells[(row.organ_id, row.year)] = row
+    for start in range(0, 0 if everything else len(ids), 500):
         part = ids[start : start + 500]
         for row in conn.execute(
             select(latest, _score_sql(latest).label("score")).where(latest.c.organ_id.in_(part))
@@ -765,25 +768,35 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # as converter.library.export
 
 def to_xlsx(view: dict[str, Any], filters_line: str) -> bytes:
     """The view's table as a workbook: a title row, the filters, the header, the rows. Text cells are
-    always text (a name beginning with `=` is a string, never a formula)."""
+    always text (a name beginning with `=` is a string, never a formula). Written in openpyxl's
+    write-only mode: 100,000 cells in seconds."""
     import io
 
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = view["view"][:31]
-    lines = [[view["title"]], [filters_line], view["columns"], *view["rows"]]
-    for values in lines:
-        ws.append(values)
-        for cell, value in zip(ws[ws.max_row], values, strict=False):
-            if isinstance(value, str):
-                cell.data_type = "s"
-    ws["A1"].font = Font(bold=True, size=14)
-    for cell in ws[3]:
-        cell.font = Font(bold=True)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(view["view"][:31])
     ws.freeze_panes = "A4"
+    bold = Font(bold=True)
+
+    def line(values: list[Any], font: Font | None = None) -> list[Any]:
+        out = []
+        for value in values:
+            cell = WriteOnlyCell(ws, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # openpyxl takes a string beginning with `=` for a formula
+            if font is not None:
+                cell.font = font
+            out.append(cell)
+        return out
+
+    ws.append(line([view["title"]], Font(bold=True, size=14)))
+    ws.append(line([filters_line]))
+    ws.append(line(view["columns"], bold))
+    for row in view["rows"]:
+        ws.append(line(row))
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
