@@ -19,10 +19,49 @@ README = ROOT / "README.md"
 def rules() -> str:
     from converter.format import official as fmt
 
-    lines = ["### 检查规则（勾稽关系）", "", "| 规则 | 级别 | 规则 | 说明 |", "|---|---|---|---|"]
+    lines = [
+        "### 检查规则（勾稽关系、要素、内容、时效、雷同）",
+        "",
+        "| 规则 | 级别 | 适用 | 规则 | 说明 |",
+        "|---|---|---|---|---|",
+    ]
     for rule in fmt.RULES.values():
-        lines.append(f"| {rule.id} | {rule.levels} | {rule.title} | {rule.explanation} |")
+        lines.append(f"| {rule.id} | {rule.levels} | {_applies(rule)} | {rule.title} | {rule.explanation} |")
     return "\n".join(lines)
+
+
+def _applies(rule) -> str:
+    """Where a rule runs: check (workbooks), audit (published reports), template check."""
+    from converter.format import official as fmt
+
+    if rule.scope is fmt.Scope.TEMPLATE:
+        return "模板"
+    names = {fmt.WORKBOOK: "工作簿", fmt.PUBLISHED: "已发布报告"}
+    return "、".join(names[s] for s in rule.sources)
+
+
+def profiles() -> str:
+    """The built-in scoring profiles, item by item, from their TOML files."""
+    from converter.check.scoring import BUILT_IN, load_profile, number
+
+    parts = []
+    for name in BUILT_IN:
+        profile = load_profile(name)
+        parts += [
+            f"**`--profile {name}`：{profile.name}**"
+            f"（满分 {number(profile.total)}，最低 {number(profile.floor)}）",
+            "",
+            "| 评分项 | 规则 | 每条错误扣分 | 每条警告扣分 | 最多扣分 |",
+            "|---|---|---|---|---|",
+        ]
+        for item in profile.items:
+            rules = "、".join(item.rules) or f"（{item.not_assessable}）"
+            error, warning = (
+                number(item.points[s]) if s in item.points else "—" for s in ("error", "warning")
+            )
+            parts.append(f"| {item.title} | {rules} | {error} | {warning} | {number(item.max)} |")
+        parts.append("")
+    return "\n".join(parts).strip()
 
 
 def commands() -> str:
@@ -54,6 +93,7 @@ def limits() -> str:
 
 GENERATORS: dict[str, Callable[[], str]] = {
     "rules": rules,
+    "profiles": profiles,
     "commands": commands,
     "fields": fields,
     "limits": limits,

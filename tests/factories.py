@@ -25,6 +25,12 @@ PROACTIVE = {
 FEES = {"fees.notices": 2, "fees.notice_amount": Decimal("150"), "fees.collected": Decimal("100")}
 
 
+PROBLEMS = (
+    "2024年，本机关政府信息公开工作还存在政策解读形式不够丰富、部分栏目更新不够及时等问题。"
+    "下一步，本机关将加强解读材料制作，建立栏目更新提醒机制，持续提升公开质量。"
+)
+
+
 def consistent_report() -> Report:
     """某某市某某局's 2024 report: non-zero values in all three tables, every total equal to its sum_of."""
     report = Report(
@@ -38,6 +44,7 @@ def consistent_report() -> Report:
     )
     for section in fmt.SECTIONS:
         report.sections[section.key] = [Paragraph("", f"2024年，本机关{section.heading[2:]}的说明。")]
+    report.sections["problems"] = [Paragraph("", PROBLEMS)]
     values = report.values
     values.update(PROACTIVE)
     values.update(FEES)

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from converter.check import rules as checks
 from converter.check.rules import check, chinese_date
 from converter.core.findings import Severity
-from converter.core.model import Report
+from converter.core.model import Paragraph, Report
 from converter.format import layout
 from converter.format import official as fmt
 
@@ -38,11 +38,18 @@ def bumped(key: str, delta: int = 1) -> Report:
     return report
 
 
+LAST_PROBLEMS = (
+    "2023年，本机关主动公开的深度和广度仍有不足，依申请公开答复的规范性有待提高。"
+    "2024年，本机关将组织答复文书集中评查，扩大重点领域公开范围。"
+)
+
+
 def previous_report() -> Report:
     """Last year's report matching the baseline: its carried-forward and in-force figures line up."""
     last = copy.deepcopy(BASELINE)
     last.info.year = 2023
     last.info.date = dt.date(2024, 1, 22)
+    last.sections["problems"] = [Paragraph("", LAST_PROBLEMS)]
     for column in (*fmt.APPLICANT_COLUMNS, fmt.TOTAL_COLUMN):
         last.values[f"applications.carried_forward.{column[0]}"] = BASELINE.values[
             f"applications.carried_over.{column[0]}"

@@ -100,7 +100,7 @@ def test_bad_files_exit_3_and_change_nothing(tmp_path, bad_files, name, command)
 def test_text_hazards_print_literally(tmp_path):
     report = consistent_report()
     hazards = "控制\x0b字符\x01，<b>&amp; ]]> 😀 {{ 7*7 }} {% if true %}x{% endif %}"
-    report.sections["problems"][0].body = hazards
+    report.sections["overview"][0].body = hazards  # 五 this short would be Q2
     report.sections["other"][0].body = "长" * 32_767  # the most an Excel cell holds
     book = tmp_path / "输入 工作簿.xlsx"
     write_workbook(book, report)

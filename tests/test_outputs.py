@@ -88,7 +88,7 @@ def test_the_clerks_text_is_escaped_in_the_page(tmp_path):
     import json
 
     data = json.loads((SAMPLES / "oumiao-2024.json").read_text(encoding="utf-8"))
-    data["sections"]["problems"] = [{"heading": "", "body": "<script>alert(1)</script> & <b>粗</b>"}]
+    data["sections"]["overview"] = [{"heading": "", "body": "<script>alert(1)</script> & <b>粗</b>"}]
     source = tmp_path / "escape.json"
     source.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     out = tmp_path / "escape.docx"

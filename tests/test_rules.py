@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from converter.check import rules as checks
+from converter.check.copying import BATCH
 from converter.cli import app
 from converter.format import layout
 from converter.format import official as fmt
@@ -34,6 +35,7 @@ def test_every_declared_rule_has_one_checker_and_every_checker_a_declaration():
     template_rules = {r.id for r in fmt.rules_of(fmt.Scope.TEMPLATE)}
     assert set(checks.CHECKERS) == report_rules
     assert set(template_check.CHECKERS) == template_rules
+    assert set(BATCH.checkers) == {r.id for r in fmt.rules_of(fmt.Scope.BATCH)} == {"P2"}
     equation_rules = {r.id for r in fmt.RULES.values() if r.equations}
     assert equation_rules == {"R0", "R1", "R2", "R3"}
     assert not equation_rules & set(checks.CHECKERS)

@@ -14,8 +14,10 @@ Conventions of the findings made here:
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from ..core.findings import Finding, Severity, errors, in_format_order
 from ..core.model import Number, Report, format_number
@@ -43,6 +45,10 @@ class Subject:
     report: Report
     previous: Report | None = None
     notes: dict[str, list[cv.Note]] | None = None
+    source: str = fmt.WORKBOOK  # fmt.PUBLISHED for a report read back by `audit`
+    publication: tuple[dt.date, str] | None = None  # when it was published, and where that date comes from
+    import_notes: list[Any] = field(default_factory=list)  # what the importer noted (published.ImportNote)
+    previous_name: str = ""  # how to name last year's report in a finding (its file)
 
     def notes_on(self, key: str, kind: fmt.Kind) -> list[cv.Note]:
         """What is wrong with a value as read, decided once: by the source, or here for a typed value."""
@@ -57,16 +63,29 @@ CHECKERS = REGISTRY.checkers
 checker = REGISTRY.checker
 
 
-def check(report: Report, previous: Report | None = None, notes: dict[str, list[cv.Note]] | None = None):
-    """Run every report rule and return all findings in the format's order (no positions attached)."""
-    return in_format_order(run(Subject(report, previous, notes)))
+def check(
+    report: Report,
+    previous: Report | None = None,
+    notes: dict[str, list[cv.Note]] | None = None,
+    **facts: Any,
+) -> list[Finding]:
+    """Run every report rule and return all findings in the format's order (no positions attached);
+    `facts` are the other Subject fields (source, publication, import_notes, previous_name)."""
+    return in_format_order(run(Subject(report, previous, notes, **facts)))
+
+
+def applies(rule: fmt.Rule, subject: Subject) -> bool:
+    """Whether a rule runs on this subject: its scope, its sources, and last year's report if it needs one."""
+    if not rule.scope.of_reports or subject.source not in rule.sources:
+        return False
+    return not (rule.scope is fmt.Scope.YEARS and subject.previous is None)
 
 
 def run(subject: Subject) -> list[Finding]:
     """Walk the registry: each declared report rule by its equations or its checker."""
     findings: list[Finding] = []
     for rule in fmt.rules_of(fmt.Scope.VALUE, fmt.Scope.TABLE, fmt.Scope.REPORT, fmt.Scope.YEARS):
-        if rule.scope is fmt.Scope.YEARS and subject.previous is None:
+        if not applies(rule, subject):
             continue
         if rule.only_if_clean and errors(findings):
             continue
@@ -94,11 +113,21 @@ def finding(
     severity: Severity | None = None,
     related: Iterable[str] = (),
     covers: Iterable[str] = (),
+    evidence: Iterable[str] = (),
 ) -> Finding:
     """A finding about `field`, with the severity declared for its rule and code, or `severity`."""
     severity = severity or Severity(fmt.RULES[rule].severity_of(code))
     return Finding(
-        rule, code, severity, field, expected, actual, message, tuple(related), covers=tuple(covers)
+        rule,
+        code,
+        severity,
+        field,
+        expected,
+        actual,
+        message,
+        tuple(related),
+        covers=tuple(covers),
+        evidence=tuple(evidence),
     )
 
 
@@ -265,18 +294,39 @@ EMPTY_HINTS = {
 @checker("C1")
 def check_sections(subject: Subject) -> Iterator[Finding]:
     """C1: a section the clerk must write (一, 五) written; any other section not empty as printed
-    (its text, or the text generated from the tables where the clerk wrote none)."""
+    (its text, or the text generated from the tables where the clerk wrote none). A published report's
+    heading not found is a missing part, and a part with nothing under it is empty as printed."""
     report = subject.report
+    published = subject.source == fmt.PUBLISHED
+    missing = {n.field for n in subject.import_notes if n.code in C1_NOTES} if published else set()
     for section in fmt.SECTIONS:
         field = fmt.section_field(section.key)
         written = not _blank_text(report.sections.get(section.key, []))
-        if section.written and not written:
+        if field in missing:
+            message = _text_of("C1", "missing", heading=section.heading)
+            yield finding("C1", "missing", field, section.heading, "", message)
+        elif published and not written and not _printed(report, section):
+            message = _text_of("C1", "printed-empty", heading=section.heading)
+            yield finding("C1", "printed-empty", field, "正文或表格", "", message)
+        elif published:
+            continue
+        elif section.written and not written:
             message = _text_of("C1", "not-written", heading=section.heading)
             yield finding("C1", "not-written", field, "填报人撰写的内容", "", message)
         elif not section.written and not written and not _generated(report, section):
             hint = EMPTY_HINTS.get(section.key, "请填写这一部分的内容")
             message = _text_of("C1", "empty", heading=section.heading, hint=hint)
             yield finding("C1", "empty", field, "内容", "", message)
+
+
+C1_NOTES = {"section_missing"}  # import notes C1 states as its findings (audit leaves the notes out)
+
+
+def _printed(report: Report, section: fmt.Section) -> bool:
+    """Whether a published report printed anything in a section: text, or its table's figures."""
+    if section.table is None:
+        return False
+    return any(report.values.get(k) is not None for k in fmt.TABLE_BY_ID[section.table].keys)
 
 
 def _blank_text(rows: list) -> bool:
@@ -296,18 +346,31 @@ def _generated(report: Report, section: fmt.Section) -> bool:
 
 @checker("Q2")
 def check_problems_and_measures(subject: Subject) -> Iterator[Finding]:
-    """Q2: 五 states both its problems and its improvements (a warning: recognised by wording only)."""
+    """Q2: 五 is not 无/暂无 nor a line (errors), and states both its problems and its improvements
+    (a warning: recognised by wording only)."""
     section = fmt.SECTION_BY_KEY[fmt.PROBLEMS_SECTION]
     text = "\n".join(f"{p.heading}\n{p.body}" for p in subject.report.sections.get(section.key, []))
     if not text.strip():
         return  # C1's
+    field = fmt.section_field(section.key)
+    plain = "".join(ch for ch in unicodedata.normalize("NFKC", text) if ch.isalnum())
+    if plain in {w.rstrip("。") for w in fmt.NOTHING_TO_SAY}:
+        message = _text_of("Q2", "nothing", text=text.strip())
+        yield finding("Q2", "nothing", field, "存在的问题和改进情况", text.strip(), message)
+        return
+    if len(plain) < fmt.PROBLEMS_MIN_CHARS:
+        message = _text_of("Q2", "too-short", length=len(plain))
+        yield finding(
+            "Q2", "too-short", field, f"不少于{fmt.PROBLEMS_MIN_CHARS}个字", str(len(plain)), message
+        )
+        return
     problems = any(word in text for word in fmt.PROBLEM_WORDS)
     measures = any(word in text for word in fmt.MEASURE_WORDS)
     if problems == measures:
         return
     code, expected = ("no-measures", "改进情况") if problems else ("no-problems", "存在的问题")
     message = _text_of("Q2", code, heading=section.heading)
-    yield finding("Q2", code, fmt.section_field(section.key), expected, "", message)
+    yield finding("Q2", code, field, expected, "", message)
 
 
 # --------------------------------------------------------------------------- R7: fee notices

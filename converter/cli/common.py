@@ -89,6 +89,7 @@ def render_findings(result: Any, *, colour: bool = False) -> str:
         lines.append(f"  {level}  {pad(f.rule, 4)}  {pad(f.location, 18)}  {f.message}")
         if len(f.covered_positions) > 1:
             lines.append(f"  {' ' * 32}{covered_cells(f.covered_positions)}")
+        lines += [f"{' ' * 34}引文：{quote}" for quote in f.evidence[:3]]
     errors = len(result.errors)
     warnings = len(result.findings) - errors
     verdict = "检查通过" if not errors else "检查未通过"

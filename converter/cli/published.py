@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from ..core.errors import ExitCode
-from .common import Force, err, guarded, pad, summary_line
+from .common import Force, Quiet, err, guarded, pad, summary_line
 from .words import ChineseCommand
 
 commands = typer.Typer()  # merged into the main app (converter.cli)
@@ -76,26 +76,57 @@ def audit(
     as_json: Annotated[
         bool, typer.Option("--json", help="以 JSON 输出检查结果（同 `check --json`）")
     ] = False,
+    previous: Annotated[
+        Path | None,
+        typer.Option(
+            "--previous",
+            exists=True,
+            dir_okay=False,
+            metavar="上年报告",
+            help="上年的报告（已发布报告、工作簿或 JSON），用于检查上年结转和与上年雷同（P1）",
+        ),
+    ] = None,
+    profile: Annotated[
+        str,
+        typer.Option(
+            "--profile",
+            metavar="评分方案",
+            help="评分方案：内置的 default（100 分，默认）、local10（10 分制地方考核），或自己的 TOML 文件",
+            show_default=False,
+        ),
+    ] = "default",
+    quiet: Quiet = False,
     force: Force = False,
 ) -> None:
-    """审核已发布的年度报告：读入后检查全部勾稽关系、正文数字与表格是否一致；同一机关相邻年度的报告一并给出时，检查上年结转。
+    """审核已发布的年度报告：读入后检查全部勾稽关系、正文数字与表格是否一致，以及要素是否齐全、内容是否充实、是否按时发布、是否与上年或其他单位雷同，并按评分方案打分。
 
-    问题按报告本身的位置列出：第几页、哪张表的哪一行哪一列、哪一部分第几段。
+    同一机关相邻年度的报告一并给出时，检查上年结转；同一年度多个单位的报告一并给出时，检查单位之间是否雷同。
+
+    问题按报告本身的位置列出：第几页、哪张表的哪一行哪一列、哪一部分第几段；雷同和内容问题引用原文。
 
     退出码：0 无错误（可有警告），1 有错误，2 用法错误，3 文件无法读取，5 无法写入汇总表。
     """
+    from ..app import batch
+    from ..check.scoring import load_profile
     from ..published.audit import audit_files
+    from ..published.compare import load_any
     from ..published.summary import write_summary
     from ..write.files import write_atomically
 
-    results = guarded(lambda: audit_files(sources))
+    scoring = guarded(lambda: load_profile(profile))
+    last = guarded(lambda: (load_any(previous), previous.name)) if previous is not None else None
+
+    def pool(work, items):  # a process pool for a batch, with a progress bar on a terminal
+        return batch.run(work, items, label="审核", quiet=quiet)
+
+    results = guarded(lambda: audit_files(sources, last, scoring, mapper=pool))
     codes = [
         int(ExitCode.UNREADABLE if r.imported is None else ExitCode.FINDINGS if r.errors else ExitCode.OK)
         for r in results
     ]
     if as_json:
-        payload = [r.to_dict() for r in results]
-        typer.echo(json.dumps(payload[0] if len(payload) == 1 else payload, ensure_ascii=False, indent=2))
+        payload = [r.to_dict() for r in results]  # a list for one file as for many, as `check --json`
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         for result in results:
             typer.echo(_render_audit(result))
@@ -121,10 +152,16 @@ def _render_audit(result: Any) -> str:
     for f in result.findings:
         level = "错误" if f.severity == "error" else "警告"
         lines.append(f"  {pad(level, 4)}  {pad(f.rule, 4)}  {pad(f.location, 30)}  {f.message}")
+        lines += [f"{' ' * 46}引文：{quote}" for quote in f.evidence[:EVIDENCE_SHOWN]]
     errors = len(result.errors)
     verdict = "检查通过" if not errors else "检查未通过"
     lines.append(f"{verdict}：{errors} 个错误，{len(result.findings) - errors} 个警告。")
+    if result.score is not None:
+        lines += result.score.lines()
     return "\n".join(lines)
+
+
+EVIDENCE_SHOWN = 3  # quotes printed under a finding (--json carries them all)
 
 
 # --------------------------------------------------------------------------- compare (two years)

@@ -71,6 +71,7 @@ class Finding:
     related_positions: tuple[Position, ...] = ()
     covers: tuple[str, ...] = ()
     covered_positions: tuple[Position, ...] = ()
+    evidence: tuple[str, ...] = ()  # the sentences or passages quoted from the report (and the other one)
 
     @property
     def location(self) -> str:
@@ -106,6 +107,7 @@ class Finding:
             "related_positions": [str(p) for p in self.related_positions],
             "covers": list(self.covers),
             "covered_positions": [str(p) for p in self.covered_positions],
+            "evidence": list(self.evidence),
             "text": self.text,
         }
 

@@ -103,12 +103,16 @@ class Scope(str, Enum):
     TABLE = "table"  # sums within one report's tables: run from the rule's equations
     REPORT = "report"  # other facts of one report (fee notices, the signing date)
     YEARS = "years"  # this year's report against last year's (only with --previous)
+    BATCH = "batch"  # the reports of one year given together to `audit`, unit against unit
     TEMPLATE = "template"  # a clerk's Word template
 
     @property
     def of_reports(self) -> bool:
-        """Rules of this scope look at reports (checks.py), not templates."""
-        return self is not Scope.TEMPLATE
+        """Rules of this scope look at one report (checks.py), not templates nor a whole batch."""
+        return self not in (Scope.TEMPLATE, Scope.BATCH)
+
+
+WORKBOOK, PUBLISHED = "workbook", "published"  # where a report came from: `check` or `audit`
 
 
 @dataclass(frozen=True)
@@ -124,6 +128,8 @@ class Rule:
     scope: Scope = Scope.TABLE
     only_if_clean: bool = False  # run only when the rules before it found no error
     messages: dict[str, str] = field(default_factory=dict)  # finding code -> its own message template
+    sources: tuple[str, ...] = (WORKBOOK, PUBLISHED)  # the reports it runs on: workbooks, published ones
+    needs: str = ""  # what must be known to assess it at all (NEEDS); without it: not assessable
     # finding code -> (its severity where it differs from the rule's, what it is in Chinese, for the docs)
     exceptions: dict[str, tuple[str, str]] = field(default_factory=dict)
 
@@ -543,6 +549,70 @@ LABELS_2019 = (
 )
 
 
+# --------------------------------------------------------------------------- what evaluators look for
+
+NEEDS = {
+    "previous": "没有上年报告（--previous，或同一机关上一年的报告一并给出）",
+    "publication_date": "发布日期不明（没有网页发布时间、PDF 创建日期或成文日期）",
+    "organ_type": "机关类型不明，不知道发布时限",
+    "batch": "同一年度的其他单位报告不足一份",
+}
+"""What a rule may need beyond the report itself (Rule.needs), and what is said when it is missing."""
+
+STATISTICS_PERIOD = r"(\d{4})\s*年\s*1\s*月\s*1\s*日[^。；\d]{0,6}?(\d{4})\s*年\s*12\s*月\s*31\s*日"
+"""The statistics period as reports state it: 2024年1月1日至2024年12月31日 (起至…止, 到, 一 allowed)."""
+
+OVERVIEW_TOPICS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    # (topic of 一、总体情况 as the format lists it, words that show the text covers it)
+    (
+        "主动公开",
+        ("主动公开", "公开政务信息", "发布政务信息", "政策解读", "重点领域", "发布信息", "公开信息"),
+    ),
+    ("依申请公开", ("依申请", "申请公开", "公开申请", "政府信息公开申请")),
+    (
+        "政府信息管理",
+        ("信息管理", "公开属性", "源头认定", "保密审查", "发布审核", "动态更新", "清理", "规范性文件"),
+    ),
+    ("政府信息公开平台建设", ("平台", "网站", "新媒体", "公开栏", "公众号", "专栏", "政务服务中心")),
+    ("监督保障", ("监督", "保障", "考核", "培训", "评议", "问责")),
+)
+GOVERNMENT_TOPICS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    # 条例 art. 50: a people's government also reports these in 一
+    ("工作考核", ("考核",)),
+    ("社会评议", ("评议", "社会评价", "满意度")),
+    ("责任追究", ("追究", "问责")),
+)
+NOTHING_TO_SAY = ("无", "暂无", "没有", "无。", "暂无。", "没有。", "无问题", "不存在问题")
+PROBLEMS_MIN_CHARS = 10
+"""五 with fewer characters than this (or only 无/暂无) says nothing: an error (Q2)."""
+
+OTHER_ITEMS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    # what the format lists for 六, and words that show the text reports it (or that it has none)
+    ("信息处理费", ("信息处理费", "收费")),
+    ("落实上级年度政务公开工作要点", ("工作要点", "年度要点")),
+    ("人大代表建议和政协提案办理结果公开", ("建议", "提案")),
+    ("政务公开创新", ("创新", "特色", "亮点")),
+)
+
+COPY_SECTIONS = ("overview", "problems", "other")
+"""Sections the clerk writes (二、三、四 restate the tables): the ones P1 and P2 compare."""
+COPY_SHINGLE = 8  # characters in a shingle: about four words of Chinese
+COPY_MIN_CHARS = 60  # a section shorter than this (after boilerplate is taken out) is not compared
+COPY_LAST_YEAR = {"warning": 0.5, "error": 0.8}  # P1: share of a section repeated from last year
+COPY_UNITS = {"warning": 0.5, "error": 0.8}  # P2: Jaccard similarity of two units' section shingles
+COPY_SHARED_BY = 0.5  # P2: a shingle in more than this share of a batch (and >= 3 reports) is boilerplate
+COPY_PASSAGES = 3  # longest repeated passages quoted as evidence
+COPY_PASSAGE_MIN = 15  # characters: a shorter repeat is not worth quoting
+BOILERPLATE = (
+    # the format's own sentences, which every report may repeat word for word
+    "本报告根据《中华人民共和国政府信息公开条例》",
+    "《中华人民共和国政府信息公开条例》",
+    "以公开为常态、不公开为例外",
+    "本年度无其他需要报告的事项",
+    "无其他需要报告的事项",
+)
+
+
 # --------------------------------------------------------------------------- rules
 
 
@@ -642,6 +712,10 @@ EQUATION_MESSAGE = "{title}：{left_side}，而{right_side}"
 """A sum rule's message:
 `表三 自然人列：一、本年新收 12 + 二、上年结转 1 = 13，而（七）总计 12 + 四、结转下年度继续办理 2 = 14`
 (each side's terms in words with their values; a long side lists only its terms that are not 0)."""
+
+
+_P1_OVERALL = "全文（总体情况、问题及改进、其他事项）有{share}的文字与上年报告（{other}）相同"
+_P1_PROBLEMS = "“{heading}”有{share}的文字照搬上年报告（{other}），没有回应上年的问题"
 
 
 def _template_rules() -> tuple[Rule, ...]:
@@ -758,34 +832,6 @@ RULES: dict[str, Rule] = {
             },
         ),
         Rule(
-            "C1",
-            "error",
-            "正文六个部分都不能为空",
-            "“一、总体情况”和“五、存在的主要问题及改进情况”必须由填报人撰写；二、三、四、六可以不写，"
-            "由表格中的数字生成文字，但生成的文字和填写的文字都为空的部分不能通过。",
-            "{message}",
-            scope=Scope.REPORT,
-            messages={
-                "not-written": "“{heading}”没有填写内容；这一部分必须由填报人撰写，报告不能缺少这一部分",
-                "empty": "“{heading}”没有内容：既没有填写文字，也没有可由表格生成的文字；{hint}",
-            },
-        ),
-        Rule(
-            "Q2",
-            "warning",
-            "第五部分应写明存在的问题和改进情况",
-            "“五、存在的主要问题及改进情况”应既写存在的问题（如“问题”“不足”“有待”），"
-            "也写改进情况或下一步措施（如“改进”“措施”“下一步”“将”）。",
-            "{message}",
-            scope=Scope.REPORT,
-            messages={
-                "no-measures": "“{heading}”只看到存在的问题，没有看到改进情况；请写明改进措施或下一步打算"
-                "（如“下一步”“将……”“改进”）",
-                "no-problems": "“{heading}”只看到改进措施，没有看到存在的问题；请写明存在的主要问题"
-                "（如“存在……问题”“不足”“有待”）",
-            },
-        ),
-        Rule(
             "S1",
             "warning",
             "表二：上年现行有效件数+本年制发−本年废止 应等于本年现行有效件数",
@@ -805,6 +851,141 @@ RULES: dict[str, Rule] = {
                 "too-early": "成文日期{date}应晚于报告年度{year}年",
                 "too-late": "成文日期{date}晚于{organ_type}的发布时限{deadline}",
             },
+        ),
+        Rule(
+            "C1",
+            "error",
+            "正文六个部分齐全，都不能为空",
+            "工作簿：“一、总体情况”和“五、存在的主要问题及改进情况”必须由填报人撰写；二、三、四、六可以不写，"
+            "由表格中的数字生成文字，但生成的文字和填写的文字都为空的部分不能通过。"
+            "已发布的报告：应依次有六个部分（不按顺序出现的部分视为缺少），每部分都有正文或表格。",
+            "{message}",
+            scope=Scope.REPORT,
+            messages={
+                "not-written": "“{heading}”没有填写内容；这一部分必须由填报人撰写，报告不能缺少这一部分",
+                "empty": "“{heading}”没有内容：既没有填写文字，也没有可由表格生成的文字；{hint}",
+                "missing": "缺少“{heading}”部分",
+                "printed-empty": "“{heading}”部分没有内容",
+            },
+        ),
+        Rule(
+            "C2",
+            "error",
+            "表二、表三、表四齐全，行列完整",
+            "三张表格都应按 2021 年格式列出全部行和列；2021 年及以后的报告使用 2019 年试行格式的表二是错误。",
+            "{message}",
+            scope=Scope.REPORT,
+            sources=(PUBLISHED,),
+            messages={
+                "format-2019": "{year}年度报告使用了 2019 年试行格式（国办公开办函〔2019〕60号）的表格，"
+                "应使用 2021 年格式",
+            },
+            exceptions={"regulations-missing": ("warning", "只缺“规章”行（规章只有设区的市以上政府制定）")},
+        ),
+        Rule(
+            "C3",
+            "warning",
+            "写明统计期限，且与报告年度一致",
+            "导语或正文应写明“所列数据统计期限自某年1月1日至某年12月31日”；没有写明是警告，年度与报告年度不同是错误。",
+            "{message}",
+            scope=Scope.REPORT,
+            messages={
+                "not-stated": "没有写明统计期限（如“统计期限自{year}年1月1日至{year}年12月31日”）",
+                "wrong-year": "统计期限写作“{stated}”，与报告年度{year}年不一致",
+            },
+            exceptions={"wrong-year": ("error", "统计期限的年度与报告年度不同")},
+        ),
+        Rule(
+            "Q1",
+            "warning",
+            "总体情况写到主动公开、依申请公开、政府信息管理、平台建设、监督保障",
+            "“一、总体情况”应写到格式列出的五个方面；人民政府还应写工作考核、社会评议和责任追究情况（条例第五十条）。"
+            "每缺一个方面一条警告；找到的方面引用原句。",
+            "“一、总体情况”没有写到“{topic}”（未见：{words}）",
+            scope=Scope.REPORT,
+            sources=(PUBLISHED,),
+        ),
+        Rule(
+            "Q2",
+            "warning",
+            "第五部分应写明存在的问题和改进情况",
+            "“五、存在的主要问题及改进情况”应既写存在的问题（如“问题”“不足”“有待”），"
+            "也写改进情况或下一步措施（如“改进”“措施”“下一步”“将”）；"
+            f"只写“无”“暂无”或少于 {PROBLEMS_MIN_CHARS} 个字是错误。",
+            "{message}",
+            scope=Scope.REPORT,
+            messages={
+                "no-measures": "“{heading}”只看到存在的问题，没有看到改进情况；请写明改进措施或下一步打算"
+                "（如“下一步”“将……”“改进”）",
+                "no-problems": "“{heading}”只看到改进措施，没有看到存在的问题；请写明存在的主要问题"
+                "（如“存在……问题”“不足”“有待”）",
+                "nothing": "第五部分只写了“{text}”，应写明存在的主要问题和改进情况",
+                "too-short": "第五部分只有{length}个字，应写明存在的主要问题和改进情况",
+            },
+            exceptions={
+                "nothing": ("error", "只写“无”“暂无”"),
+                "too-short": ("error", f"少于 {PROBLEMS_MIN_CHARS} 个字"),
+            },
+        ),
+        Rule(
+            "Q3",
+            "warning",
+            "其他需要报告的事项：信息处理费和格式列出的事项",
+            "第六部分应报告信息处理费的收取情况，以及落实上级年度政务公开工作要点、人大代表建议和政协提案办理结果公开、"
+            "政务公开创新等情况（没有的写明没有）；每缺一项一条警告。",
+            "“六、其他需要报告的事项”没有写到“{item}”（未见：{words}）",
+            scope=Scope.REPORT,
+            sources=(PUBLISHED,),
+        ),
+        Rule(
+            "D2",
+            "error",
+            "按时发布：部门和乡镇街道在次年1月31日前，人民政府在次年3月31日前",
+            "按发布日期判断（依次取网页的发布时间、PDF 的创建日期，都没有时以成文日期代替，并写明来源）；"
+            "发布日期不明时不能评估，不算通过。",
+            "{source}{date}晚于{organ_type}的发布时限{deadline}",
+            scope=Scope.REPORT,
+            sources=(PUBLISHED,),
+            needs="publication_date",
+        ),
+        Rule(
+            "P1",
+            "warning",
+            "与上年报告雷同",
+            "与上年报告逐部分比较（总体情况、问题及改进、其他事项），重复上年文字的比例"
+            f"达 {COPY_LAST_YEAR['warning']:.0%} 为警告，达 {COPY_LAST_YEAR['error']:.0%} 为错误；"
+            "年份不同不算改动；工作簿（check --previous）只给警告，不影响生成报告。引用最长的重复段落。",
+            "“{heading}”有{share}的文字与上年报告（{other}）相同",
+            scope=Scope.YEARS,
+            needs="previous",
+            messages={
+                "copied": "“{heading}”有{share}的文字与上年报告（{other}）相同",
+                "overall": _P1_OVERALL,
+                "overall-copied": _P1_OVERALL,
+                "problems-repeated": _P1_PROBLEMS,
+                "problems-copied": _P1_PROBLEMS,
+            },
+            exceptions={
+                code: ("error", f"{what}重复上年文字达 {COPY_LAST_YEAR['error']:.0%}（已发布的报告）")
+                for code, what in (
+                    ("copied", "一部分"),
+                    ("problems-copied", "第五部分"),
+                    ("overall-copied", "全文"),
+                )
+            },
+        ),
+        Rule(
+            "P2",
+            "warning",
+            "与其他单位报告雷同",
+            "同一批审核的同一年度报告之间，逐部分比较（总体情况、问题及改进、其他事项）："
+            f"相似度达 {COPY_UNITS['warning']:.0%} 为警告，达 {COPY_UNITS['error']:.0%} 为错误；"
+            "格式本身的文字和批次中多数报告共有的文字不计。",
+            "“{heading}”与{other}的报告相似度{share}",
+            scope=Scope.BATCH,
+            sources=(PUBLISHED,),
+            needs="batch",
+            exceptions={"copied": ("error", f"相似度达 {COPY_UNITS['error']:.0%}")},
         ),
         Rule(
             "info",

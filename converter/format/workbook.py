@@ -68,8 +68,9 @@ def instruction_lines() -> Iterator[tuple[str, bool]]:
 
 def clerk_rules() -> tuple[fmt.Rule, ...]:
     """The rules a filled workbook is checked by (R, S, D, info…): a Word template's rules (T1–T8) are
-    for whoever edits the template and are listed by `template check` and README only."""
-    return tuple(rule for rule in fmt.RULES.values() if rule.scope.of_reports)
+    for whoever edits the template and are listed by `template check` and README only, and the rules
+    only `audit` runs on published reports (C2, Q1, Q3, D2, P2) are listed in README."""
+    return tuple(r for r in fmt.RULES.values() if r.scope.of_reports and fmt.WORKBOOK in r.sources)
 
 
 def fee_descriptions() -> str:

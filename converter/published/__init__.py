@@ -6,6 +6,7 @@ and tables are then recognised once, by their official labels from `converter.fo
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +33,7 @@ class Imported:
     notes: list[ImportNote] = field(default_factory=list)
     kind: str = ""
     positions: dict[str, ImportPosition] = field(default_factory=dict)  # value key → where it was printed
+    dates: dict[str, dt.date] = field(default_factory=dict)  # publication dates found, by source (D2)
 
     @property
     def errors(self) -> list[ImportNote]:
@@ -66,7 +68,7 @@ def import_report(path: Path) -> Imported:
         report.sections[key] = rows
     report.values.update(tables.values)  # type: ignore[arg-type]
     report.values.update(fees.read_fees(report.sections.get("other", [])))
-    return Imported(report, layout.notes + tables.notes, kind, tables.positions)
+    return Imported(report, layout.notes + tables.notes, kind, tables.positions, document.dates)
 
 
 def _reader(kind: str):

@@ -1,24 +1,30 @@
 """`xxgk audit`: import published reports and run every rule on them, positioned in the reports' own terms.
 
-R0–R3, R6, R7, R8, D1 run on each report (through converter.checks), R5 on its text, R4 and S1 between
-reports of the same 机关 in consecutive years given together. Import notes come first.
+R0–R3, R6, R7, R8, D1, the evaluators' C, Q and D2 rules run on each report (through converter.checks),
+R5 on its text; R4, S1 and P1 between reports of the same 机关 in consecutive years given together (or
+against --previous); P2 across the units of one year in the batch. Import notes come first. A scoring
+profile turns the findings into a score with every deduction.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..check.scoring import Profile, Score, score
 from ..core.errors import UnreadableInput
 from ..core.findings import Finding
+from ..core.model import Report
 from ..format import official as fmt
 from . import Imported, import_report
 from .labels import position_of
 from .notes import ImportNote, ImportPosition
 
 IMPORT_RULE = "导入"
-BETWEEN_YEARS = ("R4", "S1")
+BETWEEN_YEARS = ("R4", "S1", "P1")
 # Dropped from an audit: a blank is always an import note already; a published report that prints no
 # date is not a defect of its tables or text; the organ type only matters to D1's deadline; a report does
 # not print its 自称 or type as such (the workbook's 基本信息 asks for them, a published report need not).
@@ -36,6 +42,7 @@ class AuditFinding:
     field: str | None
     position: ImportPosition
     message: str
+    evidence: tuple[str, ...] = ()  # quoted sentences or passages (and the other report, for P1/P2)
 
     @property
     def location(self) -> str:
@@ -50,6 +57,7 @@ class AuditFinding:
             "location": self.location,
             "position": self.position.to_dict(),
             "message": self.message,
+            "evidence": list(self.evidence),
             "text": f"{self.location}：{self.message}",
         }
 
@@ -60,6 +68,8 @@ class AuditResult:
     imported: Imported | None = None
     findings: list[AuditFinding] = field(default_factory=list)
     unreadable: str = ""  # the Chinese message when the file could not be read
+    not_assessable: dict[str, str] = field(default_factory=dict)  # rule id -> why it could not be assessed
+    score: Score | None = None
 
     @property
     def errors(self) -> list[AuditFinding]:
@@ -85,32 +95,84 @@ class AuditResult:
             "org": info.org,
             "year": info.year,
             "findings": [f.to_dict() for f in self.findings],
+            "not_assessable": [
+                {"rule": rule, "reason": why} for rule, why in sorted(self.not_assessable.items())
+            ],
+            "score": self.score.to_dict() if self.score is not None else None,
         }
 
 
-def audit_files(paths: list[Path]) -> list[AuditResult]:
-    """Import and check each report; then R4/S1 between consecutive years of the same 机关."""
-    results = []
-    for path in paths:
-        try:
-            imported = import_report(path)
-        except UnreadableInput as exc:
-            results.append(AuditResult(Path(path), unreadable=exc.message))
-            continue
-        results.append(AuditResult(Path(path), imported, audit_one(imported)))
-    _between_years(results)
+def audit_files(
+    paths: list[Path],
+    previous: tuple[Report, str] | None = None,
+    profile: Profile | None = None,
+    *,
+    mapper: Callable[[Callable[[Path], AuditResult], list[Path]], Iterable[AuditResult]] = map,
+) -> list[AuditResult]:
+    """Import and check each report (through `mapper`: the command line passes its process pool); then
+    R4/S1/P1 between consecutive years of the same 机关 (or against `previous`: last year's report and
+    its name), P2 across units of one year, and the score."""
+    results = list(mapper(audit_path, [Path(p) for p in paths]))
+    last, name = previous if previous is not None else (None, "")
+    _between_years(results, last, name)
+    _across_units(results)
+    if profile is not None:
+        for result in results:
+            if result.imported is not None:
+                result.score = score(profile, result.findings, result.not_assessable)  # type: ignore[arg-type]
     return results
 
 
-def audit_one(imported: Imported) -> list[AuditFinding]:
-    """The import notes, then every rule of the registry (R5 included) on the report as read."""
-    from ..check.rules import check
+def audit_path(path: Path) -> AuditResult:
+    """One report imported and checked (a worker's job in a batch)."""
+    try:
+        imported = import_report(path)
+    except UnreadableInput as exc:
+        return AuditResult(Path(path), unreadable=exc.message)
+    result = AuditResult(Path(path), imported)
+    result.findings = audit_one(imported, result.not_assessable)
+    return result
+
+
+def audit_one(imported: Imported, not_assessable: dict[str, str] | None = None) -> list[AuditFinding]:
+    """The import notes, then every rule of the registry (R5 included) on the report as read; the rules
+    that could not be assessed go into `not_assessable` with the reason."""
+    from ..check.rules import Subject, run
+    from ..check.timeliness import not_assessable as d2_not_assessable
+    from ..core.findings import in_format_order
     from ..core.organs import fill_in
 
-    fill_in(imported.report)  # the type the organ's name settles, for D1's deadline
-    out = [from_note(n) for n in imported.notes if n.code not in NOT_DEFECT_NOTES]
-    out += [from_finding(f, imported) for f in check(imported.report) if (f.rule, f.code) not in NOT_DEFECTS]
+    fill_in(imported.report)  # the type the organ's name settles, for D1's and D2's deadline
+    subject = Subject(
+        imported.report, source=fmt.PUBLISHED, publication=publication(imported), import_notes=imported.notes
+    )
+    stated = _stated_by_rules(imported)
+    out = [from_note(n) for n in imported.notes if n.code not in NOT_DEFECT_NOTES and n.code not in stated]
+    found = in_format_order(run(subject))
+    out += [from_finding(f, imported) for f in found if (f.rule, f.code) not in NOT_DEFECTS]
+    if not_assessable is not None:
+        not_assessable.update({"P1": fmt.NEEDS["previous"], "P2": fmt.NEEDS["batch"]})
+        if why := d2_not_assessable(subject):
+            not_assessable["D2"] = why
     return out
+
+
+def publication(imported: Imported) -> tuple[dt.date, str] | None:
+    """The date the report was published, by preference: the portal's, then the PDF's creation date."""
+    from .read_pdf import CREATION_DATE
+
+    dates = sorted(imported.dates.items(), key=lambda item: item[0] == CREATION_DATE)
+    return (dates[0][1], dates[0][0]) if dates else None
+
+
+def _stated_by_rules(imported: Imported) -> set[str]:
+    """Import notes that C1 and C2 state as their findings (a 2019-format note only where C2 judges it)."""
+    from ..check.rules import C1_NOTES
+    from ..check.structure import C2_NOTES
+
+    year = imported.report.info.year
+    stated = C1_NOTES | C2_NOTES
+    return stated - {"format_2019"} if year is not None and year < int(fmt.FORMAT_VERSION) else stated
 
 
 def from_note(note: ImportNote) -> AuditFinding:
@@ -133,21 +195,38 @@ def from_finding(finding: Finding, imported: Imported) -> AuditFinding:
         position = ImportPosition(section="基本信息：" + fmt.INFO_BY_KEY[key.removeprefix("info.")].label)
     else:
         position = ImportPosition(section=finding.location)
-    return AuditFinding(finding.rule, finding.code, finding.severity.value, key, position, finding.message)
+    return AuditFinding(
+        finding.rule, finding.code, finding.severity.value, key, position, finding.message, finding.evidence
+    )
 
 
-def _between_years(results: list[AuditResult]) -> None:
+def _between_years(results: list[AuditResult], previous: Report | None, previous_name: str) -> None:
+    """R4, S1, P1 against the same 机关's report of the year before in the batch, else against `previous`."""
     from ..check.rules import check
 
     read = [r for r in results if r.imported is not None and r.imported.report.info.year]
-    for this in read:
+    for this in (r for r in results if r.imported is not None):
         info = this.imported.report.info  # type: ignore[union-attr]
-        for last in read:
-            other = last.imported.report.info  # type: ignore[union-attr]
-            if other.org == info.org and other.year == info.year - 1:  # type: ignore[operator]
-                found = check(this.imported.report, last.imported.report)  # type: ignore[union-attr]
-                this.findings += [
-                    from_finding(f, this.imported)  # type: ignore[arg-type]
-                    for f in found
-                    if f.rule in BETWEEN_YEARS
-                ]
+        last, name = previous, previous_name
+        for other in read:
+            them = other.imported.report.info  # type: ignore[union-attr]
+            if info.year and them.org == info.org and them.year == info.year - 1:
+                last, name = other.imported.report, other.path.name  # type: ignore[union-attr]
+        if last is None:
+            continue
+        found = check(this.imported.report, last, source=fmt.PUBLISHED, previous_name=name)  # type: ignore[union-attr]
+        this.findings += [from_finding(f, this.imported) for f in found if f.rule in BETWEEN_YEARS]  # type: ignore[arg-type]
+        this.not_assessable.pop("P1", None)
+
+
+def _across_units(results: list[AuditResult]) -> None:
+    """P2: each report against the other units' reports of the same year in the batch."""
+    from ..check.copying import BATCH, Unit, comparable
+
+    read = [r for r in results if r.imported is not None]
+    units = [Unit(r.path.name, r.imported.report) for r in read]  # type: ignore[union-attr]
+    for i in comparable(units):
+        read[i].not_assessable.pop("P2", None)
+    for rule in fmt.rules_of(fmt.Scope.BATCH):
+        for i, found in BATCH.checkers[rule.id](units).items():
+            read[i].findings += [from_finding(f, read[i].imported) for f in found]  # type: ignore[arg-type]

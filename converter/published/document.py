@@ -6,6 +6,7 @@ on this form, by `sections.py` and `tables.py`.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -63,6 +64,7 @@ class Document:
     kind: str  # "docx" | "pdf" | "html" | "text"
     blocks: list[Block] = field(default_factory=list)
     title_hint: str = ""  # e.g. an HTML page's article title
+    dates: dict[str, dt.date] = field(default_factory=dict)  # where a date was found -> the date (D2)
 
 
 def norm(text: str) -> str:

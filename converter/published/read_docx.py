@@ -48,14 +48,25 @@ def _table(table, blocks: list) -> None:
 
 
 def grid_of(table) -> list[list[GridCell]]:
-    """Rows of cells, spans expanded; a merged cell's copies share the origin of its first position."""
-    origins: dict = {}  # keyed by the <w:tc> element itself (kept alive, so its proxy is stable)
-    rows = []
-    for r, row in enumerate(table.rows):
-        skip = row.grid_cols_before  # a row may start after the first column: keep columns aligned
+    """Rows of cells, spans expanded; a merged cell's copies share the origin of its first position.
+
+    Walks the <w:tr>/<w:tc> elements once, as python-docx's `row.cells` would yield them (a gridSpan
+    repeated, a vMerge continuation standing for the cell above it), without its per-cell XPath
+    look-ups of the cell above (which took most of the time of reading a report)."""
+    rows: list[list[GridCell]] = []
+    above: dict[int, GridCell] = {}  # grid column -> the cell at that column in the row before
+    for r, tr in enumerate(table._tbl.tr_lst):
+        skip = tr.grid_before  # a row may start after the first column: keep columns aligned
         cells = [GridCell("", (r, c)) for c in range(skip)]
-        for c, cell in enumerate(row.cells, start=skip):
-            origin = origins.setdefault(cell._tc, (r, c))
-            cells.append(GridCell(cell.text, origin))
+        for tc in tr.tc_lst:
+            column = len(cells)
+            if tc.vMerge == "continue" and column in above:
+                top = above[column]
+                span = tc.grid_span
+                cells += [GridCell(top.text, top.origin) for _ in range(span)]
+                continue
+            text = "\n".join(p.text for p in tc.p_lst)
+            cells += [GridCell(text, (r, column)) for _ in range(tc.grid_span)]
         rows.append(cells)
+        above = dict(enumerate(cells))
     return rows

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import re
 from collections import Counter
 from itertools import pairwise
 from pathlib import Path
@@ -28,6 +30,7 @@ def read_pdf(path: Path) -> Document:
                 raise UnreadableInput(
                     f"{path.name} 有 {len(pdf.pages)} 页，超过 {MAX_PAGES} 页，不像是一份年度报告。"
                 )
+            dates = _dates(pdf.metadata)
             for number, page in enumerate(pdf.pages, start=1):
                 lines += page_lines(page.extract_words(x_tolerance=1.5, y_tolerance=2), number)
                 page.flush_cache()
@@ -47,7 +50,23 @@ def read_pdf(path: Path) -> Document:
             f"{path.name} 没有文字层（可能是扫描件或图片），无法读取其中的文字和数字；"
             "请使用发布单位的 Word 文件或网页，或先用 OCR 软件转为可选中文字的 PDF。"
         )
-    return Document("pdf", lines)
+    return Document("pdf", lines, dates=dates)
+
+
+PDF_DATE = re.compile(r"^(?:D:)?(\d{4})(\d{2})(\d{2})")
+CREATION_DATE = "PDF 创建日期"
+
+
+def _dates(metadata: dict[str, Any]) -> dict[str, dt.date]:
+    """The PDF's creation date (D:20250225021115+00'00'), when it is a real date."""
+    raw = metadata.get("CreationDate")
+    match = PDF_DATE.match(raw if isinstance(raw, str) else "")
+    if not match:
+        return {}
+    try:
+        return {CREATION_DATE: dt.date(*(int(g) for g in match.groups()))}
+    except ValueError:
+        return {}
 
 
 def page_lines(words: list[dict[str, Any]], page: int) -> list[Line]:

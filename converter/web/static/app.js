@@ -251,6 +251,11 @@ function summaryText(result) {
   return `${head}：${result.errors} 个错误，${result.warnings} 个警告。${tail}`;
 }
 
+// The sentences or passages a finding quotes (C3's period, P1's repeated passages), each on its own line.
+function evidence(finding) {
+  return (finding.evidence || []).map((quote) => el("span", { class: "evidence", text: `引文：${quote}` }));
+}
+
 function findingsTable(result, index) {
   const body = el("tbody");
   for (const finding of ordered(result.findings)) {
@@ -265,7 +270,7 @@ function findingsTable(result, index) {
         el("td", { text: LEVEL[finding.severity] || finding.severity }),
         el("td", { text: finding.rule }),
         el("td", {}, place),
-        el("td", { text: finding.message }),
+        el("td", {}, finding.message, ...evidence(finding)),
       ),
     );
   }
