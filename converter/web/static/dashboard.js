@@ -247,7 +247,7 @@ function chartOption(spec) {
       ...base,
       tooltip: { ...tooltip, trigger: "item", formatter: (p) => `${escapeText(spec.y[p.value[1]])} ${escapeText(spec.x[p.value[0]])}年<br>有错误的报告：${p.value[2]}%（共 ${p.value[3]} 份）` },
       xAxis: { type: "category", data: spec.x, splitArea: { show: true } },
-      yAxis: { type: "category", data: spec.y, splitArea: { show: true } },
+      yAxis: { type: "category", data: spec.y, splitArea: { show: true }, inverse: true },
       visualMap: { min: 0, max: 100, dimension: 2, calculable: true, orient: "horizontal", left: "center", top: 0, inRange: { color: ["#e6f4ea", "#fff3cd", "#fde8e6", "#b42318"] } },
       grid: { ...base.grid, top: 56 },
       series: [{ name: "有错误的报告（%）", type: "heatmap", data: spec.data, label: { show: true, formatter: (p) => `${p.value[2]}` } }],
@@ -259,7 +259,7 @@ function chartOption(spec) {
       tooltip,
       xAxis: { type: "value", min: 0, max: 100 },
       yAxis: { type: "category", data: spec.x, inverse: true },
-      series: spec.series.map((s) => ({ name: s.name, type: "bar", data: s.data, label: { show: true, position: "right" } })),
+      series: spec.series.map((s) => ({ name: s.name, type: "bar", data: s.data, barMaxWidth: 36, label: { show: true, position: "right" } })),
     };
   }
   const lines = spec.kind === "lines";
@@ -277,6 +277,7 @@ function chartOption(spec) {
       type: lines ? "line" : "bar",
       data: s.data,
       yAxisIndex: s.axis || 0,
+      barMaxWidth: 64,
       symbolSize: 8,
       connectNulls: false,
     })),
