@@ -31,7 +31,7 @@ Database = Annotated[
         "再默认为当前文件夹的 xxgk-library.db",
     ),
 ]
-AsJson = Annotated[bool, typer.Option("--json", help="以 JSON 输出。")]
+AsJson = Annotated[bool, typer.Option("--json", help="以 JSON 输出")]
 OUTCOME = {
     "added": "新增",
     "version": "新版本",
@@ -64,11 +64,11 @@ def add(
     queue: Annotated[
         bool,
         typer.Option(
-            "--queue", help="只排入队列，由各台机器上的 `xxgk library worker` 处理（需 PostgreSQL）。"
+            "--queue", help="只排入队列，由各台机器上的 `xxgk library worker` 处理（需 PostgreSQL）"
         ),
     ] = False,
     as_json: AsJson = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度条。")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度条")] = False,
 ) -> None:
     """把报告加入报告库：逐份读入、按全部规则检查，连同数字和问题一起保存。
 
@@ -313,7 +313,7 @@ def export(
     organ_type: Annotated[
         str | None, typer.Option("--type", metavar="机关类型", help="只导出这一类机关")
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="覆盖已存在的输出文件。")] = False,
+    force: Annotated[bool, typer.Option("--force", help="覆盖已存在的输出文件")] = False,
 ) -> None:
     """导出指标表：每个机关每个年度一行（最新版本）：状态、错误数、警告数、得分和主要数字。
 
@@ -448,7 +448,7 @@ def worker(
         ),
     ] = 30.0,
     until_empty: Annotated[
-        bool, typer.Option("--until-empty", help="队列空了就退出（默认一直等待新文件）。")
+        bool, typer.Option("--until-empty", help="队列空了就退出（默认一直等待新文件）")
     ] = False,
 ) -> None:
     """处理 `xxgk library add --queue` 排入队列的文件（需 PostgreSQL 报告库）；可在任意多台机器上同时运行。
