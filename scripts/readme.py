@@ -87,8 +87,9 @@ def fields() -> str:
 
 def limits() -> str:
     from converter.app.limits import limits_markdown
+    from converter.published.limits import published_limits_markdown
 
-    return limits_markdown()
+    return f"{limits_markdown()}\n\n{published_limits_markdown()}"
 
 
 GENERATORS: dict[str, Callable[[], str]] = {

@@ -238,7 +238,7 @@ def test_show_puts_years_side_by_side_with_r4_and_trend(library_url, tmp_path, c
     assert history["carry_over"]["2024"]["ok"] is consistent
     r4_stored = [f for f in history["findings"]["2024"] if f["rule"] == "R4"]
     assert bool(r4_stored) is not consistent  # R4 was run at ingest too: 2023 was already in the library
-    new_line = next(line for line in result.output.splitlines() if line.startswith("新收申请"))
+    new_line = next(line for line in result.output.splitlines() if line.startswith("一、本年新收"))
     assert new_line.rstrip().endswith("↑")  # 1 in 2023, more in 2024
 
 
@@ -538,3 +538,10 @@ def test_ctrl_c_leaves_every_report_whole(library_url, tmp_path):
     again = subprocess.run(cli("add", "-q", "--db", library_url, str(tmp_path / "in")), capture_output=True)
     assert again.returncode == 0
     assert count(library_url, schema.versions) == 120
+
+
+def test_the_directory_header_in_the_help_is_the_one_read():
+    from converter.cli import library as cli_library
+    from converter.library import organs
+
+    assert cli_library.DIRECTORY_COLUMNS == organs.DIRECTORY_COLUMNS

@@ -142,3 +142,24 @@ def test_as_a_check_finding_at_the_paragraph_cell(tmp_path):
     write_workbook(book, report)
     [finding] = [f for f in check_file(book).findings if f.rule == "R5"]
     assert finding.location == "基本信息!B8"
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("2024年，清理并集中发布现行有效行政规范性文件393件。", True),
+        ("本年梳理现行有效行政规范性文件393件，并向社会公布。", True),
+        ("我市公布现行有效规范性文件393件。", True),
+        ("清理并集中发布现行有效行政规范性文件470件。", False),  # agrees
+        ("其中，市场监管领域清理现行有效行政规范性文件393件。", False),  # a part of the organ
+        ("征求意见后修改现行有效行政规范性文件393件。", False),  # a verb that narrows it
+    ],
+)
+def test_in_force_documents_after_a_publishing_verb(text, flagged):
+    """An evaluator flags 清理并集中发布现行有效…393件 against 现行有效 470 (issue 17, point 7)."""
+    report = sample("huaian-2024")
+    report.values["proactive.normative_documents.in_force"] = 470
+    found = check_text(with_text(report, "proactive", text))
+    assert [(f.field, f.stated, f.table_value) for f in found] == (
+        [("proactive.normative_documents.in_force", 393, 470)] if flagged else []
+    )

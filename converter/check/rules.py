@@ -258,6 +258,12 @@ def check_info(subject: Subject) -> Iterator[Finding]:
         if spec.required and not notes and _blank(getattr(subject.report.info, spec.key)):
             message = _text_of("info", "blank", label=spec.label, hint=spec.hint)
             yield finding("info", "blank", field, "必填", "", message)
+        value = getattr(subject.report.info, spec.key)
+        if spec.key == "org" and isinstance(value, str) and len(value.strip()) > fmt.MAX_ORG_CHARS:
+            length, limit = len(value.strip()), fmt.MAX_ORG_CHARS
+            message = _text_of("info", "too-long", label=spec.label, length=length, limit=limit)
+            expected, actual = f"不超过 {limit} 个字", f"{length} 个字"
+            yield finding("info", "too-long", field, expected, actual, message, severity=Severity.WARNING)
         yield from _noted("info", field, notes)
 
 

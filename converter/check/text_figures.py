@@ -142,6 +142,9 @@ def _figures(sentence: str, report: Report) -> Iterator[Figure]:
     for clause in CLAUSE.split(_clean(sentence)):
         for start in _scoped_starts(clause, names):
             yield from _documents(clause[start:])
+            verb = next((v for v in fmt.IN_FORCE_VERBS if clause.startswith(v + "现行有效", start)), "")
+            if verb:  # 清理并集中发布现行有效…: the verb keeps the whole scope
+                yield from _documents(clause[start + len(verb) :])
         parts = clause.split("、")
         found = [f for start in _scoped_starts(parts[0], names) for f in _match(parts[0][start:])]
         yield from found

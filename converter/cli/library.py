@@ -9,8 +9,12 @@ from typing import Annotated, Any
 import typer
 
 from ..core.errors import ExitCode, UnreadableInput
+from ..format.official import INFO_BY_KEY, ORGAN_TYPES
 from .common import err, guarded, pad
 from .words import ChineseCommand, ChineseGroup
+
+ORG_LABEL, TYPE_LABEL = INFO_BY_KEY["org"].label, INFO_BY_KEY["organ_type"].label
+DIRECTORY_COLUMNS = (ORG_LABEL, "上级地区", TYPE_LABEL, "别名")  # as converter.library.organs reads it
 
 library_app = typer.Typer(
     cls=ChineseGroup,
@@ -139,7 +143,7 @@ def list_reports(
     ] = None,
     organ_type: Annotated[
         str | None,
-        typer.Option("--type", metavar="机关类型", help="只列这一类机关：部门、乡镇街道、人民政府"),
+        typer.Option("--type", metavar=TYPE_LABEL, help=f"只列这一类机关：{'、'.join(ORGAN_TYPES)}"),
     ] = None,
     rule: Annotated[
         str | None,
@@ -188,7 +192,7 @@ def list_reports(
 
 @library_app.command("show", cls=ChineseCommand)
 def show(
-    organ: Annotated[str, typer.Argument(metavar="机关", help="机关全称或名录中的别名")],
+    organ: Annotated[str, typer.Argument(metavar="机关", help=f"{ORG_LABEL}或名录中的别名")],
     db: Database = None,
     year: Annotated[int | None, typer.Option("--year", metavar="年度", help="问题只列这一年度")] = None,
     as_json: AsJson = False,
@@ -254,7 +258,7 @@ def _render_history(history: Any) -> str:
         + ("" if o.source == "directory" else "，未在名录中")
     ]
     years = [r.year for r in history.rows]
-    label_width = 24
+    label_width = 44
     lines.append(pad("", label_width) + "".join(f"{y:>10}" for y in years) + "  趋势")
     status_cells = "".join(
         f"{queries.STATUS.get(r.status, r.status):>{10 - _wide(queries.STATUS.get(r.status, r.status))}}"
@@ -311,7 +315,7 @@ def export(
         str | None, typer.Option("--region", metavar="地区", help="只导出这一地区（含下级）")
     ] = None,
     organ_type: Annotated[
-        str | None, typer.Option("--type", metavar="机关类型", help="只导出这一类机关")
+        str | None, typer.Option("--type", metavar=TYPE_LABEL, help="只导出这一类机关")
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="覆盖已存在的输出文件")] = False,
 ) -> None:
@@ -355,7 +359,7 @@ def organs(
             exists=True,
             dir_okay=False,
             metavar="机关名录.csv",
-            help="导入机关名录（CSV，表头：机关全称,上级地区,机关类型,别名；别名之间用分号）",
+            help=f"导入机关名录（CSV，表头：{','.join(DIRECTORY_COLUMNS)}；别名之间用分号）",
         ),
     ] = None,
     as_json: AsJson = False,

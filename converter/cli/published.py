@@ -25,7 +25,8 @@ def import_report(
             exists=True,
             dir_okay=False,
             metavar="报告",
-            help="已发布的年度报告：Word（.docx）、带文字的 PDF、网页（.html、.mht）或文本（.txt）",
+            help="已发布的年度报告：Word（.docx）、带文字的 PDF、网页（.html、.mht）、"
+            "Markdown（.md）或文本（.txt）",
         ),
     ],
     out: Annotated[
@@ -35,7 +36,7 @@ def import_report(
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出读入的报告（同 `xxgk dump`）")] = False,
     force: Force = False,
 ) -> None:
-    """读取已发布的年度报告（Word、PDF、网页或文本），列出与标准格式不同之处，可写成标准工作簿。
+    """读取已发布的年度报告（Word、PDF、网页、Markdown 或文本），列出与标准格式不同之处，可写成标准工作簿。
 
     无法确定的数字不会猜测，一律留空并指出所在页、表、行和列。
 
@@ -64,7 +65,7 @@ def audit(
         list[Path],
         typer.Argument(
             metavar="报告...",
-            help="一个或多个已发布的年度报告（Word、PDF、网页或文本）",
+            help="一个或多个已发布的年度报告（Word、PDF、网页、Markdown 或文本）",
         ),
     ],
     out: Annotated[

@@ -221,6 +221,8 @@ OVERVIEW_SUBHEADS = ("主动公开", "依申请公开", "政府信息管理", "�
 # --------------------------------------------------------------------------- 基本信息
 
 ORGAN_TYPES = ("部门", "乡镇街道", "人民政府")
+MAX_ORG_CHARS = 60
+"""A 机关全称 longer than this is implausible (a warning); the longest real names are about 30 characters."""
 
 INFO_FIELDS: tuple[InfoField, ...] = (
     InfoField("org", "机关全称", "如：襄城区欧庙镇人民政府；用于标题和落款"),
@@ -326,6 +328,10 @@ def _proactive() -> tuple[Table, tuple[Value, ...]]:
     table = Table("proactive", "表二", "主动公开政府信息情况", "proactive", 4, r, 0, 1, tuple(cells))
     return table, tuple(values)
 
+
+IN_FORCE_VERBS = ("清理并集中发布", "清理并公布", "集中发布", "集中公布", "清理", "梳理", "公布", "发布")
+"""Verbs that may stand before “现行有效…规范性文件N件” without narrowing its scope (R5 compares the figure
+with 表二's 现行有效件数): 清理并集中发布现行有效行政规范性文件393件."""
 
 # --------------------------------------------------------------------------- 表三
 
@@ -994,7 +1000,10 @@ RULES: dict[str, Rule] = {
             "机关全称、自称、报告年度、机关类型必须填写；报告年度为四位数字，机关类型从下拉列表中选择。",
             "{message}",
             scope=Scope.VALUE,
-            messages={"blank": "“{label}”不能为空（{hint}）"},
+            messages={
+                "blank": "“{label}”不能为空（{hint}）",
+                "too-long": "“{label}”有 {length} 个字，不像是机关全称（一般不超过 {limit} 个字），请核对",
+            },
             exceptions={"inferred": ("warning", "自称或机关类型空着，已按机关全称推定")},
         ),
         *_template_rules(),

@@ -9,12 +9,14 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from ..format import official as fmt
+from .organs import TYPE_LABEL
 from .queries import KEY_FIGURES, STATUS, Row, titles
 
 HEADER = [
     "机关",
     "上级地区",
-    "机关类型",
+    TYPE_LABEL,
     "在名录中",
     "年度",
     "版本数",
@@ -22,7 +24,7 @@ HEADER = [
     "错误",
     "警告",
     "得分",
-    "成文日期",
+    fmt.INFO_BY_KEY["date"].label,
     "文件",
 ]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -48,7 +50,8 @@ def cells(row: Row) -> list[object]:
 
 def write_xlsx(path: Path, rows: list[Row]) -> None:
     from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
 
     wb = Workbook()
     ws = wb.active
@@ -60,6 +63,17 @@ def write_xlsx(path: Path, rows: list[Row]) -> None:
                 cell.data_type = "s"
     for cell in ws[1]:
         cell.font = Font(bold=True)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    for number, width in enumerate(
+        [26, 20, 9, 7, 6, 7, 8, 6, 6, 6, 11, 22] + [11] * len(KEY_FIGURES), start=1
+    ):
+        ws.column_dimensions[get_column_letter(number)].width = width
+    ws.row_dimensions[1].height = 15 * 6  # the figures' long titles, wrapped
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4  # printed: A4 landscape, one page wide, header repeated
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = ws.dimensions
     wb.save(path)

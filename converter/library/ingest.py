@@ -189,6 +189,7 @@ class Prepared:
     org: str = ""
     year: int | None = None
     published_on: dt.date | None = None
+    published_on_from: str = ""  # where the date was read ("" with a date: the report's 落款)
     values: dict[str, tuple[float | None, str]] = field(default_factory=dict)
     findings: list[dict[str, str]] = field(default_factory=list)
     document: dict[str, Any] | None = None
@@ -231,7 +232,7 @@ def _prepare_workbook(job: Job) -> Prepared:
 
 def _prepare_published(job: Job) -> Prepared:
     from ..published import import_report
-    from ..published.audit import audit_one
+    from ..published.audit import audit_one, publication
 
     imported = import_report(Path(job.path))
     found = audit_one(imported)
@@ -239,7 +240,11 @@ def _prepare_published(job: Job) -> Prepared:
         _finding_row(f.rule, f.code, f.severity, f.field or "", f.location, f.message, imported.report)
         for f in found
     ]
-    return _prepared(job, imported.kind, True, imported.report, rows)
+    prepared = _prepared(job, imported.kind, True, imported.report, rows)
+    published = publication(imported)  # the portal's date, or the PDF's creation date
+    if published is not None:
+        prepared.published_on, prepared.published_on_from = published[0], published[1][:40]
+    return prepared
 
 
 def _prepared(job: Job, kind: str, published: bool, report: Any, rows: list[dict[str, str]]) -> Prepared:
@@ -255,7 +260,9 @@ def _prepared(job: Job, kind: str, published: bool, report: Any, rows: list[dict
     prepared.document = report.to_dict()
     if not prepared.org or not prepared.year:
         missing = "、".join(
-            w for w, ok in (("机关名称", prepared.org), ("报告年度", prepared.year)) if not ok
+            w
+            for w, ok in (("机关名称", prepared.org), (fmt.INFO_BY_KEY["year"].label, prepared.year))
+            if not ok
         )
         prepared.message = f"{job.file_name} 中没有读到{missing}，无法归入某个机关的某一年度；请核对文件。"
     return prepared
@@ -420,7 +427,8 @@ def _store(conn: Any, prepared: Prepared, ruleset: str) -> Stored:
             warnings=len(findings) - errors,
             message="",
             published_on=prepared.published_on,
-            published_on_from=IMPORT_DATE_SOURCE if prepared.published_on else "",
+            published_on_from=prepared.published_on_from
+            or (IMPORT_DATE_SOURCE if prepared.published_on else ""),
             document=compress(prepared.document),
         )
     ).inserted_primary_key[0]
@@ -462,12 +470,13 @@ def report_of(document: dict[str, Any]) -> Any:
     return report_from_json(document)[0]
 
 
-def between_years(this: Any, last: Any) -> list[Any]:
-    """R4 and S1 of this year's report against last year's (converter.checks, as `audit` runs them)."""
+def between_years(this: Any, last: Any, published: bool = False) -> list[Any]:
+    """R4, S1 and P1 of this year's report against last year's (converter.check, as `audit` runs them)."""
     from ..check.rules import check
     from ..published.audit import BETWEEN_YEARS
 
-    return [f for f in check(this, last) if f.rule in BETWEEN_YEARS]
+    source = fmt.PUBLISHED if published else fmt.WORKBOOK
+    return [f for f in check(this, last, source=source) if f.rule in BETWEEN_YEARS]
 
 
 def _between_years(conn: Any, organ_id: int, prepared: Prepared) -> list[dict[str, str]]:
@@ -477,7 +486,7 @@ def _between_years(conn: Any, organ_id: int, prepared: Prepared) -> list[dict[st
     this = report_of(prepared.document)
     return [
         _finding_row(f.rule, f.code, f.severity.value, f.field, f.location, f.message, this)
-        for f in between_years(this, report_of(last))
+        for f in between_years(this, report_of(last), prepared.published)
     ]
 
 

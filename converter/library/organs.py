@@ -20,7 +20,8 @@ from ..core.errors import UnreadableInput
 from ..format import official as fmt
 from . import schema as s
 
-DIRECTORY_COLUMNS = ("机关全称", "上级地区", "机关类型", "别名")
+ORG_LABEL, TYPE_LABEL = fmt.INFO_BY_KEY["org"].label, fmt.INFO_BY_KEY["organ_type"].label
+DIRECTORY_COLUMNS = (ORG_LABEL, "上级地区", TYPE_LABEL, "别名")
 ALIAS_SEPARATORS = (";", "；", "|", "、")
 MAX_DIRECTORY_BYTES = 20 * 1024 * 1024
 
@@ -102,10 +103,10 @@ def read_directory(path: Path) -> list[DirectoryEntry]:
         name, region, organ_type, aliases = (c.strip() for c in cells)
         where = f"机关名录 {Path(path).name} 第 {number} 行"
         if not normalise(name):
-            raise UnreadableInput(f"{where}：“机关全称”为空。")
+            raise UnreadableInput(f"{where}：“{ORG_LABEL}”为空。")
         if organ_type and organ_type not in fmt.ORGAN_TYPES:
             raise UnreadableInput(
-                f"{where}：机关类型“{organ_type}”应为 {' / '.join(fmt.ORGAN_TYPES)} 之一"
+                f"{where}：{TYPE_LABEL}“{organ_type}”应为 {' / '.join(fmt.ORGAN_TYPES)} 之一"
                 "（或留空按名称推定）。"
             )
         if normalise(name) in seen:

@@ -15,21 +15,19 @@ from . import schema as s
 from .organs import normalise, normalise_region
 
 STATUS = {"ok": "通过", "errors": "有错误", "unreadable": "无法读取"}
-SHORT_TITLES = (  # KEY_FIGURES, as short as a row label beside the years can be
-    "新收申请",
-    "上年结转",
-    "办理结果总计",
-    "结转下年度",
-    "行政复议",
-    "直接起诉",
-    "复议后起诉",
-    "规范性文件制发",
-    "规范性文件现行有效",
-    "行政许可",
-    "行政处罚",
-    "行政强制",
-    "行政事业性收费（万元）",
-)
+
+
+def short_title(key: str) -> str:
+    """A figure's row label beside the years: its description without the 第二十条 item and a
+    trailing 总计 (`行政诉讼·复议后起诉`, `行政许可·本年处理决定数量`)."""
+    parts = fmt.VALUES[key].description.split(" / ")
+    parts = [p for p in parts if not p.startswith("第二十条")]
+    if len(parts) > 1 and parts[-1] == "总计":
+        parts = parts[:-1]
+    return "·".join(parts)
+
+
+SHORT_TITLES = tuple(short_title(k) for k in KEY_FIGURES)
 
 
 def score(errors: int, warnings: int) -> int:

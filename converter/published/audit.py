@@ -29,7 +29,7 @@ BETWEEN_YEARS = ("R4", "S1", "P1")
 # date is not a defect of its tables or text; the organ type only matters to D1's deadline; a report does
 # not print its 自称 or type as such (the workbook's 基本信息 asks for them, a published report need not).
 NOT_DEFECTS = {("R6", "blank"), ("D1", "not-stated"), ("info", "blank"), ("info", "inferred")}
-NOT_DEFECT_NOTES = {"organ_type_unknown"}
+NOT_DEFECT_NOTES = {"organ_type_unknown", "total_mismatch"}  # the latter: R1–R3 name the same cell
 
 
 @dataclass(frozen=True)
@@ -87,6 +87,7 @@ class AuditResult:
                 "exit_code": 3,  # as `check --json` gives an unreadable file
             }
         info = self.imported.report.info
+        published = self.imported.published
         return {
             "file": str(self.path),
             "ok": not self.errors,
@@ -94,6 +95,7 @@ class AuditResult:
             "warnings": len(self.findings) - len(self.errors),
             "org": info.org,
             "year": info.year,
+            "published": published.to_dict() if published else None,  # 发布时间, for timeliness
             "findings": [f.to_dict() for f in self.findings],
             "not_assessable": [
                 {"rule": rule, "reason": why} for rule, why in sorted(self.not_assessable.items())
@@ -129,6 +131,11 @@ def audit_path(path: Path) -> AuditResult:
         imported = import_report(path)
     except UnreadableInput as exc:
         return AuditResult(Path(path), unreadable=exc.message)
+    except (Exception, MemoryError, RecursionError) as exc:  # one bad file never loses the batch
+        name, kind = Path(path).name, type(exc).__name__
+        return AuditResult(
+            Path(path), unreadable=f"{name} 读取时出现内部错误（{kind}），未能审核；其余报告照常审核。"
+        )
     result = AuditResult(Path(path), imported)
     result.findings = audit_one(imported, result.not_assessable)
     return result

@@ -26,6 +26,11 @@ KINDS = {
     "title_missing": "缺少标题",
     "year_missing": "缺少年度",
     "date_invalid": "日期有误",
+    "footnote_marker": "注释标记",
+    "unpaired_rows": "标签错位",
+    "row_order": "行序不同",
+    "total_mismatch": "总计不符",
+    "glued_digits": "数字粘连",
 }
 """A short Chinese name for each note code, for the listing (JSON keeps the codes)."""
 

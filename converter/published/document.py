@@ -10,6 +10,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 _SPACE = re.compile(r"\s+")
 _ITEM_NUMBER = re.compile(r"^(\d{1,2})[、.．]")
@@ -61,12 +62,14 @@ Block = Para | Grid | Line
 class Document:
     """What a reader found, in reading order."""
 
-    kind: str  # "docx" | "pdf" | "html" | "text"
+    kind: str  # "docx" | "pdf" | "html" | "markdown" | "text"
     blocks: list[Block] = field(default_factory=list)
     title_hint: str = ""  # e.g. an HTML page's article title
     dates: dict[str, dt.date] = field(default_factory=dict)  # where a date was found -> the date (D2)
+    published: tuple[str, str] | None = None  # (发布时间 as printed, where): a portal page's own header
 
 
+@lru_cache(maxsize=16384)
 def norm(text: str) -> str:
     """A label for comparison: NFKC (half-width brackets and digits), no spaces, `1、` as `1.`."""
     text = _SPACE.sub("", unicodedata.normalize("NFKC", text))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
@@ -68,3 +69,15 @@ class ImportNote:
 def short(label: str, limit: int = 12) -> str:
     """A long row label cut for a position: 一、本年新收…."""
     return label if len(label) <= limit else label[: limit - 4] + "…"
+
+
+@dataclass(frozen=True)
+class Publication:
+    """When the report was published, as its portal page says: for the timeliness of publication."""
+
+    date: dt.date
+    printed: str  # e.g. 发布时间：2025-01-20 09:30
+    source: str  # where it was found: 网页的 PubDate 元数据, 网页正文上方, 文本开头的“发布时间”行
+
+    def to_dict(self) -> dict[str, str]:
+        return {"date": self.date.isoformat(), "printed": self.printed, "source": self.source}

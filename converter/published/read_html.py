@@ -9,6 +9,7 @@ from ..core.errors import UnreadableInput
 from ..format import official as fmt
 from .document import Document, Grid, GridCell, Para, norm
 from .read_text import decode
+from .rows import SUPERSCRIPTS
 
 CHARSET = re.compile(rb"""charset\s*=\s*["']?([A-Za-z0-9_-]+)""", re.IGNORECASE)
 BLOCK_TAGS = {
@@ -16,6 +17,8 @@ BLOCK_TAGS = {
     "ul", "ol", "dl", "dd", "dt", "pre", "td", "th", "tr", "tbody", "form", "main",
 }  # fmt: skip
 SKIP_TAGS = {"script", "style", "noscript", "head", "iframe", "select", "option", "button", "nav"}
+MAX_MHT_PARTS = 50  # multipart parts in a single-file page; a saved page has one, with its images
+SUPERSCRIPT_DIGITS = str.maketrans("0123456789", SUPERSCRIPTS)
 MAX_HTML_BYTES = 5 * 1024 * 1024  # a saved portal page is well under 1 MiB; parsing takes ~30 × the bytes
 SECTION_WORDS = (  # headings without their numbers: what marks the article among a portal's navigation
     *(fmt.SECTION_BY_KEY[key].heading.split("、", 1)[1] for key in ("overview", "proactive", "applications")),
@@ -39,13 +42,19 @@ def read_html(path: Path) -> Document:
     except Exception as exc:  # lxml: ParserError, ValueError on an empty document
         raise UnreadableInput(f"{path.name} 不是能读取的网页（{type(exc).__name__}）。") from exc
     title = _title(root)
+    published = _published(root)
+    for sup in root.iter("sup"):  # a footnote marker after a number (71<sup>2</sup>) is not its digit
+        marker = sup.text_content().translate(SUPERSCRIPT_DIGITS)
+        for child in list(sup):
+            sup.remove(child)
+        sup.text = marker
     for bad in list(root.iter(*SKIP_TAGS, lxml.etree.Comment)):
         if bad.getparent() is not None:
             bad.drop_tree()
     article = find_article(root)
     blocks: list = []
     _walk(article, blocks)
-    return Document("html", blocks, title_hint=title)
+    return Document("html", blocks, title_hint=title, published=published)
 
 
 def is_mht(head: bytes) -> bool:
@@ -59,8 +68,17 @@ def mht_html(data: bytes, path: Path) -> str:
     import email
     from email import policy
 
-    message = email.message_from_bytes(data, policy=policy.compat32)
-    for part in message.walk():
+    nesting = len(re.findall(rb"(?im)^content-type:\s*multipart/", data[:MAX_HTML_BYTES]))
+    if nesting > MAX_MHT_PARTS:
+        raise UnreadableInput(
+            f"{path.name} 是单个文件网页（.mht），但其中有 {nesting} 个多部分（multipart）段"
+            "（正常网页只有一个），为安全起见已停止读取；请在浏览器中另存为 .html。"
+        )
+    try:
+        parts = list(email.message_from_bytes(data, policy=policy.compat32).walk())
+    except RecursionError as exc:  # pragma: no cover - nesting is refused above
+        raise UnreadableInput(f"{path.name} 是结构过于复杂的单个文件网页（.mht）；请另存为 .html。") from exc
+    for part in parts:
         if part.get_content_type() == "text/html":
             payload = part.get_payload(decode=True) or b""
             charset = part.get_content_charset()
@@ -107,6 +125,21 @@ def find_article(root):
 
 def _holds_tables(el, root) -> bool:
     return len(el.findall(".//table")) >= min(3, len(root.findall(".//table")))
+
+
+def _published(root) -> tuple[str, str] | None:
+    """The page's 发布时间: its PubDate meta tag (Chinese government portals carry one), or the
+    `发布时间：…` line printed above the article."""
+    from .sections import PUBLISHED_LINE
+
+    for name in ("PubDate", "pubdate", "publishdate", "PublishDate"):
+        meta = root.xpath(f'//meta[@name="{name}"]/@content')
+        if meta and meta[0].strip():
+            return meta[0].strip(), f"网页的 {name} 元数据"
+    body = root.find("body")
+    text = body.text_content() if body is not None else ""
+    match = PUBLISHED_LINE.search(text[:200_000])
+    return (match.group(0).strip(), "网页正文上方") if match else None
 
 
 def _title(root) -> str:

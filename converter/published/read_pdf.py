@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import time
+import zlib
 from collections import Counter
+from contextvars import ContextVar
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -14,37 +17,157 @@ from ..core.errors import UnreadableInput
 from .document import Document, Line
 from .read_text import DASHED_PAGE_NUMBER, drop_bare_page_number
 
+MiB = 1024 * 1024
 MAX_PAGES = 200
+MAX_PAGE_STREAM = 4 * MiB
+"""A page's content (and each form it draws) decoded; a report page is 20–200 KiB."""
+MAX_PAGE_CHARS = 30_000
+"""Characters shown on one page; a dense report page has about 2,000."""
+MAX_FILE_CHARS = 100_000
+MAX_OPERATIONS = 300_000
+"""Drawing operations of the whole file, forms drawn many times counted each time (the 5-page
+reference report has about 90,000)."""
+MAX_SECONDS = 20.0
+FORM_WEIGHT = 20  # a form drawn costs pdfminer as much as about 20 operations (a sub-interpreter, resources)
+
+DAMAGED = (
+    "{name} 是损坏的 PDF 文件，无法读取（{why}）；请向发布单位索取完好的文件，或改用其 Word 文件、网页。"
+)
+PASSWORD = "{name} 有打开密码（加密的 PDF），无法读取；请提供未加密的文件。"
+
+
+class PdfLimit(Exception):
+    """The file asks for more work than any annual report needs."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what
+
+
+class Budget:
+    """Work done on one file: drawing operations, characters shown, time."""
+
+    def __init__(self) -> None:
+        self.operations = 0
+        self.chars = 0
+        self.page_chars = 0
+        self.next_clock = 0x3FFF
+        self.deadline = time.monotonic() + MAX_SECONDS
+
+    def step(self, weight: int = 1) -> None:
+        self.operations += weight
+        if self.operations > MAX_OPERATIONS:
+            raise PdfLimit(f"绘制操作超过 {MAX_OPERATIONS:,} 个")
+        if self.operations >= self.next_clock:
+            self.next_clock = self.operations + 0x3FFF
+            if time.monotonic() > self.deadline:
+                raise PdfLimit(f"读取超过 {MAX_SECONDS:.0f} 秒")
+
+    def show(self, seq) -> None:
+        n = sum(len(s) for s in seq if isinstance(s, bytes | str))
+        self.page_chars += n
+        self.chars += n
+        if self.page_chars > MAX_PAGE_CHARS:
+            raise PdfLimit(f"一页的文字超过 {MAX_PAGE_CHARS:,} 个字符")
+        if self.chars > MAX_FILE_CHARS:
+            raise PdfLimit(f"全文超过 {MAX_FILE_CHARS:,} 个字符")
+
+
+_BUDGET: ContextVar[Budget] = ContextVar("pdf_budget")
+
+
+def _interpreter_class():
+    """pdfminer's page interpreter, counting each operation and each character shown against the budget."""
+    from pdfminer.pdfinterp import PDFPageInterpreter
+
+    class Bounded(PDFPageInterpreter):
+        def push(self, obj) -> None:
+            _BUDGET.get().step()
+            super().push(obj)
+
+        def do_TJ(self, seq) -> None:
+            _BUDGET.get().show(seq)
+            super().do_TJ(seq)
+
+        def render_contents(self, resources, streams, ctm=(1, 0, 0, 1, 0, 0)) -> None:
+            _BUDGET.get().step(FORM_WEIGHT)  # a form drawn: fan-out of forms is counted draw by draw
+            super().render_contents(resources, streams, ctm)
+
+    def counted(base):
+        def op(self) -> None:
+            _BUDGET.get().step()
+            base(self)
+
+        return op
+
+    for name in dir(PDFPageInterpreter):  # operators without operands (q, Q, S, n, BT…) count too
+        base = getattr(PDFPageInterpreter, name)
+        if name.startswith("do_") and callable(base) and base.__code__.co_argcount == 1:
+            setattr(Bounded, name, counted(base))
+    return Bounded
+
+
+def _check_streams(page) -> None:
+    """Each content stream of the page, and each form it may draw, inflates to at most MAX_PAGE_STREAM."""
+    from pdfminer.pdftypes import LITERALS_FLATE_DECODE, resolve1, stream_value
+
+    streams = list(page.page_obj.contents)
+    xobjects = resolve1((page.page_obj.resources or {}).get("XObject")) or {}
+    if isinstance(xobjects, dict):
+        streams += list(xobjects.values())
+    for ref in streams:
+        try:
+            stream = stream_value(ref)
+        except Exception:  # not a stream: pdfminer skips it too
+            continue
+        raw = stream.rawdata if stream.rawdata is not None else b""
+        filters = stream.get_filters()
+        if len(raw) > MAX_PAGE_STREAM:
+            raise PdfLimit(f"一页的内容超过 {MAX_PAGE_STREAM // MiB} MiB")
+        if filters and filters[0][0] in LITERALS_FLATE_DECODE:
+            inflater = zlib.decompressobj()
+            try:
+                out = inflater.decompress(raw, MAX_PAGE_STREAM + 1)
+            except zlib.error:
+                continue  # pdfminer reads what it can of a damaged stream
+            if len(out) > MAX_PAGE_STREAM:
+                raise PdfLimit(f"一页的内容解压后超过 {MAX_PAGE_STREAM // MiB} MiB（疑似“压缩炸弹”）")
 
 
 def read_pdf(path: Path) -> Document:
-    """Each page's words grouped into lines and cells; a PDF without any text is refused."""
+    """Each page's words grouped into lines and cells; a PDF without any text is refused.
+
+    Damaged and encrypted files are refused in Chinese; the work per file is bounded (pages, content
+    size, drawing operations, characters, time), so a hostile file is refused in seconds."""
     import pdfplumber  # heavy: only when a PDF is read
-    from pdfminer.pdfparser import PDFSyntaxError
 
     logging.getLogger("pdfminer").setLevel(logging.ERROR)  # its notes on odd fonts are not the clerk's
-    lines: list[Line] = []
+    token = _BUDGET.set(Budget())
     try:
-        with pdfplumber.open(path) as pdf:
-            if len(pdf.pages) > MAX_PAGES:
-                raise UnreadableInput(
-                    f"{path.name} 有 {len(pdf.pages)} 页，超过 {MAX_PAGES} 页，不像是一份年度报告。"
-                )
-            dates = _dates(pdf.metadata)
-            for number, page in enumerate(pdf.pages, start=1):
-                lines += page_lines(page.extract_words(x_tolerance=1.5, y_tolerance=2), number)
-                page.flush_cache()
-    except (PDFSyntaxError, ValueError, KeyError, TypeError) as exc:
-        raise UnreadableInput(f"{path.name} 是损坏的 PDF 文件，无法读取（{type(exc).__name__}）。") from exc
-    except Exception as exc:
-        # pdfplumber wraps pdfminer's errors on opening in its own PdfminerException
-        inner = exc.args[0] if type(exc).__name__ == "PdfminerException" and exc.args else exc
-        if type(inner).__name__ in ("PDFPasswordIncorrect", "PDFEncryptionError"):
-            raise UnreadableInput(f"{path.name} 是加密的 PDF 文件；请先去掉密码再导入。") from exc
-        if inner is not exc:
-            name = type(inner).__name__
-            raise UnreadableInput(f"{path.name} 是损坏的 PDF 文件，无法读取（{name}）。") from exc
+        lines, dates = _read(path, pdfplumber)
+    except UnreadableInput:
         raise
+    except PdfLimit as exc:
+        raise UnreadableInput(
+            f"{path.name} 的内容超出一份年度报告可能的规模（{exc.what}），为安全起见已停止读取；"
+            "请确认选择了正确的文件。"
+        ) from exc
+    except (MemoryError, RecursionError) as exc:
+        raise UnreadableInput(
+            f"{path.name} 的结构过于复杂（{type(exc).__name__}），为安全起见已停止读取；"
+            "请确认选择了正确的文件。"
+        ) from exc
+    except Exception as exc:  # pdfminer raises many kinds for a damaged file; pdfplumber wraps them
+        cause = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc.__cause__ or exc
+        if _is_encryption(cause) or _is_encryption(exc):
+            raise UnreadableInput(PASSWORD.format(name=path.name)) from exc
+        if isinstance(cause, PdfLimit):
+            raise UnreadableInput(
+                f"{path.name} 的内容超出一份年度报告可能的规模（{cause.what}），为安全起见已停止读取。"
+            ) from exc
+        raise UnreadableInput(DAMAGED.format(name=path.name, why=_why(cause))) from exc
+    finally:
+        _BUDGET.reset(token)
     if not lines:
         raise UnreadableInput(
             f"{path.name} 没有文字层（可能是扫描件或图片），无法读取其中的文字和数字；"
@@ -67,6 +190,50 @@ def _dates(metadata: dict[str, Any]) -> dict[str, dt.date]:
         return {CREATION_DATE: dt.date(*(int(g) for g in match.groups()))}
     except ValueError:
         return {}
+
+
+def _is_encryption(exc: BaseException) -> bool:
+    from pdfminer.pdfdocument import PDFEncryptionError
+
+    return isinstance(exc, PDFEncryptionError) or type(exc).__name__ in (
+        "PDFPasswordIncorrect",
+        "PDFEncryptionError",
+    )
+
+
+def _why(exc: BaseException) -> str:
+    from pdfminer.pdfparser import PDFSyntaxError
+    from pdfminer.psexceptions import PSEOF
+
+    if isinstance(exc, PSEOF):
+        return "文件不完整，可能只下载了一部分"
+    if isinstance(exc, PDFSyntaxError):
+        return "文件结构（交叉引用表）有误"
+    return type(exc).__name__
+
+
+def _read(path: Path, pdfplumber) -> tuple[list[Line], dict[str, dt.date]]:
+    from pdfplumber.page import PDFPageAggregatorWithMarkedContent
+
+    interpreter_class = _interpreter_class()
+    lines: list[Line] = []
+    with pdfplumber.open(path) as pdf:
+        if len(pdf.pages) > MAX_PAGES:
+            raise UnreadableInput(
+                f"{path.name} 有 {len(pdf.pages)} 页，超过 {MAX_PAGES} 页，不像是一份年度报告。"
+            )
+        dates = _dates(pdf.metadata)
+        for number, page in enumerate(pdf.pages, start=1):
+            _check_streams(page)
+            _BUDGET.get().page_chars = 0
+            device = PDFPageAggregatorWithMarkedContent(
+                pdf.rsrcmgr, pageno=page.page_number, laparams=pdf.laparams
+            )
+            interpreter_class(pdf.rsrcmgr, device).process_page(page.page_obj)
+            page._layout = device.get_result()  # as pdfplumber's Page.layout, with the bounded interpreter
+            lines += page_lines(page.extract_words(x_tolerance=1.5, y_tolerance=2), number)
+            page.flush_cache()
+    return lines, dates
 
 
 def page_lines(words: list[dict[str, Any]], page: int) -> list[Line]:

@@ -8,7 +8,7 @@ from ..format import official as fmt
 from .document import Document, Grid, Line, norm
 from .labels import review_column
 from .notes import ImportPosition
-from .rows import Candidate, similarity
+from .rows import Candidate, ValueCell, glued_splits, similarity
 from .sections import Layout
 from .tables import (
     APPLICANT_LABELS,
@@ -18,6 +18,7 @@ from .tables import (
     WRAPPED,
     Reader,
     align,
+    check_totals,
     grid_candidates,
     line_candidates,
     read_aligned,
@@ -66,15 +67,26 @@ def read_tables(doc: Document, layout: Layout) -> Reader:
         else:
             c2 += [c for c in plain if _is_table2_row(c)]
             previous = T2 if any(_is_table2_row(c) for c in plain) else ""
-    _check_2019(doc, reader)
+    old_format = _check_2019(doc, reader)
     lines = [(i, b) for i, b in enumerate(doc.blocks) if isinstance(b, Line)]
     if lines:
         c2 += [c for c in _lines(doc, layout, "proactive", 1) if _is_table2_row(c)]
         c3 += _with_columns(doc, layout, _lines(doc, layout, "applications", 3))
-        c4 += _lines(doc, layout, "review", 5)
-    read_aligned(reader, T2, c2, t2)
-    read_aligned(reader, T3, c3, t3)
+        c4 += _lines(doc, layout, "review", 5) if "review" in layout.starts else _review_by_shape(doc)
+        c4 = c4 or _glued_review(doc, layout)
+    if not old_format:  # the 2019 表二 has other columns (新制作, 新公开…): nothing of it maps
+        read_aligned(reader, T2, c2, t2)
+    missing: list[str] | None = [] if old_format else None
+    read_aligned(reader, T3, c3, t3, missing)
+    if missing:
+        reader.note(
+            None, "format_2019", "warning",
+            f"2019 年试行格式的{T3}没有（或未找到）2021 年格式的 {len(missing)} 行"
+            f"（{'、'.join(missing[:3])}{'等' if len(missing) > 3 else ''}），这些行留空",
+            ImportPosition(table=T3),
+        )  # fmt: skip
     _read_review(reader, c4)
+    check_totals(reader)
     return reader
 
 
@@ -84,18 +96,20 @@ NOISE = (
 )
 
 
-def _check_2019(doc: Document, reader: Reader) -> None:
+def _check_2019(doc: Document, reader: Reader) -> bool:
     """A report in the 2019 trial format has other tables: say so once instead of guessing."""
     text = norm("".join(c.text for b in doc.blocks if isinstance(b, Grid) for row in b.rows for c in row))
     text += norm("".join(getattr(b, "text", "") for b in doc.blocks if not isinstance(b, Grid)))
     seen = [label for label in fmt.LABELS_2019 if norm(label) in text]
-    if len(seen) >= 2:
-        reader.note(
-            None, "format_2019", "error",
-            f"这是 2019 年试行格式（国办公开办函〔2019〕60号）的报告（表中有“{seen[0]}”“{seen[1]}”），"
-            "与 2021 年格式的表格不同，对不上的数字均未读入",
-            ImportPosition(),
-        )  # fmt: skip
+    if len(seen) < 2:
+        return False
+    reader.note(
+        None, "format_2019", "error",
+        f"这是 2019 年试行格式（国办公开办函〔2019〕60号）的报告（表中有“{seen[0]}”“{seen[1]}”）："
+        f"{T2}的栏目与 2021 年格式不同，未读入；{T3}、{T4}按行标签读入能对应的数字",
+        ImportPosition(),
+    )  # fmt: skip
+    return True
 
 
 HEADER_STARTS = tuple(norm(label)[:2] for label in APPLICANT_LABELS)  # 自然 商业 … 总计 (labels wrap)
@@ -128,6 +142,23 @@ def _lines(doc: Document, layout: Layout, key: str, min_values: int) -> list[Can
     return line_candidates(lines, min_values, lo, NOISE if key == "applications" else ())
 
 
+def _review_by_shape(doc: Document) -> list[Candidate]:
+    """Without its heading, 表四 is the one line of exactly 15 numbers (no other table has as many)."""
+    lines = [b for b in doc.blocks if isinstance(b, Line)]
+    found = [c for c in line_candidates(lines, len(table4_columns())) if not c.stray]
+    return [c for c in found if len(c.values) == len(table4_columns())][:1]
+
+
+def _glued_review(doc: Document, layout: Layout) -> list[Candidate]:
+    """表四's 15 figures glued into one run of digits (a portal's text copy)."""
+    lo, hi = layout.region("review", len(doc.blocks))
+    for block in doc.blocks[lo:hi] if "review" in layout.starts else ():
+        digits = block.text.replace(" ", "") if isinstance(block, Line) else ""
+        if digits.isdigit() and len(digits) >= len(table4_columns()):
+            return [Candidate([""], [], block.page, None, lo + 1, glued=digits)]
+    return []
+
+
 def _is_review(grid: Grid) -> bool:
     text = norm("".join(c.text for row in grid.rows[:3] for c in row))
     return "行政复议" in text and "行政诉讼" in text
@@ -148,6 +179,26 @@ def _read_review(reader: Reader, cands: list[Candidate]) -> None:
         )  # fmt: skip
         return
     cand = next((c for c in cands if not c.stray), cands[0])
+    if cand.glued:
+        n = len(columns)
+        digits = cand.glued
+        splits = [list(digits)] if len(digits) == n else glued_splits(digits, [(n // 3, True)] * 3)
+        pos = ImportPosition(cand.page, T4)
+        if len(splits) != 1:
+            why = "有多种拆分" if splits else "无法按标准格式的列拆分"
+            reader.note(
+                columns[0][0],
+                "glued_digits",
+                "error",
+                f"{T4}的数字连在一起印作“{digits}”，{why}，未读入",
+                pos,
+            )
+            return
+        cand.values = [ValueCell(v) for v in splits[0]]
+        reader.note(
+            columns[0][0], "glued_digits", "warning",
+            f"{T4}的数字连在一起印作“{digits}”，按唯一可能的拆分（{' '.join(splits[0])}）读入", pos,
+        )  # fmt: skip
     if cand.uncertain or cand.stray:
         reader.note(columns[0][0], "wrapped_number", "error", WRAPPED, ImportPosition(cand.page, T4))
         return

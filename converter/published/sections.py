@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from ..core.model import Info, Paragraph
 from ..format import official as fmt
 from .document import Document, Grid, Line, Para, norm, tidy
-from .notes import ImportNote, ImportPosition
+from .notes import ImportNote, ImportPosition, Publication
 from .read_text import PAGE_NUMBER
 from .rows import similarity
 
@@ -41,6 +41,40 @@ def date_parts(text: str) -> tuple[int, int, int] | None:
     return None
 
 
+PUBLISHED_LINE = re.compile(
+    r"(?:发布时间|发布日期|发文日期|公开日期|发布于)\s*[:：]?\s*"
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?"
+)
+HEADER_KEYS = (
+    "标题", "题目", "发布时间", "发布日期", "发文日期", "发布机构", "发文机关", "发布单位", "来源",
+    "信息来源", "索引号", "文号", "发文字号", fmt.INFO_BY_KEY["date"].label, "主题分类", "公开方式",
+    "公开范围", "浏览次数", "字号",
+)  # fmt: skip
+HEADER_FIELD = re.compile(rf"({'|'.join(HEADER_KEYS)})\s*[:：]\s*")
+HEADER_ORG_KEYS = ("发布机构", "发文机关", "发布单位", "来源", "信息来源")
+
+
+def header_fields(text: str) -> dict[str, str] | None:
+    """A portal's header line (`标题：…`, `发布时间：… 来源：…`) as its fields; None for any other line."""
+    if not HEADER_FIELD.match(text):
+        return None
+    marks = list(HEADER_FIELD.finditer(text))
+    ends = [m.start() for m in marks[1:]] + [len(text)]
+    return {m.group(1): text[m.end() : end].strip() for m, end in zip(marks, ends, strict=True)}
+
+
+def publication(printed: str, source: str) -> Publication | None:
+    """The 发布时间 printed (`发布时间：2025-01-20 09:30`, or a PubDate `2025-01-20 09:30`) as a date."""
+    match = re.search(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})", printed)
+    if not match:
+        return None
+    try:
+        return Publication(dt.date(*(int(g) for g in match.groups())), printed, source)
+    except ValueError:
+        return None
+
+
 SELF_NAMES = ("我市", "我区", "我县", "我镇", "我乡", "我街道", "我局", "我委", "我办", "本机关")
 TABLE_START = {
     "proactive": ("第二十条", "信息内容"),
@@ -58,6 +92,8 @@ class Layout:
     sections: dict[str, list[Paragraph]] = field(default_factory=dict)
     notes: list[ImportNote] = field(default_factory=list)
     rest: dict[str, str] = field(default_factory=dict)  # text printed after a heading on its line
+    header: dict[str, str] = field(default_factory=dict)  # a portal text copy's 标题/发布时间/发布机构 lines
+    published: Publication | None = None
 
     def region(self, key: str, total: int) -> tuple[int, int]:
         """Block range of a section: from its heading to the next found heading."""
@@ -75,7 +111,7 @@ def block_text(block) -> str:
 def match_heading(text: str) -> tuple[fmt.Section, float] | None:
     """The official section a heading names (variants and stray words tolerated), with its likeness."""
     t = _key(text)
-    if not t or t[0] not in "一二三四五六":
+    if not t or t[0] not in "一二三四五六七八九十":
         return None
     if len(t) > 40:
         return _run_in(t)
@@ -85,6 +121,23 @@ def match_heading(text: str) -> tuple[fmt.Section, float] | None:
             continue
         score = max(similarity(t, h) for h in (section.heading, *section.variants))
         if score >= HEADING_MATCH and (best is None or score > best[1]):
+            best = (section, score)
+    return best or _renumbered(t)
+
+
+RENUMBERED_MATCH = 0.85
+_NUMBER = re.compile(r"^[一二三四五六七八九十]+、")
+
+
+def _renumbered(t: str) -> tuple[fmt.Section, float] | None:
+    """An official heading under another number (三、政府信息公开行政复议、行政诉讼情况): by its words."""
+    words = _NUMBER.sub("", t)
+    if words == t or len(words) < 4:
+        return None
+    best = None
+    for section in fmt.SECTIONS:
+        score = max(similarity(words, _NUMBER.sub("", norm(h))) for h in (section.heading, *section.variants))
+        if score >= RENUMBERED_MATCH and (best is None or score > best[1]):
             best = (section, score)
     return best
 
@@ -162,13 +215,38 @@ def texts(doc: Document, lo: int, hi: int, stop: tuple[str, ...] = ()) -> list[s
         text = tidy(block_text(block))
         if not text or PAGE_NUMBER.match(text):
             continue
-        if stop and isinstance(block, Line) and norm(text).startswith(stop):  # a table laid out as text
+        if stop and isinstance(block, Line) and norm(text).lstrip("(（").startswith(stop):  # a table as text
             break
-        if isinstance(block, Line) and layout_text and out and block.indent < 2 and not SUBHEAD.match(text):
+        if doc.kind == "markdown" and isinstance(block, Line) and len(block.cells) > 1:
+            break  # a pipe table's first row
+        if isinstance(block, Line) and out and _continues(out[-1], text, block, layout_text):
             out[-1] += text
         else:
             out.append(text)
     return out
+
+
+ENDS_SENTENCE = tuple("。；！？：;!?:")
+STARTS_ITEM = re.compile(
+    r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|\d{1,2}[.．、](?!\d)|[一二三四五六七八九十]是)"
+)
+
+
+def _continues(previous: str, text: str, line: Line, layout_text: bool) -> bool:
+    """A hard-wrapped line of text from a PDF or a text copy goes on with the paragraph before it.
+
+    Laid out with indents: a line not indented continues. Without: a line continues when the line before
+    ends without 。；！？： and this one is not a heading, a numbered item, a sub-head's body or a date."""
+    if SUBHEAD.match(text) or date_parts(text):
+        return False
+    if layout_text:
+        return line.indent < 2
+    if previous.endswith(ENDS_SENTENCE) or STARTS_ITEM.match(text):
+        return False
+    if previous.endswith(TITLE_END) and len(previous) <= 60:
+        return False  # the title above the preamble
+    heading_above = SUBHEAD.match(previous) and len(previous) <= 40 and "。" not in previous
+    return not heading_above and len(previous) >= 15
 
 
 def paragraphs(items: list[str]) -> list[Paragraph]:
@@ -217,26 +295,50 @@ def read_layout(doc: Document) -> Layout:
     return layout
 
 
+TITLE_END = ("报告", "年报")
+
+
 def _front(doc: Document, items: list[str], layout: Layout) -> None:
-    """Title (one or two short lines ending in 报告) and the preamble after it."""
+    """Portal header lines, the title (one or two short lines ending in 报告) and the preamble after it."""
     info = layout.info
-    for i, text in enumerate(items):
-        if text.endswith("报告") and len(text) <= 60:
-            prev = items[i - 1] if i else ""
-            joined = (
-                prev + text
-                if prev and len(prev) <= 30 and not re.search(r"\d{4}", prev) and "。" not in prev
-                else ""
-            )
-            info.title = joined or text
-            info.preamble = "\n".join(items[i + 1 :])
+    body = []
+    for text in items:
+        fields = header_fields(text) if len(body) < 3 else None  # only above the title
+        if fields is None:
+            body.append(text)
+        else:
+            layout.header.update({k: v for k, v in fields.items() if v})
+    _publication(doc, layout)
+    for i, text in enumerate(body):
+        if text.endswith(TITLE_END) and len(text) <= 60:
+            prev = body[i - 1] if i else ""
+            info.title = prev + text if _title_continues(prev, text) else text
+            info.preamble = "\n".join(body[i + 1 :])
             return
-    info.title = doc.title_hint
-    info.preamble = "\n".join(items)
+    info.title = layout.header.get("标题") or layout.header.get("题目") or doc.title_hint
+    info.preamble = "\n".join(body)
     if not info.title:
         layout.notes.append(
             ImportNote("info.title", "title_missing", "warning", "未找到报告标题", ImportPosition())
         )
+
+
+def _title_continues(prev: str, text: str) -> bool:
+    """A title printed over two lines: `2024 年XX市XX委政府信息公开工作` / `年度报告`."""
+    if not prev or len(prev) > 40 or "。" in prev or "〔" in prev or prev.endswith("号"):
+        return False
+    return not re.search(r"\d{4}", prev) or not re.search(r"\d{4}", text)  # the year is printed once
+
+
+def _publication(doc: Document, layout: Layout) -> None:
+    """The 发布时间 of a portal page (its meta tag or header) or of its text copy (a `发布时间：` line)."""
+    for key in ("发布时间", "发布日期", "发文日期"):
+        if key in layout.header:
+            layout.published = publication(f"{key}：{layout.header[key]}", f"文字开头的“{key}”行")
+            if layout.published:
+                return
+    if doc.published:
+        layout.published = publication(*doc.published)
 
 
 def _signature(items: list[str], layout: Layout) -> list[str]:
@@ -256,6 +358,15 @@ def _signature(items: list[str], layout: Layout) -> list[str]:
     return items
 
 
+def org_in_title(title: str) -> str:
+    """The organ a title names: before the year (XX市XX委2024年…), or after it (2024年XX委政府信息公开…)."""
+    if match := re.match(r"(.+?)\d{4}\s*年", title):
+        return match.group(1).strip()
+    if match := re.match(r"\d{4}\s*年度?(.+?)(?:政府信息公开|信息公开|政务公开)", title):
+        return match.group(1).strip()
+    return ""
+
+
 def _complete_info(doc: Document, layout: Layout) -> None:
     info = layout.info
     year = re.search(r"(\d{4})\s*年", info.title) or re.search(r"统计期限自\s*(\d{4})\s*年", info.preamble)
@@ -271,8 +382,9 @@ def _complete_info(doc: Document, layout: Layout) -> None:
             )
         )
     if not info.org:
-        match = re.match(r"(.+?)\d{4}\s*年", info.title)
-        info.org = match.group(1).strip() if match else ""
+        info.org = org_in_title(info.title) or next(
+            (layout.header[k] for k in HEADER_ORG_KEYS if layout.header.get(k)), ""
+        )
     from ..core.organs import infer
 
     info.organ_type = infer(info.org)[1]  # only when the name settles it (format.ORG_NAMING)

@@ -8,6 +8,8 @@ A value is only taken when it is read with certainty; anything else is a note an
 
 from __future__ import annotations
 
+import itertools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,7 +18,10 @@ from .document import Grid, Line, norm
 from .notes import ImportNote, ImportPosition
 from .rows import (
     Candidate,
+    ValueCell,
     column_headers,
+    footnote,
+    glued_splits,
     grid_labels,
     is_number,
     line_candidates,
@@ -87,15 +92,51 @@ def table4_columns() -> list[tuple[str, str, str]]:
 # --------------------------------------------------------------------------- alignment
 
 
+def exact_target(cand: Candidate, targets: list[Target]) -> int | None:
+    """The one official row whose label the candidate prints exactly (its own label, or joined pieces)."""
+    if cand.stray or cand.bare:
+        return None
+    printed = [norm(a) for a in cand.labels if a]
+    hits = [
+        t for t, target in enumerate(targets)
+        if any(p == norm(target.label) or (p.endswith(norm(target.label)) and MARKER.match(target.label))
+               for p in printed)
+    ]  # fmt: skip
+    return hits[0] if len(hits) == 1 else None
+
+
 def align(cands: list[Candidate], targets: list[Target]) -> dict[int, tuple[int, float]]:
-    """Best order-keeping assignment target index → (candidate index, score), each score ≥ MATCH."""
+    """Target index → (candidate index, score), each score ≥ MATCH.
+
+    A row that prints an official label exactly belongs to that row wherever it stands (rows printed in
+    another order are read by label, never by position). The others are matched keeping order between
+    those anchors; a row whose label is exactly another official row's is never taken for this one.
+    """
+    exact: dict[int, int] = {}
+    claimed: dict[int, int] = {}
+    for i, cand in enumerate(cands):
+        t = exact_target(cand, targets)
+        if t is not None:
+            claimed[t] = claimed.get(t, 0) + 1
+            exact.setdefault(t, i)
+    anchors = {t: i for t, i in exact.items() if claimed[t] == 1}  # a row printed twice anchors nothing
+    taken_c = set(anchors.values())
+    duplicate = {
+        i for i, cand in enumerate(cands) if exact_target(cand, targets) in claimed and i not in taken_c
+    }
     n, m = len(cands), len(targets)
+
+    def consistent(i: int, j: int) -> bool:
+        return all((i < ai) == (j < at) for at, ai in anchors.items())
+
     score = [
         [
-            0.0 if c.stray else max((similarity(a, t.label) for a in c.labels if a), default=0.0)
-            for t in targets
+            0.0
+            if c.stray or c.bare or i in taken_c or i in duplicate or j in anchors or not consistent(i, j)
+            else max((similarity(a, t.label) for a in c.labels if a), default=0.0)
+            for j, t in enumerate(targets)
         ]
-        for c in cands
+        for i, c in enumerate(cands)
     ]
     best = [[0.0] * (m + 1) for _ in range(n + 1)]
     for i in range(1, n + 1):
@@ -103,7 +144,7 @@ def align(cands: list[Candidate], targets: list[Target]) -> dict[int, tuple[int,
             s = score[i - 1][j - 1]
             take = best[i - 1][j - 1] + s if s >= MATCH else -1.0
             best[i][j] = max(best[i - 1][j], best[i][j - 1], take)
-    out: dict[int, tuple[int, float]] = {}
+    out: dict[int, tuple[int, float]] = {t: (i, 1.0) for t, i in anchors.items()}
     i, j = n, m
     while i and j:
         s = score[i - 1][j - 1]
@@ -115,6 +156,19 @@ def align(cands: list[Candidate], targets: list[Target]) -> dict[int, tuple[int,
         else:
             j -= 1
     return out
+
+
+MARKER = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|\d{1,2}[.．、](?!\d))")
+_LABEL_START = re.compile(
+    r"(?:[一二三四五六七]、|[（(][一二三四五六七][)）]|(?<![\d.．])\d{1,2}[.．、](?!\d))"
+)
+
+
+def printed_labels(texts: list[str]) -> list[str]:
+    """Row labels in label lines set apart from their numbers: split where a numbered label starts."""
+    text = norm("".join(texts))
+    starts = [m.start() for m in _LABEL_START.finditer(text)]
+    return [text[a:b] for a, b in zip(starts, [*starts[1:], len(text)], strict=False)]
 
 
 # --------------------------------------------------------------------------- reading values
@@ -145,11 +199,48 @@ class Reader:
         if value is None:
             self.note(key, "unreadable_value", "error", f"数值{why}，不是确定的数字，未读入", pos)
             return
+        base, marker = footnote(cell.text)
+        if marker:
+            self.note(
+                key, "footnote_marker", "warning",
+                f"数值后有注释标记“{marker}”，按 {base.strip()} 读入（注释标记不是数字的一部分）", pos,
+            )  # fmt: skip
         self.values[key] = value
+
+    def unglue(self, table: str, target: Target, cand: Candidate) -> bool:
+        """A row printed with its digits glued (`1000001`): read only when the split is unique — one digit
+        a column, or the one split under which each total is the sum of its parts."""
+        pos = ImportPosition(cand.page, table, target.label)
+        n = len(target.columns)
+        summed = bool(fmt.VALUES[target.value_keys[-1]].sum_of) if n > 1 else False
+        digits = cand.glued
+        splits = (
+            [list(digits)]
+            if len(digits) == n
+            else glued_splits(digits, [(n, summed)])
+            if n > 1
+            else [[digits]]
+        )
+        if len(splits) != 1:
+            why = "有多种拆分" if splits else "无法按标准格式的列拆分"
+            self.note(
+                target.value_keys[0], "glued_digits", "error",
+                f"该行的数字连在一起印作“{digits}”，{why}，未读入", pos,
+            )  # fmt: skip
+            return False
+        cand.values = [ValueCell(v) for v in splits[0]]
+        if n > 1:
+            self.note(
+                target.value_keys[0], "glued_digits", "warning",
+                f"该行的数字连在一起印作“{digits}”，按唯一可能的拆分（{' '.join(splits[0])}）读入", pos,
+            )  # fmt: skip
+        return True
 
     def row(self, table: str, target: Target, cand: Candidate, score: float) -> None:
         """The values of a matched row, or a note saying why they are not taken."""
         pos = ImportPosition(cand.page, table, target.label)
+        if cand.glued and not self.unglue(table, target, cand):
+            return
         if score < EXACT and not any(norm(a).endswith(norm(target.label)) for a in cand.labels):
             printed = max((a for a in cand.labels if a), key=lambda a: similarity(a, target.label)).strip()
             start = printed.find(target.label[:2])
@@ -167,9 +258,15 @@ class Reader:
             if placed is not None and len(placed) == n:
                 cand.values, cand.mapped = placed, True
         if not cand.mapped and len(cand.values) != n:
+            name = target.label if len(target.label) <= 8 else "该"
+            few = (
+                f"{name}行只有 {len(cand.values)} 个数"
+                if len(cand.values) < n
+                else f"该行有 {len(cand.values)} 个数"
+            )
             self.note(
                 target.value_keys[0], "value_count", "error",
-                f"该行有 {len(cand.values)} 个数值，标准格式为 {n} 个，无法确定各列，未读入", pos,
+                f"{few}，标准格式为 {n} 个，无法确定各列，未读入", pos,
             )  # fmt: skip
             return
         for key, column, cell in zip(target.value_keys, target.columns, cand.values, strict=False):
@@ -178,6 +275,8 @@ class Reader:
     def group_row(self, table: str, target: Target, cand: Candidate) -> None:
         """A group printed as one row (（六）其他处理): its items are 0 only when the row is all 0."""
         pos = ImportPosition(cand.page, table, target.label)
+        if cand.glued:
+            cand.values = [ValueCell(d) for d in cand.glued] if set(cand.glued) == {"0"} else []
         zeros = (
             (cand.mapped or len(cand.values) == len(target.columns))
             and all(not c.merged and parse_count(c.text)[0] == 0 for c in cand.values)
@@ -198,16 +297,145 @@ class Reader:
         )  # fmt: skip
 
 
-def read_aligned(reader: Reader, table: str, cands: list[Candidate], targets: list[Target]) -> None:
-    """Match candidates to official rows, read them; say what is missing and what is extra."""
+def pair_bare(
+    reader: Reader, table: str, cands: list[Candidate], targets: list[Target], matched: dict
+) -> set[int]:
+    """Pair label-less number rows with the labels printed apart from them, only where that is forced.
+
+    Between two rows read by their own labels, the labels printed apart must match the number rows one to
+    one, in order, each the one official row it is most like. Otherwise those rows stay blank with one
+    note. Returns the official rows so accounted for (no `row_missing` for them).
+    """
+    anchors = sorted((c, t) for t, (c, _) in matched.items())
+    bounds = [(-1, -1), *anchors, (len(cands), len(targets))]
+    covered: set[int] = set()
+    for (ca, ta), (cb, tb) in itertools.pairwise(bounds):
+        bare = [i for i in range(ca + 1, cb) if cands[i].bare]
+        if not bare:
+            continue
+        texts = [g for i in range(ca + 1, min(cb + 1, len(cands))) for g in cands[i].gap]
+        if cb == len(cands):
+            texts += cands[-1].tail
+        assigned, certain = [], ta < tb
+        for label in printed_labels(texts):
+            scores = [similarity(label, t.label) for t in targets]
+            best = max(range(len(targets)), key=scores.__getitem__)
+            if scores[best] < MATCH or best in (ta, tb):
+                continue  # prose or a header; or the wrapped rest of a neighbour's own label
+            certain &= scores.count(scores[best]) == 1
+            assigned.append(best)
+        assigned = [
+            t
+            for k, t in enumerate(assigned)
+            if not (
+                targets[t].group_of
+                and k + 1 < len(assigned)
+                and targets[assigned[k + 1]].key in targets[t].group_of
+            )
+        ]  # fmt: skip  a group's label printed above its first item
+        open_rows = [t for t in range(ta + 1, tb) if t not in matched]
+        forced = (
+            certain
+            and len(assigned) == len(bare)
+            and all(t in open_rows for t in assigned)
+            and all(a < b for a, b in itertools.pairwise(assigned))
+        )
+        if forced:
+            for i, t in zip(bare, assigned, strict=True):
+                matched[t] = (i, 1.0)
+                cands[i].labels = [targets[t].label]
+                cands[i].paired = True
+            continue
+        rows = [t for t in open_rows if not targets[t].group_of] or open_rows
+        covered.update(open_rows)
+        if not rows:
+            continue
+        span = _short(targets[rows[0]].label) + (
+            "" if len(rows) == 1 else f"至{_short(targets[rows[-1]].label)}"
+        )
+        reader.note(
+            targets[rows[0]].value_keys[0], "unpaired_rows", "error",
+            f"{table}{span}的 {len(bare)} 行数字没有印在行标签旁，与标签无法一一对应，未读入",
+            ImportPosition(cands[bare[0]].page, table, targets[rows[0]].label),
+        )  # fmt: skip
+    return covered
+
+
+def _short(label: str) -> str:
+    return f"“{label if len(label) <= 14 else label[:12] + '…'}”"
+
+
+def check_paired(
+    reader: Reader, table: str, cands: list[Candidate], matched: dict, targets: list[Target]
+) -> None:
+    """Rows paired with labels printed apart are kept only when the table's sums hold with that pairing."""
+    paired = [t for t, (c, _) in matched.items() if cands[c].paired]
+    if not paired or table != T3:
+        return
+    failed = False
+    for rule in ("R0", "R1"):
+        for eq in fmt.RULES[rule].equations:
+            sides = [[reader.values.get(k) for k in side] for side in (eq.left, eq.right)]
+            if all(v is not None for side in sides for v in side) and sum(sides[0]) != sum(sides[1]):
+                failed = True
+    if not failed:
+        return
+    for t in paired:
+        for key in targets[t].value_keys:
+            reader.values.pop(key, None)
+    first = targets[min(paired)]
+    reader.note(
+        first.value_keys[0], "unpaired_rows", "error",
+        f"{table}有 {len(paired)} 行数字没有印在行标签旁，"
+        "按顺序与标签配对后合计关系（R0、R1）不成立，这些行未读入",
+        ImportPosition(cands[matched[min(paired)][0]].page, table, first.label),
+    )  # fmt: skip
+
+
+def check_totals(reader: Reader) -> None:
+    """A printed total that is not the sum of its printed parts: named, the printed figure kept in the note.
+
+    The workbook computes totals by formula, so without this note the printed figure would silently vanish.
+    """
+    for key, spec in fmt.VALUES.items():
+        if not spec.sum_of or key not in reader.values:
+            continue
+        parts = [reader.values.get(k) for k in spec.sum_of]
+        if any(p is None for p in parts):
+            continue
+        total = sum(parts)  # type: ignore[arg-type]
+        if total != reader.values[key]:
+            reader.note(
+                key, "total_mismatch", "error",
+                f"总计印作 {reader.values[key]}，但各项之和为 {total}；工作簿中总计由公式计算，请核对原报告",
+                reader.positions.get(key, ImportPosition()),
+            )  # fmt: skip
+
+
+def read_aligned(
+    reader: Reader,
+    table: str,
+    cands: list[Candidate],
+    targets: list[Target],
+    missing: list[str] | None = None,
+) -> None:
+    """Match candidates to official rows, read them; say what is missing (or, given `missing`, list the
+    missing rows' labels there for one note) and what is extra."""
     matched = align(cands, targets)
-    if not matched:
+    if not matched and not any(c.bare for c in cands):
         caption = next(t.caption for t in fmt.TABLES if t.name == table)
         reader.note(
             targets[0].value_keys[0], "table_missing", "error",
             f"未找到{table}（{caption}）的数字，{table}未读入", ImportPosition(table=table),
         )  # fmt: skip
         return
+    order = [t for _, t in sorted((c, t) for t, (c, _) in matched.items())]
+    if any(a > b for a, b in itertools.pairwise(order)):
+        reader.note(
+            None, "row_order", "warning",
+            f"{table}各行的先后顺序与标准格式不同，已按各行的标签读入", ImportPosition(cands[0].page, table),
+        )  # fmt: skip
+    covered = pair_bare(reader, table, cands, targets, matched)
     for t_index in list(matched):
         target = targets[t_index]
         if target.group_of and any(targets.index(t) in matched for t in targets if t.key in target.group_of):
@@ -220,16 +448,22 @@ def read_aligned(reader: Reader, table: str, cands: list[Candidate], targets: li
                 reader.group_row(table, target, cands[c_index])
             else:
                 reader.row(table, target, cands[c_index], score)
+        elif t_index in covered:
+            continue
         elif not target.group_of and target.key.split(".")[0] not in groups_printed:
+            if missing is not None:
+                missing.append(target.label)
+                continue
             page = cands[0].page if cands else None
             severity = "warning" if target.key == "regulations" else "error"  # 规章: only cities make them
             reader.note(
                 target.value_keys[0], "row_missing", severity,
                 f"未找到“{target.label}”行，该行的数未读入", ImportPosition(page, table, target.label),
             )  # fmt: skip
+    check_paired(reader, table, cands, matched, targets)
     used = {c for c, _ in matched.values()}
     for i, cand in enumerate(cands):
-        if i not in used and not cand.stray and any(is_number(v.text) for v in cand.values):
+        if i not in used and not cand.stray and not cand.bare and any(is_number(v.text) for v in cand.values):
             reader.note(
                 None, "row_extra", "warning",
                 f"多出一行“{cand.printed or '（无标签）'}”，不属于标准格式，未读入",

@@ -38,15 +38,16 @@ from .limits import (
 from .ooxml_kind import STRICT_MESSAGE as STRICT_MESSAGE
 from .ooxml_kind import is_macro_enabled as is_macro_enabled
 from .ooxml_kind import is_strict_ooxml as is_strict_ooxml
-from .ooxml_kind import template_problem
+from .ooxml_kind import report_problem, template_problem
 
 
-def inspect_input(path: Path, *, expect: Expect = "workbook") -> str:
+def inspect_input(path: Path, *, expect: Expect = "workbook", template: bool = True) -> str:
     """What `path` really is: "xlsx" or "json" for expect="workbook", "docx" for expect="docx".
 
     Anything else (missing, empty, a lock file, an old or encrypted Office file, text, a zip that is not
     the expected Office file, a corrupt or hostile zip, an oversized JSON) raises UnreadableInput with a
     Chinese message that names the file and says what to do. The file is only read, never changed.
+    A .docx is held to a template's limits, or with `template=False` to a published report's.
     """
     if expect not in EXPECTED:
         raise ValueError(f"expect must be one of {sorted(EXPECTED)}, not {expect!r}")
@@ -60,7 +61,7 @@ def inspect_input(path: Path, *, expect: Expect = "workbook") -> str:
         )
     head = _read_head(path)
     if head.startswith(ZIP_MAGICS):
-        return _inspect_zip(path, head, size, expect)
+        return _inspect_zip(path, head, size, expect, template)
     if head.startswith(OLE2_MAGIC):
         raise UnreadableInput(_ole2_message(path, expect))
     if _looks_like_owner_file(head, size):
@@ -183,15 +184,15 @@ def _contains_any(stream: BinaryIO, needles: tuple[bytes, ...], chunk: int = MiB
 # --- zip files -------------------------------------------------------------------------------------
 
 
-def _inspect_zip(path: Path, head: bytes, size: int, expect: Expect) -> str:
+def _inspect_zip(path: Path, head: bytes, size: int, expect: Expect, template: bool = True) -> str:
     infos = _read_directory(path, size)
     _check_entries(path, infos, size)
     kind = _zip_kind(infos, head)
     if kind not in ACCEPTED[expect]:
         raise UnreadableInput(_zip_mismatch_message(path, kind, expect))
     _check_no_doctype(path, infos)
-    if kind == "docx" and (problem := template_problem(path)):  # .docm, .dotx, Strict: python-docx refuses
-        raise UnreadableInput(problem)
+    if kind == "docx" and (problem := (template_problem if template else report_problem)(path)):
+        raise UnreadableInput(problem)  # .docm, .dotx, Strict: python-docx refuses; sizes
     return kind
 
 

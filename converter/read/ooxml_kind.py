@@ -102,6 +102,39 @@ def template_problem(path: Path) -> str | None:
     return None
 
 
+MAX_REPORT_XML = 16 * MiB
+"""Uncompressed size of a published report's body (word/document.xml); a 40-page report is ~2 MiB."""
+REPORT_SAVE_AS = "请在 Word 或 WPS 中打开它，用“文件→另存为”保存为“Word 文档（*.docx）”后再导入。"
+
+
+def report_problem(path: Path) -> str | None:
+    """Why the .docx at `path` cannot be read as a published report (too large, Strict, a variant)."""
+    path = Path(path)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except (OSError, zipfile.BadZipFile, NotImplementedError, ValueError, EOFError):
+        return None
+    body = next((i for i in infos if i.filename.lower() == "word/document.xml"), None)
+    if body is not None and body.file_size > MAX_REPORT_XML:
+        return (
+            f"{path.name} 的正文（word/document.xml）解压后有 {body.file_size / MiB:.1f} MiB，"
+            f"超过已发布报告 {MAX_REPORT_XML // MiB} MiB 的上限（一份年度报告通常不到 2 MiB），"
+            "为安全起见未读取；请确认选择了正确的文件。"
+        )
+    heads = _read(path, ("[Content_Types].xml", "word/document.xml"))
+    if STRICT_NAMESPACE in heads.get("word/document.xml", b""):
+        return f"{path.name} 是“Strict Open XML 文档”格式，无法读取；" + REPORT_SAVE_AS
+    override = MAIN_OVERRIDE.search(heads.get("[Content_Types].xml", b""))
+    found = CONTENT_TYPE.search(override.group()) if override else None
+    content_type = found.group(1).decode("ascii", "replace") if found else ""
+    for marker, description in WORD_VARIANTS.items():
+        if content_type.endswith(marker + "+xml"):
+            space = " " if description[0].isascii() else ""
+            return f"{path.name} 是{space}{description}，" + REPORT_SAVE_AS
+    return None
+
+
 def _oversized_part(path: Path) -> str | None:
     try:
         with zipfile.ZipFile(path) as archive:

@@ -189,8 +189,18 @@ def _render(source: Path, template: Path, context: dict[str, Any]) -> DocxTempla
     except (TypeError, ValueError, ArithmeticError) as exc:
         raise TemplateError(f"Word 模板 {template} 中的填充标记无法计算（{exc}）。请检查模板。") from exc
     props = tpl.docx.core_properties
-    props.title, props.author = context.get("title", ""), context.get("org", "")
+    props.title = _core_text(context.get("title", ""))
+    props.author = _core_text(context.get("org", ""))
     return tpl
+
+
+CORE_PROPERTY_CHARS = 255  # Word's limit on a core document property; python-docx refuses more
+
+
+def _core_text(value: object) -> str:
+    """A document property within Word's 255 characters (an implausibly long 机关全称 is cut, with …)."""
+    text = str(value or "")
+    return text if len(text) <= CORE_PROPERTY_CHARS else text[: CORE_PROPERTY_CHARS - 1] + "…"
 
 
 def template_message(template: Path, exc: jinja2.TemplateError) -> str:
