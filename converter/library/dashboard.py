@@ -21,6 +21,7 @@ from ..format import official as fmt
 from . import schema as s
 from .organs import normalise_region
 
+TYPE, DATE = (fmt.INFO_BY_KEY[key].label for key in ("organ_type", "date"))  # the format's words
 NO_SCORE = "无评分"
 MISSING = "缺报"
 STATUS = {"ok": "通过", "errors": "有错误", "unreadable": "无法读取"}
@@ -296,7 +297,7 @@ def overview(conn: Connection, scope: str, filters: Filters) -> dict[str, Any]:
     return _view(
         "overview",
         "总览：各年度报告数、按时发布率、通过率、平均分",
-        ["年度", "报告数", "缺报（名录中未报）", "按时发布率（%）", "成文日期未知", "通过率（%）", "平均分"],
+        ["年度", "报告数", "缺报（名录中未报）", "按时发布率（%）", f"{DATE}未知", "通过率（%）", "平均分"],
         rows,
         organs=expected,
         bands=[{"band": label, "count": bands.get(label, 0)} for _, label in SCORE_BANDS][::-1],
@@ -438,7 +439,7 @@ def matrix(conn: Connection, scope: str, filters: Filters, *, everything: bool =
     return _view(
         "matrix",
         "机关 × 年度：每份报告的状态和得分，缺报一目了然",
-        ["机关", "上级地区", "机关类型", *(f"{y}年" for y in years)],
+        ["机关", "上级地区", TYPE, *(f"{y}年" for y in years)],
         rows,
         marks=marks,
         total=total,
@@ -554,10 +555,11 @@ def sync_figures(engine: Any) -> int:
     )
     try:
         with engine.begin() as conn:
-            added = conn.execute(insert(fig).from_select(["version_id", *keys], query)).rowcount
+            conn.execute(insert(fig).from_select(["version_id", *keys], query))
+            now = conn.execute(select(func.count()).select_from(fig)).scalar()
     except exc.IntegrityError:  # another server filled them at the same time
         return 0
-    return added
+    return now - have
 
 
 def trends(conn: Connection, scope: str, filters: Filters, organ_id: int | None = None) -> dict[str, Any]:
@@ -828,7 +830,7 @@ def filters_line(scope: str, filters: Filters) -> str:
     parts = [
         f"年度：{filters.year}" if filters.year else "年度：全部",
         f"地区：{filters.region or scope or '全部'}",
-        f"机关类型：{filters.organ_type or '全部'}",
+        f"{TYPE}：{filters.organ_type or '全部'}",
         f"规则：{filters.rule or '全部'}",
         "计入已排除的问题" if filters.dismissed else "不计已排除的问题",
     ]

@@ -228,7 +228,7 @@ def add_dashboard(app: FastAPI, library: Library, disposition: Callable[[str], s
 
     # ------------------------------------------------------------------ views
 
-    @app.get("/api/library/choices", summary="筛选项：年度、地区、机关类型、规则")
+    @app.get("/api/library/choices", summary="筛选项：年度、地区、类型、规则")
     def choices(who: Viewer) -> dict[str, Any]:
         with library.engine.connect() as conn:
             return dashboard.choices(conn, who.region)
