@@ -415,7 +415,7 @@ def test_an_older_library_is_upgraded_never_misread(library_url, tmp_path):
     assert refused.exit_code == 5
     assert "是旧版本（数据库版本 0001" in refused.output and "xxgk library upgrade" in refused.output
     upgraded = xxgk(library_url, "upgrade")
-    assert upgraded.exit_code == 0 and "版本 0001 → 0003" in upgraded.output
+    assert upgraded.exit_code == 0 and f"版本 0001 → {db.head_revision()}" in upgraded.output
     assert xxgk(library_url, "add", str(SAMPLES / "huaian-2024.json")).exit_code == 0
     assert "已是最新版本" in xxgk(library_url, "upgrade").output
 

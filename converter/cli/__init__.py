@@ -11,9 +11,10 @@ import typer
 
 from .. import __version__
 from ..core.errors import ExitCode, log_exception
-from . import library, published, web, workbook
+from . import accounts, library, published, web, workbook  # accounts: `xxgk library user`
 from .words import ChineseGroup
 
+_ = accounts  # registers its commands on the library sub-app
 HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
 COMMAND_MODULES = (workbook, published, web)  # in the order `xxgk --help` lists them
 app = typer.Typer(

@@ -43,6 +43,16 @@ def serve(
             "默认只允许 127.0.0.1、localhost、--host 的地址和本机名称",
         ),
     ] = None,
+    library: Annotated[
+        str | None,
+        typer.Option(
+            "--library",
+            metavar="数据库",
+            show_default=False,
+            help="同时提供报告库看板（/dashboard）：SQLite 文件路径或 postgresql://…；"
+            "监听地址不是本机时须用 `xxgk library user add` 建的账号登录",
+        ),
+    ] = None,
 ) -> None:
     """启动网页服务：在浏览器中拖入工作簿，查看检查结果，下载 Word 报告。按 Ctrl+C 停止。"""
     import importlib.util
@@ -57,4 +67,11 @@ def serve(
         raise typer.Exit(int(ExitCode.USAGE))
     from ..web.server import serve as run_server
 
-    guarded(lambda: run_server(host, port, open_browser, allowed_hosts=tuple(allowed_hosts or ())))
+    url = None
+    if library:
+        from ..library.db import database_url
+
+        url = database_url(library)
+    guarded(
+        lambda: run_server(host, port, open_browser, allowed_hosts=tuple(allowed_hosts or ()), library=url)
+    )

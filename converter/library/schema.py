@@ -71,6 +71,7 @@ reports = Table(
     Column("latest_version_id", Integer, nullable=True),  # the version list/show/export read
     UniqueConstraint("organ_id", "year"),
     Index("ix_reports_year", "year"),
+    Index("ix_reports_latest_version_id", "latest_version_id"),  # the dashboard joins by it (0003)
 )
 
 versions = Table(
@@ -137,6 +138,12 @@ reviews = Table(
     Column("status", String(20), nullable=False),
     Column("note", Text, nullable=False, default=""),
     Column("created_at", DateTime, nullable=False),
+    # which finding of the version, by what stays the same when the version is audited again (0003)
+    Column("rule", String(20), nullable=False, default=""),
+    Column("code", String(40), nullable=False, default=""),
+    Column("field", String(120), nullable=False, default=""),
+    Column("position", Text, nullable=False, default=""),
+    Column("message", Text, nullable=False, default=""),
     Index("ix_reviews_version_id", "version_id"),
 )
 
@@ -148,6 +155,43 @@ pending_files = Table(
     Column("file_name", String(300), nullable=False),
     Column("data", LargeBinary, nullable=False),
 )
+
+# --------------------------------------------------------------------------- the dashboard (issue 22)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("role", String(20), nullable=False),  # viewer | reviewer | admin
+    Column("region", String(300), nullable=False, default=""),  # "" sees every region
+    Column("password_hash", String(200), nullable=False),  # argon2id (argon2-cffi)
+    Column("created_at", DateTime, nullable=False),
+)
+
+dashboard_figures = Table(  # the trends' figures of each version, filled from report_values when needed
+    "dashboard_figures",
+    metadata,
+    Column("version_id", Integer, ForeignKey("versions.id"), primary_key=True),
+    Column("new", Float, nullable=True),  # 新收
+    Column("done", Float, nullable=True),  # 办结 (办理结果总计)
+    Column("review", Float, nullable=True),  # 行政复议
+    Column("litigation", Float, nullable=True),  # 行政诉讼 (direct and after review)
+    Column("granted", Float, nullable=True),  # 予以公开 + 部分公开
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),  # sha256 of the cookie's token
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Index("ix_sessions_user_id", "user_id"),
+)
+
+# --------------------------------------------------------------------------- library collect (issue 21)
 
 collect_runs = Table(
     "collect_runs",

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import re
@@ -60,18 +61,31 @@ class Settings:
     header_timeout: float = HEADER_TIMEOUT  # a request's headers must arrive within this many seconds
     allowed_hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "::1")  # Host header names answered
     any_ip_host: bool = False  # also answer any IP address in the Host header (listening on 0.0.0.0)
+    library: str | None = None  # the report library's database URL: the evaluator's dashboard
+    login: bool = False  # dashboard accounts needed (`xxgk serve --host` other than loopback)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     pool = Pool(settings.workers, settings.queue, settings.job_timeout)
 
+    library = None
+    if settings.library:
+        from .dashboard import Library
+
+        library = Library(None, settings.login)
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         asyncio.get_running_loop().set_exception_handler(QuietAccept())
-        pool.start()
-        yield
-        pool.stop()
+        with contextlib.ExitStack() as stack:
+            if library is not None:
+                from ..library import db
+
+                library.engine = stack.enter_context(db.opened(settings.library))
+            pool.start()
+            yield
+            pool.stop()
 
     app = FastAPI(
         title="xxgk 政府信息公开工作年度报告 API",
@@ -89,6 +103,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     _add_error_handlers(app)
     _add_routes(app, pool)
+    if library is not None:
+        from .dashboard import add_dashboard
+
+        add_dashboard(app, library, content_disposition)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
 

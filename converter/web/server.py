@@ -30,11 +30,16 @@ def serve(
     open_browser: bool = False,
     settings: Settings | None = None,
     allowed_hosts: tuple[str, ...] = (),
+    library: str | None = None,
 ) -> None:
     """Serve until Ctrl+C; raises ServeError when the address cannot be used.
 
     `allowed_hosts`: names or addresses besides 127.0.0.1, localhost and `host` that clients may use in
-    the Host header (the name of this computer on the office network)."""
+    the Host header (the name of this computer on the office network). With `library` (a database URL)
+    the dashboard is served too, behind a login unless bound to loopback."""
+    if library:
+        _check_accounts(library, needed=not _is_loopback(host))
+        settings = replace(settings or Settings(), library=library, login=not _is_loopback(host))
     _check_address(host, port)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = settings or Settings()
@@ -52,6 +57,9 @@ def serve(
             "请只在可信的单位内网中这样使用。",
             flush=True,
         )
+    if library:
+        login = "需登录" if not _is_loopback(host) else "本机使用，无需登录"
+        print(f"报告库看板：{url}dashboard　（{login}）", flush=True)
     if open_browser:
         threading.Thread(target=_open_when_started, args=(server, url), daemon=True).start()
     with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises Ctrl+C after its clean shutdown
@@ -104,6 +112,19 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def _check_accounts(url: str, needed: bool) -> None:
+    """The library opens at this version's schema; a server others can reach has an account to log in."""
+    from ..library import accounts, db
+
+    with db.opened(url) as engine, db.translated(url), engine.connect() as conn:
+        count = len(accounts.users(conn))
+    if needed and not count:
+        raise ServeError(
+            "监听地址不是本机（127.0.0.1），看板需要登录，但报告库中还没有账号。请先创建账号，如："
+            "xxgk library user add 张三 --role admin"
+        )
 
 
 def _check_address(host: str, port: int) -> None:
