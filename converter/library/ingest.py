@@ -55,6 +55,7 @@ class Job:
     file_name: str
     content_hash: str = ""
     size: int = 0
+    dates: tuple[tuple[str, Any], ...] = ()  # publication dates found outside the file: (source, date)
 
 
 @dataclass(frozen=True)
@@ -235,6 +236,8 @@ def _prepare_published(job: Job) -> Prepared:
     from ..published.audit import audit_one, publication
 
     imported = import_report(Path(job.path))
+    if job.dates:  # e.g. the portal page's 发布时间 (library collect): before the file's own dates
+        imported.dates = {**dict(job.dates), **imported.dates}
     found = audit_one(imported)
     rows = [
         _finding_row(f.rule, f.code, f.severity, f.field or "", f.location, f.message, imported.report)

@@ -8,6 +8,8 @@ module is what the code reads and writes, and tests/test_library.py keeps the tw
                                       ├─< findings (rule, code, severity, field, position, rule set)
                                       └─< reviews (for the dashboard)
     pending_files: bytes queued for workers (PostgreSQL queue), removed when stored
+    collect_runs ─< collect_pages (`library collect`: list pages, report pages, attached files; each
+                    pointing at the version stored for it, never deleted when gone from its column)
 """
 
 from __future__ import annotations
@@ -187,4 +189,47 @@ sessions = Table(
     Column("created_at", DateTime, nullable=False),
     Column("expires_at", DateTime, nullable=False),
     Index("ix_sessions_user_id", "user_id"),
+)
+
+# --------------------------------------------------------------------------- library collect (issue 21)
+
+collect_runs = Table(
+    "collect_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("seeds", Text, nullable=False),  # JSON [[organ, column URL], …]: how a stopped run is found again
+    Column("status", String(20), nullable=False),  # running | stopped | done
+    Column("started_at", DateTime, nullable=False),
+    Column("finished_at", DateTime, nullable=True),
+    Column("requests", Integer, nullable=False, default=0),
+    Index("ix_collect_runs_status", "status"),
+)
+
+collect_pages = Table(
+    "collect_pages",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("url", String(2000), nullable=False, unique=True),
+    Column("kind", String(10), nullable=False),  # list | page | file
+    Column("organ", String(200), nullable=False, default=""),  # as the seed list names it
+    Column("column_url", String(2000), nullable=False),
+    Column("parent_id", Integer, ForeignKey("collect_pages.id"), nullable=True),  # a file's page
+    Column("title", Text, nullable=False, default=""),
+    Column("year", Integer, nullable=True),
+    Column("listed_on", Date, nullable=True),  # the date beside the link in the column
+    Column("published_on", Date, nullable=True),  # the page's 发布时间
+    Column("published_on_from", String(60), nullable=False, default=""),  # where it was read
+    Column("state", String(10), nullable=False),  # new | ok | failed | gone
+    Column("fingerprint", String(64), nullable=False, default=""),  # of the content last stored
+    Column("version_id", Integer, ForeignKey("versions.id"), nullable=True),  # the latest stored
+    Column("changes", Integer, nullable=False, default=0),  # times its content changed
+    Column("seen_run", Integer, nullable=True),  # the last run that found it listed
+    Column("done_run", Integer, nullable=True),  # the last run that fetched it
+    Column("first_seen_at", DateTime, nullable=False),
+    Column("fetched_at", DateTime, nullable=True),
+    Column("changed_at", DateTime, nullable=True),
+    Column("gone_since", DateTime, nullable=True),
+    Column("message", Text, nullable=False, default=""),  # why it failed, or what became of it
+    Index("ix_collect_pages_column_url", "column_url"),
+    Index("ix_collect_pages_seen_run", "seen_run"),
 )
