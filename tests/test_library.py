@@ -503,7 +503,7 @@ def test_two_adds_at_once_store_each_version_once(library_url, tmp_path):
     ]
     for run in runs:
         run.communicate(timeout=300)
-        assert run.returncode == 0
+    assert [run.returncode for run in runs] == [0, 0]
     assert count(library_url, schema.versions) == len(files)
     assert count(library_url, schema.reports) == len(files)
     assert_consistent(library_url)

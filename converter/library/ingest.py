@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import random
+import time
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -359,6 +361,12 @@ def store(engine: Any, prepared: Prepared, ruleset: str, *, attempts: int = 5, f
         except sa_exc.IntegrityError:
             if attempt == attempts - 1:
                 raise
+        except sa_exc.OperationalError as exc:
+            # SQLite's busy wait is not fair: a writer can miss every gap between another `add`'s
+            # transactions until its timeout. Wait a random while and queue again.
+            if "locked" not in str(exc.orig).lower() or attempt == attempts - 1:
+                raise
+            time.sleep(random.uniform(0.5, 2.0))
     raise AssertionError("unreachable")  # pragma: no cover
 
 
