@@ -23,7 +23,11 @@ def add(
     from ..app import batch
 
     ruleset = ruleset_version()
-    with db.opened(url) as engine, tempfile.TemporaryDirectory(prefix="xxgk-library-") as scratch:
+    with (
+        db.one_writer(url),
+        db.opened(url) as engine,
+        tempfile.TemporaryDirectory(prefix="xxgk-library-") as scratch,
+    ):
         items = list(_items(paths, Path(scratch)))
         with db.translated(url), engine.connect() as conn:
             known = known_hashes(conn, [i.content_hash for i in items if isinstance(i, Job)])

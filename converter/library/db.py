@@ -187,6 +187,27 @@ def opened(url: str) -> Iterator[Engine]:
 
 
 @contextmanager
+def one_writer(url: str) -> Iterator[None]:
+    """SQLite: one `add` at a time. SQLite's busy wait is not fair (a writer can miss every gap between
+    another run's transactions until its timeout), so a second run waits here, queued by the kernel on
+    a lock file beside the database, until the first is done. PostgreSQL (and Windows): no wait here."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: SQLite's own busy wait
+        fcntl = None  # type: ignore[assignment]
+    lock = Path(url.removeprefix("sqlite:///") + ".lock")
+    if fcntl is None or not url.startswith("sqlite:///") or not lock.parent.is_dir():
+        yield  # the database's own locking (and its messages, for a missing folder)
+        return
+    with open(lock, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
 def translated(url: str) -> Iterator[None]:
     """Database failures as a Chinese message naming the database (never a traceback)."""
     from sqlalchemy import exc as sa_exc
