@@ -17,6 +17,7 @@ import pytest
 from factories import consistent_report
 from hypothesis import given
 from hypothesis import strategies as st
+from library_support import assert_summaries_as_rebuilt
 from sqlalchemy import create_engine, func, select, text
 from typer.testing import CliRunner
 
@@ -342,6 +343,7 @@ def test_directory_aliases_merge_only_what_the_directory_says(library_url, tmp_p
     assert xxgk(library_url, "add", str(tmp_path / "e.json")).exit_code == 0
     history = json.loads(xxgk(library_url, "show", "某某局", "--json").stdout)
     assert history["organ"] == "某某县某某局" and len(history["years"]) == 3
+    assert_summaries_as_rebuilt(library_url)
 
 
 @pytest.mark.parametrize(
@@ -418,6 +420,25 @@ def test_an_older_library_is_upgraded_never_misread(library_url, tmp_path):
     assert upgraded.exit_code == 0 and f"版本 0001 → {db.head_revision()}" in upgraded.output
     assert xxgk(library_url, "add", str(SAMPLES / "huaian-2024.json")).exit_code == 0
     assert "已是最新版本" in xxgk(library_url, "upgrade").output
+
+
+def test_reports_stored_before_the_summaries_existed_are_listed_after_the_upgrade(library_url, tmp_path):
+    for year in (2023, 2024):
+        write_json(tmp_path / f"{year}.json", report_for("某某县某某局", year))
+    assert xxgk(library_url, "add", str(tmp_path)).exit_code == 0
+    before = json.loads(xxgk(library_url, "list", "--json").stdout)
+    e = engine(library_url)
+    with e.begin() as conn:  # the library as revision 0004 left it: no summaries, the trends' table
+        conn.execute(text("DROP TABLE summary_rules"))
+        conn.execute(text("DROP TABLE summaries"))
+        conn.execute(text("CREATE TABLE dashboard_figures (version_id INTEGER PRIMARY KEY)"))
+        conn.execute(text("UPDATE alembic_version SET version_num = '0004'"))
+    e.dispose()
+    assert xxgk(library_url, "list").exit_code == 5
+    assert xxgk(library_url, "upgrade").exit_code == 0
+    after = json.loads(xxgk(library_url, "list", "--json").stdout)
+    assert len(after["reports"]) == 2 and after == before
+    assert_summaries_as_rebuilt(library_url)
 
 
 def test_a_library_of_a_newer_xxgk_or_another_database_is_refused(library_url):
