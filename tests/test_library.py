@@ -6,6 +6,7 @@ import copy
 import csv
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -513,6 +514,9 @@ def assert_consistent(url: str) -> None:
         assert not conn.execute(
             select(func.count()).where(schema.reports.c.latest_version_id.is_(None))
         ).scalar()
+        latest = conn.execute(select(schema.reports.c.id, schema.reports.c.latest_version_id)).all()
+        kept = conn.execute(select(schema.summaries.c.report_id, schema.summaries.c.version_id)).all()
+        assert sorted(kept) == sorted(latest)  # each report's summary, of its latest version
     e.dispose()
 
 
@@ -528,6 +532,40 @@ def test_two_adds_at_once_store_each_version_once(library_url, tmp_path):
     assert count(library_url, schema.versions) == len(files)
     assert count(library_url, schema.reports) == len(files)
     assert_consistent(library_url)
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 1 MiB tmpfs (needs root and mount; skipped elsewhere)."""
+    mount = tmp_path / "small"
+    mount.mkdir()
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], capture_output=True)
+    if made.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=True)
+
+
+def test_a_full_disk_stops_with_a_message_and_no_half_report(tmp_path, small_disk):
+    many_reports(tmp_path / "in", 60)
+    url = str(small_disk / "库.db")
+    run = subprocess.run(cli("add", "-q", "--db", url, str(tmp_path / "in")), capture_output=True)
+    message = run.stderr.decode()
+    assert run.returncode == 5, message
+    assert "磁盘空间不足" in message and "正在写入的报告未保存" in message and "Traceback" not in message
+    stored = count(url, schema.versions)
+    assert 0 < stored < 60
+    assert_consistent(url)
+    roomy = tmp_path / "roomy"  # the library moved to a disk with room: the same add goes on
+    roomy.mkdir()
+    for part in small_disk.glob("库.db*"):
+        shutil.copy(part, roomy / part.name)
+    again = subprocess.run(
+        cli("add", "-q", "--db", str(roomy / "库.db"), str(tmp_path / "in")), capture_output=True
+    )
+    assert again.returncode == 0, again.stderr.decode()
+    assert count(str(roomy / "库.db"), schema.versions) == 60
+    assert_consistent(str(roomy / "库.db"))
 
 
 def test_ctrl_c_leaves_every_report_whole(library_url, tmp_path):
