@@ -154,6 +154,7 @@ def main() -> None:
             have = bench_library.grow(url, args.versions)
             add_reviews(url)
             print(f"summaries rebuilt with the reviews: {bench_library.rebuild(url):.1f} s")
+            bench_library.analyze(url)
             print(f"grown to {have} versions, 1,000 reviews; {bench_library.size_of(url) / 2**20:.0f} MiB")
             for name, (p50, p95) in time_views(url).items():
                 print(f"  {name:48} p50 {p50:8.1f} ms   p95 {p95:8.1f} ms", flush=True)

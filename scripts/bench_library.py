@@ -170,6 +170,17 @@ def grow(url: str, target: int) -> int:
                     conn.execute(insert(table), rows[name][start : start + 5000])
     engine.dispose()
     print(f"summaries rebuilt for the copies: {rebuild(url):.1f} s")
+    analyze(url)
+    return have
+
+
+def analyze(url: str) -> None:
+    """The planner's statistics (and PostgreSQL's visibility map, for index-only scans), as autovacuum
+    or a periodic ANALYZE would leave them on a library in use."""
+    from sqlalchemy import create_engine
+
+    from converter.library import db
+
     engine = create_engine(db.database_url(url))
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -178,7 +189,6 @@ def grow(url: str, target: int) -> int:
         with engine.begin() as conn:
             conn.exec_driver_sql("ANALYZE")
     engine.dispose()
-    return have
 
 
 def rebuild(url: str) -> float:

@@ -383,6 +383,7 @@ def organs(
                 entries = read_directory(directory)
                 with engine.begin() as conn:
                     imported = import_directory(conn, entries)
+                library_db.refresh_statistics(engine)
             with engine.connect() as conn:
                 return imported, queries.organs(conn)
 

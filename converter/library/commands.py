@@ -44,6 +44,9 @@ def add(
         for prepared in batch.run(prepare, todo, label="入库", quiet=quiet):  # type: ignore[arg-type]
             with db.translated(url):
                 yield store(engine, prepared, ruleset)
+        if todo:
+            with db.translated(url):
+                db.refresh_statistics(engine)
 
 
 def _items(paths: Iterable[Path], scratch: Path) -> Iterator[Job | Skipped]:

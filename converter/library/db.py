@@ -126,10 +126,26 @@ def upgrade(url: str) -> tuple[str | None, str]:
                     from . import summaries
 
                     summaries.rebuild(connection)
+                    _analyze(connection)
                 _upgrade_queue(connection)
         finally:
             engine.dispose()
     return before, after or ""
+
+
+def refresh_statistics(engine: Engine) -> None:
+    """SQLite: the query planner's statistics brought up to date after a write run (the views' covering
+    indexes are chosen by them). Sampled (`analysis_limit`): milliseconds even for a library of
+    gigabytes. PostgreSQL's autovacuum keeps its own."""
+    if engine.dialect.name == "sqlite":
+        with engine.begin() as connection:
+            _analyze(connection)
+
+
+def _analyze(connection: Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("PRAGMA analysis_limit=1000")
+        connection.exec_driver_sql("ANALYZE")
 
 
 def _upgrade_queue(connection: Connection) -> None:
