@@ -43,12 +43,16 @@ def chars(text: str) -> float:
     return sum(1 if unicodedata.east_asian_width(ch) in "WFA" else 0.5 for ch in text)
 
 
+def right_space(org: float, date: float) -> float:
+    """Characters between the 落款's right edge (its longer line's) and the right margin: the date
+    右空四字 with the name centred over it, as far as the name keeps 右空二字."""
+    return max(DATE_RIGHT - max(org - date, 0) / 2, ORG_RIGHT_AT_LEAST)
+
+
 def axis(org: float, date: float, line: float) -> float | None:
     """Where the organ and date are centred, in characters from the left margin (`line` wide); None
     when the name is too long for the 落款 to stand right of centre (then both are centred on the line)."""
-    centre = line - DATE_RIGHT - date / 2
-    if centre + org / 2 > line - ORG_RIGHT_AT_LEAST:
-        centre = line - ORG_RIGHT_AT_LEAST - org / 2
+    centre = line - right_space(org, date) - max(org, date) / 2
     return centre if centre - org / 2 >= 0 and centre >= line / 2 else None
 
 
