@@ -168,6 +168,9 @@ def grow(url: str, target: int) -> int:
             ):
                 for start in range(0, len(rows[name]), 5000):
                     conn.execute(insert(table), rows[name][start : start + 5000])
+    engine.dispose()
+    print(f"summaries rebuilt for the copies: {rebuild(url):.1f} s")
+    engine = create_engine(db.database_url(url))
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("VACUUM ANALYZE")
@@ -178,33 +181,35 @@ def grow(url: str, target: int) -> int:
     return have
 
 
+def rebuild(url: str) -> float:
+    """Every summary row made again (the copies were inserted beside the code that keeps them)."""
+    from sqlalchemy import create_engine
+
+    from converter.library import db, summaries
+
+    engine = create_engine(db.database_url(url))
+    started = time.perf_counter()
+    with engine.begin() as conn:
+        summaries.rebuild(conn)
+    engine.dispose()
+    return time.perf_counter() - started
+
+
 def time_queries(url: str, runs: int = 20) -> dict[str, tuple[float, float]]:
-    from sqlalchemy import create_engine, func, select
+    from sqlalchemy import create_engine
 
     from converter.library import db, queries
-    from converter.library import schema as s
 
     engine = create_engine(db.database_url(url))
     organ_name = "洪泽区第0局"
     with engine.connect() as conn:
         organ = queries.find_organ(conn, organ_name)[0][0]
 
-        def dashboard():  # status counts per year and 新收 summed per region and year
-            v, r, o = s.versions, s.reports, s.organs
-            joined = r.join(v, v.c.id == r.c.latest_version_id)
-            conn.execute(
-                select(r.c.year, v.c.status, func.count()).select_from(joined).group_by(r.c.year, v.c.status)
-            ).all()
-            values = s.report_values
-            conn.execute(
-                select(o.c.region, r.c.year, func.sum(values.c.number))
-                .select_from(
-                    joined.join(o, o.c.id == r.c.organ_id).join(values, values.c.version_id == v.c.id)
-                )
-                .where(values.c.key == "applications.new.total")
-                .group_by(o.c.region, r.c.year)
-            ).all()
-            conn.execute(select(s.findings.c.rule, func.count()).group_by(s.findings.c.rule)).all()
+        def dashboard():  # what the dashboard's overview and trends run (converter.library.dashboard)
+            from converter.library.dashboard import Filters, overview, trends
+
+            overview(conn, "", Filters())
+            trends(conn, "", Filters())
 
         cases = {
             "list --year 2024 --region 江苏省/淮安市": lambda: queries.rows(
@@ -226,8 +231,16 @@ def time_queries(url: str, runs: int = 20) -> dict[str, tuple[float, float]]:
             out[name] = (statistics.median(times), times[int(0.95 * (len(times) - 1))])
         started = time.perf_counter()
         queries.rows(conn)
-        out["export (all rows)"] = ((time.perf_counter() - started) * 1000,) * 2
+        out["export's query (every row)"] = ((time.perf_counter() - started) * 1000,) * 2
     engine.dispose()
+    with tempfile.TemporaryDirectory() as tmp:  # the whole command: the query and writing the workbook
+        for suffix in ("csv", "xlsx"):
+            command = [sys.executable, "-m", "converter", "library", "export", "--db", url]
+            started = time.perf_counter()
+            subprocess.run(
+                [*command, "-o", str(Path(tmp) / f"指标.{suffix}")], check=True, capture_output=True
+            )
+            out[f"export -o 指标.{suffix} (command)"] = ((time.perf_counter() - started) * 1000,) * 2
     return out
 
 

@@ -104,3 +104,32 @@ class Cluster:
             except subprocess.CalledProcessError:
                 time.sleep(0.5)
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def assert_summaries_as_rebuilt(url: str) -> None:
+    """The summaries kept by each write are what a rebuild from the stored facts makes (the rebuild is
+    rolled back: the library is left as it was)."""
+    from sqlalchemy import create_engine, select
+
+    from converter.library import db, summaries
+    from converter.library import schema as s
+
+    def snapshot(conn) -> tuple[list, list]:
+        kept = s.summaries
+        columns = [c for c in kept.c if c.name != "generation"]
+        rows = conn.execute(select(*columns).order_by(kept.c.report_id)).all()
+        rules = conn.execute(
+            select(s.summary_rules).order_by(s.summary_rules.c.report_id, s.summary_rules.c.rule)
+        ).all()
+        return [tuple(r) for r in rows], [tuple(r) for r in rules]
+
+    engine = create_engine(db.database_url(url))
+    try:
+        with engine.connect() as conn, conn.begin() as transaction:
+            kept = snapshot(conn)
+            assert kept[0], "no summaries at all"
+            summaries.rebuild(conn)
+            assert snapshot(conn) == kept
+            transaction.rollback()
+    finally:
+        engine.dispose()

@@ -11,6 +11,7 @@ import json
 import re
 
 import pytest
+from library_support import assert_summaries_as_rebuilt
 from portal_server import COLUMN, DATA, PORTAL, Portal, Route, html, pingtan_column
 from typer.testing import CliRunner
 
@@ -158,6 +159,7 @@ def test_a_changed_page_gives_a_new_version_and_the_finding(portal, library, tmp
     findings = [f for f in rows(library, s.findings) if f.version_id == versions[1].id]
     assert [f.rule for f in findings].count("发布后被修改") == 1
     assert pages_by_url(library, portal)[PAGES["2022"]].changes == 1
+    assert_summaries_as_rebuilt(library)
 
 
 def test_a_changed_unreadable_page_is_a_new_version_with_the_finding_too(portal, library, tmp_path):

@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 from dashboard_support import PASSWORD, WRONG, WRONG_FIELD, make_library, report_files
+from library_support import assert_summaries_as_rebuilt
 from openpyxl import load_workbook
 from sqlalchemy import create_engine, delete, insert, select, update
 from typer.testing import CliRunner
@@ -374,6 +375,7 @@ def test_a_dismissal_needs_a_reason_and_is_left_out_of_counts_unless_asked(libra
             for r in http.get("/api/library/view/overview", params={"dismissed": 1}).json()["rules"]
         }
         assert top.get("R0", 0) == top_all["R0"] - 1
+    assert_summaries_as_rebuilt(library)
 
 
 def test_a_dismissal_stays_when_the_same_version_is_audited_again(library):
@@ -434,6 +436,7 @@ def test_a_dismissed_finding_comes_back_in_a_new_version_that_still_shows_it(lib
         assert [(h["version"], h["action"]) for h in back["history"]] == [(1, "dismissed")]
         old = finding_of(http, report, WRONG_FIELD, version=1)
         assert old["state"] == "dismissed"  # the first version's decision is kept for that version
+    assert_summaries_as_rebuilt(library)
 
 
 def test_rectified_then_a_corrected_version_shows_where_it_went(library, tmp_path):
@@ -449,6 +452,7 @@ def test_rectified_then_a_corrected_version_shows_where_it_went(library, tmp_pat
         assert not [f for f in latest["findings"] if f["field"] == WRONG_FIELD and f["rule"] == "R0"]
         old = finding_of(http, report, WRONG_FIELD, version=1)
         assert old["state"] == "rectified" and old["rectified_in"] == 2
+    assert_summaries_as_rebuilt(library)
 
 
 # --------------------------------------------------------------------------- accounts on the command line

@@ -6,6 +6,7 @@ import copy
 import csv
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -17,6 +18,7 @@ import pytest
 from factories import consistent_report
 from hypothesis import given
 from hypothesis import strategies as st
+from library_support import assert_summaries_as_rebuilt
 from sqlalchemy import create_engine, func, select, text
 from typer.testing import CliRunner
 
@@ -342,6 +344,7 @@ def test_directory_aliases_merge_only_what_the_directory_says(library_url, tmp_p
     assert xxgk(library_url, "add", str(tmp_path / "e.json")).exit_code == 0
     history = json.loads(xxgk(library_url, "show", "某某局", "--json").stdout)
     assert history["organ"] == "某某县某某局" and len(history["years"]) == 3
+    assert_summaries_as_rebuilt(library_url)
 
 
 @pytest.mark.parametrize(
@@ -420,6 +423,25 @@ def test_an_older_library_is_upgraded_never_misread(library_url, tmp_path):
     assert "已是最新版本" in xxgk(library_url, "upgrade").output
 
 
+def test_reports_stored_before_the_summaries_existed_are_listed_after_the_upgrade(library_url, tmp_path):
+    for year in (2023, 2024):
+        write_json(tmp_path / f"{year}.json", report_for("某某县某某局", year))
+    assert xxgk(library_url, "add", str(tmp_path)).exit_code == 0
+    before = json.loads(xxgk(library_url, "list", "--json").stdout)
+    e = engine(library_url)
+    with e.begin() as conn:  # the library as revision 0004 left it: no summaries, the trends' table
+        conn.execute(text("DROP TABLE summary_rules"))
+        conn.execute(text("DROP TABLE summaries"))
+        conn.execute(text("CREATE TABLE dashboard_figures (version_id INTEGER PRIMARY KEY)"))
+        conn.execute(text("UPDATE alembic_version SET version_num = '0004'"))
+    e.dispose()
+    assert xxgk(library_url, "list").exit_code == 5
+    assert xxgk(library_url, "upgrade").exit_code == 0
+    after = json.loads(xxgk(library_url, "list", "--json").stdout)
+    assert len(after["reports"]) == 2 and after == before
+    assert_summaries_as_rebuilt(library_url)
+
+
 def test_a_library_of_a_newer_xxgk_or_another_database_is_refused(library_url):
     assert xxgk(library_url, "upgrade").exit_code == 0
     e = engine(library_url)
@@ -492,6 +514,9 @@ def assert_consistent(url: str) -> None:
         assert not conn.execute(
             select(func.count()).where(schema.reports.c.latest_version_id.is_(None))
         ).scalar()
+        latest = conn.execute(select(schema.reports.c.id, schema.reports.c.latest_version_id)).all()
+        kept = conn.execute(select(schema.summaries.c.report_id, schema.summaries.c.version_id)).all()
+        assert sorted(kept) == sorted(latest)  # each report's summary, of its latest version
     e.dispose()
 
 
@@ -507,6 +532,40 @@ def test_two_adds_at_once_store_each_version_once(library_url, tmp_path):
     assert count(library_url, schema.versions) == len(files)
     assert count(library_url, schema.reports) == len(files)
     assert_consistent(library_url)
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 1 MiB tmpfs (needs root and mount; skipped elsewhere)."""
+    mount = tmp_path / "small"
+    mount.mkdir()
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], capture_output=True)
+    if made.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=True)
+
+
+def test_a_full_disk_stops_with_a_message_and_no_half_report(tmp_path, small_disk):
+    many_reports(tmp_path / "in", 60)
+    url = str(small_disk / "库.db")
+    run = subprocess.run(cli("add", "-q", "--db", url, str(tmp_path / "in")), capture_output=True)
+    message = run.stderr.decode()
+    assert run.returncode == 5, message
+    assert "磁盘空间不足" in message and "正在写入的报告未保存" in message and "Traceback" not in message
+    stored = count(url, schema.versions)
+    assert 0 < stored < 60
+    assert_consistent(url)
+    roomy = tmp_path / "roomy"  # the library moved to a disk with room: the same add goes on
+    roomy.mkdir()
+    for part in small_disk.glob("库.db*"):
+        shutil.copy(part, roomy / part.name)
+    again = subprocess.run(
+        cli("add", "-q", "--db", str(roomy / "库.db"), str(tmp_path / "in")), capture_output=True
+    )
+    assert again.returncode == 0, again.stderr.decode()
+    assert count(str(roomy / "库.db"), schema.versions) == 60
+    assert_consistent(str(roomy / "库.db"))
 
 
 def test_ctrl_c_leaves_every_report_whole(library_url, tmp_path):

@@ -14,11 +14,12 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import and_, case, distinct, extract, func, or_, select, true
+from sqlalchemy import and_, case, func, or_, select, true
 from sqlalchemy.engine import Connection
 
 from ..format import official as fmt
 from . import schema as s
+from . import summaries
 from .organs import normalise_region
 
 TYPE, DATE = (fmt.INFO_BY_KEY[key].label for key in ("organ_type", "date"))  # the format's words
@@ -36,13 +37,7 @@ TREND_FIGURES = (  # (key, title): the sum of the listed values (公开率: gran
     ("litigation", "行政诉讼"),
     ("open_rate", "公开率（%）"),
 )
-TREND_KEYS = {  # dashboard_figures' columns: the sum of these values
-    "new": ("applications.new.total",),
-    "done": ("applications.total.total",),
-    "review": ("review.total",),
-    "litigation": ("litigation_direct.total", "litigation_after_review.total"),
-    "granted": ("applications.granted.total", "applications.partly_granted.total"),
-}
+TREND_KEYS = summaries.TREND_KEYS  # summaries' trend columns: the sum of these values
 SCORE_BANDS = ((90, "90–100"), (80, "80–89"), (60, "60–79"), (0, "0–59"))
 
 
@@ -87,7 +82,19 @@ def visible_organs(scope: str, filters: Filters) -> Any:
     return and_(true(), *clauses)
 
 
-KEY = ("rule", "code", "field", "position", "message")  # a finding of a version, as a review names it
+KEY = summaries.KEY  # a finding of a version, as a review names it
+
+
+def visible(table: Any, scope: str, filters: Filters) -> Any:
+    """The same clause on a table with region and organ_type columns (summaries)."""
+    clauses = []
+    if scope:
+        clauses.append(under(table.c.region, scope))
+    if filters.region:
+        clauses.append(under(table.c.region, filters.region))
+    if filters.organ_type:
+        clauses.append(table.c.organ_type == filters.organ_type)
+    return and_(true(), *clauses)
 
 
 def same_finding(a: Any, b: Any) -> Any:
@@ -95,81 +102,38 @@ def same_finding(a: Any, b: Any) -> Any:
     return and_(a.c.version_id == b.c.version_id, *(a.c[k] == b.c[k] for k in KEY))
 
 
-def _dismissed_keys() -> Any:
-    rv = s.reviews
-    last = select(func.max(rv.c.id)).group_by(rv.c.version_id, *(rv.c[k] for k in KEY))
-    query = select(rv.c.version_id, *(rv.c[k] for k in KEY)).where(
-        rv.c.id.in_(last), rv.c.status == "dismissed"
-    )
-    # Materialised once per statement: inlined, SQLite re-ran it for every finding (5.7 s at 5,000 versions)
-    return query.cte("dismissed").prefix_with("MATERIALIZED")
-
-
-DISMISSED = _dismissed_keys()  # one object: a statement that uses it twice names it once
-
-
-def dismissed_keys() -> Any:
-    """(version, KEY…) whose latest review is a dismissal."""
-    return DISMISSED
-
-
-def _dismissed_counts() -> Any:
-    f, d = s.findings, dismissed_keys()
-    return (
-        select(
-            f.c.version_id,
-            func.sum(case((f.c.severity == "error", 1), else_=0)).label("errors"),
-            func.sum(case((f.c.severity != "error", 1), else_=0)).label("warnings"),
-        )
-        .select_from(f.join(d, same_finding(f, d)))
-        .group_by(f.c.version_id)
-        .subquery("dismissed_counts")
-    )
+def with_rule(rule: str, dismissed: bool) -> Any:
+    """The reports whose latest version has a finding of the rule (not dismissed, unless counted)."""
+    sr = s.summary_rules
+    count = sr.c.findings if dismissed else sr.c.open_findings
+    return select(sr.c.report_id).where(sr.c.rule == rule, count > 0)
 
 
 def _latest(scope: str, filters: Filters, name: str = "latest") -> Any:
-    """One row per organ-year in view: its latest version with errors/warnings as counted."""
-    o, r, v = s.organs, s.reports, s.versions
-    source = r.join(o, o.c.id == r.c.organ_id).join(v, v.c.id == r.c.latest_version_id)
-    errors, warnings = v.c.errors, v.c.warnings
-    if not filters.dismissed:
-        dc = _dismissed_counts()
-        source = source.outerjoin(dc, dc.c.version_id == v.c.id)
-        errors = v.c.errors - func.coalesce(dc.c.errors, 0)
-        warnings = v.c.warnings - func.coalesce(dc.c.warnings, 0)
-    deadline_month = case((o.c.organ_type == "人民政府", 3), else_=1)
-    published_year = extract("year", v.c.published_on)
-    on_time = case(
-        (v.c.published_on.is_(None), None),
-        (published_year <= r.c.year, 1),
-        (and_(published_year == r.c.year + 1, extract("month", v.c.published_on) <= deadline_month), 1),
-        else_=0,
-    )
+    """One row per organ-year in view: its latest version with errors/warnings as counted (read from
+    `summaries`, kept by converter.library.summaries)."""
+    m = s.summaries
+    errors = m.c.errors if filters.dismissed else m.c.open_errors
+    warnings = m.c.warnings if filters.dismissed else m.c.open_warnings
     query = select(
-        o.c.id.label("organ_id"),
-        o.c.display_name.label("organ"),
-        o.c.region,
-        o.c.organ_type,
-        o.c.source.label("organ_source"),
-        r.c.id.label("report_id"),
-        r.c.year,
-        v.c.id.label("version_id"),
-        v.c.number.label("version"),
-        v.c.status,
+        m.c.organ_id,
+        m.c.organ,
+        m.c.region,
+        m.c.organ_type,
+        m.c.organ_source,
+        m.c.report_id,
+        m.c.year,
+        m.c.version_id,
+        m.c.version,
+        m.c.status,
         errors.label("errors"),
         warnings.label("warnings"),
-        on_time.label("on_time"),
-    ).select_from(source)
-    query = query.where(visible_organs(scope, filters))
+        m.c.on_time,
+    ).where(visible(m, scope, filters))
     if filters.year is not None:
-        query = query.where(r.c.year == filters.year)
+        query = query.where(m.c.year == filters.year)
     if filters.rule:
-        f = s.findings
-        has_rule = select(f.c.id).where(f.c.version_id == v.c.id, f.c.rule == filters.rule)
-        if not filters.dismissed:
-            d = dismissed_keys()
-            has_rule = has_rule.where(~select(d.c.version_id).where(same_finding(d, f)).exists())
-        query = query.where(has_rule.exists())
+        query = query.where(m.c.report_id.in_(with_rule(filters.rule, filters.dismissed)))
     return query.subquery(name)
 
 
@@ -194,10 +158,11 @@ def _view(name: str, title: str, columns: list[str], rows: list[list[Any]], **ex
 
 def stamp(conn: Connection) -> tuple[Any, ...]:
     """What changes when the library does: a view computed at the same stamp is still right (within the
-    cache's age limit: a directory import that only moves organs between regions keeps the stamp)."""
+    cache's age limit: a directory import that only moves organs without reports keeps the stamp)."""
     newest = [select(func.max(t.c.id)).scalar_subquery() for t in (s.versions, s.reviews, s.organs)]
     organs = select(func.count()).select_from(s.organs).scalar_subquery()
-    return tuple(conn.execute(select(*newest, organs)).one())
+    generation = select(func.max(s.summaries.c.generation)).scalar_subquery()
+    return tuple(conn.execute(select(*newest, organs, generation)).one())
 
 
 # --------------------------------------------------------------------------- the filter choices
@@ -205,18 +170,14 @@ def stamp(conn: Connection) -> tuple[Any, ...]:
 
 def choices(conn: Connection, scope: str) -> dict[str, Any]:
     """What the filters offer: years, regions (under the account's), organ types, rules found."""
-    o, r, f = s.organs, s.reports, s.findings
+    o, m = s.organs, s.summaries
     years = conn.execute(
-        select(r.c.year)
-        .distinct()
-        .select_from(r.join(o, o.c.id == r.c.organ_id))
-        .where(visible_organs(scope, Filters()))
-        .order_by(r.c.year)
+        select(m.c.year).distinct().where(visible(m, scope, Filters())).order_by(m.c.year)
     ).scalars()
     regions = conn.execute(
         select(o.c.region).distinct().where(visible_organs(scope, Filters())).order_by(o.c.region)
     ).scalars()
-    found = set(conn.execute(select(f.c.rule).distinct()).scalars())
+    found = set(conn.execute(select(s.summary_rules.c.rule).distinct()).scalars())
     rules = [{"id": k, "title": rule.title} for k, rule in fmt.RULES.items() if k in found]
     rules += [{"id": k, "title": k} for k in sorted(found - set(fmt.RULES))]
     return {
@@ -293,7 +254,7 @@ def overview(conn: Connection, scope: str, filters: Filters) -> dict[str, Any]:
         ]
         for year, y in sorted(years.items())
     ]
-    top = _failing_rules(conn, latest, filters)
+    top = _failing_rules(conn, scope, filters)
     return _view(
         "overview",
         "总览：各年度报告数、按时发布率、通过率、平均分",
@@ -320,57 +281,31 @@ def _organs_in_view(conn: Connection, scope: str, filters: Filters) -> int:
     return int(conn.execute(query).scalar() or 0)
 
 
-def _failing_rules(conn: Connection, latest: Any, filters: Filters, limit: int = 10) -> list[dict[str, Any]]:
-    """The rules most reports in view fail: (reports, findings) per rule. Counted with every finding by a
-    semi-join (SQLite builds the set of versions in view once: 1.4 s -> 0.3 s at 100,000 versions),
-    then the few dismissed ones taken off (an anti-join over all findings took 12 s)."""
-    f = s.findings
-    in_view = f.c.version_id.in_(select(latest.c.version_id))
-    counts = {
-        r.rule: [r.reports, r.findings]
-        for r in conn.execute(
-            select(
-                f.c.rule,
-                func.count(distinct(f.c.version_id)).label("reports"),
-                func.count().label("findings"),
-            )
-            .where(in_view)
-            .group_by(f.c.rule)
+def _failing_rules(conn: Connection, scope: str, filters: Filters, limit: int = 10) -> list[dict[str, Any]]:
+    """The rules most reports in view fail: (reports, findings) per rule, dismissed findings left out
+    unless counted. Read from summary_rules alone (its own year, region and type, a covering index)."""
+    sr = s.summary_rules
+    count = sr.c.findings if filters.dismissed else sr.c.open_findings
+    query = (
+        select(
+            sr.c.rule,
+            func.sum(case((count > 0, 1), else_=0)).label("reports"),
+            func.sum(count).label("findings"),
         )
-    }
-    if not filters.dismissed:
-        d = dismissed_keys()
-        gone = conn.execute(
-            select(f.c.version_id, f.c.rule, func.count().label("n"))
-            .select_from(d.join(f, same_finding(d, f)))
-            .group_by(f.c.version_id, f.c.rule)
-        ).all()
-        versions = sorted({g.version_id for g in gone})
-        shown = set()
-        for start in range(0, len(versions), 500):
-            part = versions[start : start + 500]
-            shown |= set(
-                conn.execute(select(latest.c.version_id).where(latest.c.version_id.in_(part))).scalars()
-            )
-        gone = [g for g in gone if g.version_id in shown]
-        if gone:
-            versions = sorted(shown)
-            totals = {
-                (r.version_id, r.rule): r.n
-                for r in conn.execute(
-                    select(f.c.version_id, f.c.rule, func.count().label("n"))
-                    .where(f.c.version_id.in_(versions))
-                    .group_by(f.c.version_id, f.c.rule)
-                )
-            }
-            for g in gone:
-                counts[g.rule][1] -= g.n
-                if totals[(g.version_id, g.rule)] == g.n:  # every finding of the rule there dismissed
-                    counts[g.rule][0] -= 1
-    ranked = sorted(((rule, n) for rule, n in counts.items() if n[0] > 0), key=lambda x: (-x[1][0], x[0]))
+        .where(visible(sr, scope, filters))
+        .group_by(sr.c.rule)
+    )
+    if filters.year is not None:
+        query = query.where(sr.c.year == filters.year)
+    if filters.rule:
+        query = query.where(sr.c.report_id.in_(with_rule(filters.rule, filters.dismissed)))
+    counts = conn.execute(query).all()
+    ranked = sorted(
+        ((c.rule, int(c.reports), int(c.findings)) for c in counts if c.reports), key=lambda c: (-c[1], c[0])
+    )
     return [
-        {"rule": rule, "title": _rule_title(rule), "reports": n[0], "findings": n[1]}
-        for rule, n in ranked[:limit]
+        {"rule": rule, "title": _rule_title(rule), "reports": reports, "findings": findings}
+        for rule, reports, findings in ranked[:limit]
     ]
 
 
@@ -529,45 +464,12 @@ def ranking(conn: Connection, scope: str, filters: Filters) -> dict[str, Any]:
 # --------------------------------------------------------------------------- trends
 
 
-def sync_figures(engine: Any) -> int:
-    """Fill dashboard_figures for the versions that have no row yet (new since the last view); the
-    trends then sum six columns of one row a version instead of looking up report_values (40 rows of
-    400 a version): 6.3 s -> 0.2 s at 100,000 versions on SQLite. Returns the rows added."""
-    from sqlalchemy import exc, insert
-
-    v, rv, fig = s.versions, s.report_values, s.dashboard_figures
-    with engine.connect() as conn:
-        have = conn.execute(select(func.count()).select_from(fig)).scalar()
-        versions = conn.execute(select(func.count()).select_from(v)).scalar()
-    if have >= versions:
-        return 0
-    keys = {**{name: ks for name, ks in TREND_KEYS.items()}}
-    sums = [
-        func.sum(case((rv.c.key.in_(ks), rv.c.number), else_=None)).label(name) for name, ks in keys.items()
-    ]
-    wanted = sorted({k for ks in keys.values() for k in ks})
-    missing = select(v.c.id).where(~select(fig.c.version_id).where(fig.c.version_id == v.c.id).exists())
-    query = (
-        select(v.c.id, *sums)
-        .select_from(v.outerjoin(rv, and_(rv.c.version_id == v.c.id, rv.c.key.in_(wanted))))
-        .where(v.c.id.in_(missing))
-        .group_by(v.c.id)
-    )
-    try:
-        with engine.begin() as conn:
-            conn.execute(insert(fig).from_select(["version_id", *keys], query))
-            now = conn.execute(select(func.count()).select_from(fig)).scalar()
-    except exc.IntegrityError:  # another server filled them at the same time
-        return 0
-    return now - have
-
-
 def trends(conn: Connection, scope: str, filters: Filters, organ_id: int | None = None) -> dict[str, Any]:
     """新收, 办结, 复议, 诉讼 and 公开率 by year: summed over the organs in view (or of one organ), and
     per region one level under the chosen one (`by="organ"`: per organ, at most MAX_TREND_ORGANS).
-    Reads dashboard_figures: call sync_figures first."""
+    """
     latest = _latest(scope, replace(filters, year=None))
-    fig = s.dashboard_figures
+    fig = s.summaries
     names = list(TREND_KEYS)
     by_organ = filters.by == "organ" and organ_id is None
     if by_organ:
@@ -576,7 +478,7 @@ def trends(conn: Connection, scope: str, filters: Filters, organ_id: int | None 
     group = latest.c.organ if by_organ else latest.c.region
     query = (
         select(group.label("group"), latest.c.year, *(func.sum(fig.c[n]).label(n) for n in names))
-        .select_from(latest.join(fig, fig.c.version_id == latest.c.version_id))
+        .select_from(latest.join(fig, fig.c.report_id == latest.c.report_id))
         .group_by(group, latest.c.year)
     )
     if organ_id is not None:
@@ -702,14 +604,8 @@ def organ_years(conn: Connection, scope: str, organ_id: int) -> dict[str, Any] |
     organ = conn.execute(select(o).where(o.c.id == organ_id, visible_organs(scope, Filters()))).first()
     if organ is None:
         return None
-    latest = _latest(scope, Filters(dismissed=True))
-    counted = _latest(scope, Filters(), "counted")
-    years = conn.execute(
-        select(latest, counted.c.errors.label("open_errors"), counted.c.warnings.label("open_warnings"))
-        .select_from(latest.join(counted, counted.c.report_id == latest.c.report_id))
-        .where(latest.c.organ_id == organ_id)
-        .order_by(latest.c.year)
-    ).all()
+    m = s.summaries
+    years = conn.execute(select(m).where(m.c.organ_id == organ_id).order_by(m.c.year)).all()
     rows = [
         [
             y.year,

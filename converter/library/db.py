@@ -122,6 +122,10 @@ def upgrade(url: str) -> tuple[str | None, str]:
                     raise LibraryError(_newer_message(url, before), reason="database-newer")
                 command.upgrade(_alembic_config(connection), "head")
                 after = current_revision(connection)
+                if before is not None and before != after:  # derived rows, made again by this code
+                    from . import summaries
+
+                    summaries.rebuild(connection)
                 _upgrade_queue(connection)
         finally:
             engine.dispose()

@@ -374,6 +374,7 @@ def _store(conn: Any, prepared: Prepared, ruleset: str) -> Stored:
     from sqlalchemy import func, insert, select, update
 
     from . import schema as s
+    from . import summaries
     from .organs import resolve
 
     job = prepared.job
@@ -456,6 +457,7 @@ def _store(conn: Any, prepared: Prepared, ruleset: str) -> Stored:
             insert(s.findings), [{**f, "version_id": version_id, "ruleset": ruleset} for f in findings]
         )
     conn.execute(update(s.reports).where(s.reports.c.id == report_id).values(latest_version_id=version_id))
+    summaries.refresh(conn, [report_id])
     outcome = "added" if number == 1 else "version"
     return Stored(
         job.source, outcome, "", prepared.org, prepared.year, errors, len(findings) - errors, number

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 from ..core.errors import UnreadableInput
 from ..format import official as fmt
 from . import schema as s
+from . import summaries
 
 ORG_LABEL, TYPE_LABEL = fmt.INFO_BY_KEY["org"].label, fmt.INFO_BY_KEY["organ_type"].label
 DIRECTORY_COLUMNS = (ORG_LABEL, "上级地区", TYPE_LABEL, "别名")
@@ -133,6 +134,7 @@ def import_directory(conn: Connection, entries: list[DirectoryEntry]) -> Directo
     from ..core.organs import infer
 
     result = DirectoryImport()
+    touched: set[int] = set()  # organs whose name, region or type may have changed, or got reports
     for entry in entries:
         organ_type = entry.organ_type or infer(entry.name)[1]
         row = conn.execute(select(s.organs.c.id).where(s.organs.c.name == entry.name)).scalar()
@@ -145,6 +147,7 @@ def import_directory(conn: Connection, entries: list[DirectoryEntry]) -> Directo
         else:
             conn.execute(update(s.organs).where(s.organs.c.id == row).values(**values))
             result.updated += 1
+        touched.add(row)
         conn.execute(delete(s.organ_aliases).where(s.organ_aliases.c.organ_id == row))
         for alias in dict.fromkeys(a for a in entry.aliases if a != entry.name):
             conn.execute(insert(s.organ_aliases).values(alias=alias, organ_id=row))
@@ -152,6 +155,7 @@ def import_directory(conn: Connection, entries: list[DirectoryEntry]) -> Directo
     for entry in entries:
         for alias in entry.aliases:
             _move_alias_organ(conn, alias, result)
+    summaries.refresh(conn, summaries.reports_of_organs(conn, touched))
     return result
 
 
@@ -183,6 +187,7 @@ def _move_alias_organ(conn: Connection, alias: str, result: DirectoryImport) -> 
             )
             continue
         conn.execute(update(s.reports).where(s.reports.c.id == report_id).values(organ_id=target))
+        summaries.refresh(conn, [report_id])  # before the organ it leaves may go
         result.moved_reports += 1
     left = conn.execute(select(func.count()).where(s.reports.c.organ_id == named.id)).scalar()
     if not left:

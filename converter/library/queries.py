@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import itertools
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from ..format import official as fmt
@@ -88,85 +89,58 @@ def rows(
     organ_type: str | None = None,
     rule: str | None = None,
     organ_id: int | None = None,
-    figures: tuple[str, ...] = KEY_FIGURES,
 ) -> list[Row]:
-    """Every organ-year (latest version) matching the filters, by region, organ and year."""
-    v, r, o = s.versions, s.reports, s.organs
-    query = (
-        select(
-            o.c.display_name,
-            o.c.region,
-            o.c.organ_type,
-            o.c.source,
-            r.c.year,
-            v.c.number,
-            v.c.file_name,
-            v.c.source.label("file_source"),
-            v.c.status,
-            v.c.errors,
-            v.c.warnings,
-            v.c.published_on,
-            v.c.ruleset,
-            v.c.id,
-        )
-        .select_from(r.join(o, o.c.id == r.c.organ_id).join(v, v.c.id == r.c.latest_version_id))
-        .order_by(o.c.region, o.c.name, r.c.year)
-    )
+    """Every organ-year (latest version) matching the filters, by region, organ and year: one row of
+    `summaries` each (kept by converter.library.summaries)."""
+    m = s.summaries
+    query = select(
+        m.c.organ,
+        m.c.region,
+        m.c.organ_type,
+        m.c.organ_source,
+        m.c.year,
+        m.c.version,
+        m.c.file_name,
+        m.c.source,
+        m.c.status,
+        m.c.errors,
+        m.c.warnings,
+        m.c.published_on,
+        m.c.ruleset,
+        m.c.figures,
+    ).order_by(m.c.region, m.c.organ_name, m.c.year)
     if year is not None:
-        query = query.where(r.c.year == year)
+        query = query.where(m.c.year == year)
     if region:
         wanted = normalise_region(region)
-        query = query.where((o.c.region == wanted) | o.c.region.startswith(wanted + "/"))
+        query = query.where((m.c.region == wanted) | m.c.region.startswith(wanted + "/", autoescape=True))
     if organ_type:
-        query = query.where(o.c.organ_type == organ_type)
+        query = query.where(m.c.organ_type == organ_type)
     if organ_id is not None:
-        query = query.where(o.c.id == organ_id)
+        query = query.where(m.c.organ_id == organ_id)
     if rule:
-        query = query.where(
-            select(s.findings.c.id)
-            .where(s.findings.c.version_id == v.c.id, s.findings.c.rule == rule)
-            .exists()
-        )
-    found = conn.execute(query).all()
-    values = _figures(conn, [row.id for row in found], figures)
+        sr = s.summary_rules
+        query = query.where(m.c.report_id.in_(select(sr.c.report_id).where(sr.c.rule == rule)))
     return [
         Row(
-            row.display_name,
+            row.organ,
             row.region,
             row.organ_type,
-            row.source,
+            row.organ_source,
             row.year,
-            row.number,  # the latest version is the last added: its number is the count
-            row.number,
+            row.version,  # the latest version is the last added: its number is the count
+            row.version,
             row.file_name,
-            row.file_source,
+            row.source,
             row.status,
             row.errors,
             row.warnings,
             row.published_on,
             row.ruleset,
-            {k: values.get((row.id, k)) for k in figures},
+            json.loads(row.figures),
         )
-        for row in found
+        for row in conn.execute(query)
     ]
-
-
-def _figures(conn: Connection, version_ids: list[int], keys: tuple[str, ...]) -> dict[tuple[int, str], Any]:
-    out: dict[tuple[int, str], Any] = {}
-    for start in range(0, len(version_ids), 500):
-        part = version_ids[start : start + 500]
-        query = select(s.report_values.c.version_id, s.report_values.c.key, s.report_values.c.number).where(
-            and_(s.report_values.c.version_id.in_(part), s.report_values.c.key.in_(keys))
-        )
-        for version_id, key, number in conn.execute(query):
-            out[(version_id, key)] = _plain(number)
-    return out
-
-
-def _plain(number: float | None) -> float | int | None:
-    if number is None:
-        return None
-    return int(number) if float(number).is_integer() else number
 
 
 def unreadable(conn: Connection) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 
 from ..core.errors import ExitCode, XxgkError
 from . import schema as s
+from . import summaries
 from .dashboard import KEY, NO_SCORE, STATUS, Filters, score_of, version_of_scope, visible_organs
 
 ACTIONS = {"confirmed": "已确认", "dismissed": "已排除", "rectified": "已整改"}
@@ -211,6 +212,7 @@ def record(
             message=finding.message,
         )
     )
+    summaries.refresh(conn, summaries.reports_of_versions(conn, [finding.version_id]))
     return {
         "finding": finding.id,
         "state": action,

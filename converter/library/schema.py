@@ -7,6 +7,8 @@ module is what the code reads and writes, and tests/test_library.py keeps the tw
                                       ├─< report_values (one row per field key)
                                       ├─< findings (rule, code, severity, field, position, rule set)
                                       └─< reviews (for the dashboard)
+    summaries: one row per report, its latest version with organ, counts, figures (kept by refresh)
+    summary_rules: per report and rule, the latest version's findings and those not dismissed
     pending_files: bytes queued for workers (PostgreSQL queue), removed when stored
     collect_runs ─< collect_pages (`library collect`: list pages, report pages, attached files; each
                     pointing at the version stored for it, never deleted when gone from its column)
@@ -169,15 +171,82 @@ users = Table(
     Column("created_at", DateTime, nullable=False),
 )
 
-dashboard_figures = Table(  # the trends' figures of each version, filled from report_values when needed
-    "dashboard_figures",
+summaries = Table(  # one row per report: its latest version as list, show, export and the dashboard read it
+    "summaries",
     metadata,
-    Column("version_id", Integer, ForeignKey("versions.id"), primary_key=True),
-    Column("new", Float, nullable=True),  # 新收
+    Column("report_id", Integer, ForeignKey("reports.id"), primary_key=True),
+    Column("organ_id", Integer, ForeignKey("organs.id"), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("organ", String(200), nullable=False),  # the organ's display name
+    Column("organ_name", String(200), nullable=False),  # normalised, the sort key
+    Column("region", String(300), nullable=False),
+    Column("organ_type", String(20), nullable=False),
+    Column("organ_source", String(20), nullable=False),
+    Column("version_id", Integer, ForeignKey("versions.id"), nullable=False),
+    Column("version", Integer, nullable=False),  # its number: the count of versions of the report
+    Column("file_name", String(300), nullable=False),
+    Column("source", Text, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("errors", Integer, nullable=False),
+    Column("warnings", Integer, nullable=False),
+    Column("open_errors", Integer, nullable=False),  # less the findings a reviewer dismissed
+    Column("open_warnings", Integer, nullable=False),
+    Column("published_on", Date, nullable=True),
+    Column("on_time", Integer, nullable=True),  # 1 | 0, NULL: no publication date
+    Column("ruleset", String(40), nullable=False),
+    Column("figures", Text, nullable=False),  # JSON {key: number|null} of the main figures (KEY_FIGURES)
+    Column("new", Float, nullable=True),  # the trends' sums: 新收
     Column("done", Float, nullable=True),  # 办结 (办理结果总计)
     Column("review", Float, nullable=True),  # 行政复议
     Column("litigation", Float, nullable=True),  # 行政诉讼 (direct and after review)
     Column("granted", Float, nullable=True),  # 予以公开 + 部分公开
+    Column("generation", Integer, nullable=False),  # raised at every refresh: the dashboard's cache stamp
+    Index(  # covering every column the views filter and sum: a scan reads this, never the wide rows
+        "ix_summaries_views",
+        "year",
+        "region",
+        "organ_type",
+        "organ_source",
+        "status",
+        "open_errors",
+        "open_warnings",
+        "errors",
+        "warnings",
+        "on_time",
+        "organ_id",
+        "report_id",
+        "new",
+        "done",
+        "review",
+        "litigation",
+        "granted",
+    ),
+    Index("ix_summaries_region_organ_name", "region", "organ_name"),
+    Index("ix_summaries_organ_id", "organ_id"),
+    Index("ix_summaries_version_id", "version_id"),
+    Index("ix_summaries_generation", "generation"),
+)
+
+summary_rules = Table(  # per report (its latest version) and rule: findings, and those not dismissed
+    "summary_rules",
+    metadata,
+    Column("report_id", Integer, ForeignKey("reports.id"), primary_key=True),
+    Column("rule", String(20), primary_key=True),
+    Column("findings", Integer, nullable=False),
+    Column("open_findings", Integer, nullable=False),
+    Column("year", Integer, nullable=False),  # the report's, so the views filter without a join
+    Column("region", String(300), nullable=False),
+    Column("organ_type", String(20), nullable=False),
+    Index(  # covering: the rules failing most, counted from this alone
+        "ix_summary_rules_views",
+        "rule",
+        "year",
+        "region",
+        "organ_type",
+        "open_findings",
+        "findings",
+        "report_id",
+    ),
 )
 
 sessions = Table(

@@ -254,8 +254,6 @@ def add_dashboard(app: FastAPI, library: Library, disposition: Callable[[str], s
     def _view(name: str, who: User, chosen: Filters, everything: bool = False) -> dict[str, Any]:
         if name not in VIEWS:
             raise HTTPException(404)
-        if name == "trends":  # before reading: on SQLite a reading connection holds the lock
-            dashboard.sync_figures(library.engine)
         with library.engine.connect() as conn:
 
             def make() -> dict[str, Any]:
@@ -268,7 +266,6 @@ def add_dashboard(app: FastAPI, library: Library, disposition: Callable[[str], s
 
     @app.get("/api/library/organ/{organ_id}", summary="一个机关的历年报告")
     def organ(organ_id: int, who: Viewer) -> dict[str, Any]:
-        dashboard.sync_figures(library.engine)
         with library.engine.connect() as conn:
             found = dashboard.organ_years(conn, who.region, organ_id)
         if found is None:

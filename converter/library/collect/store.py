@@ -64,6 +64,7 @@ class LibraryStore:
         from sqlalchemy import insert, update
 
         from .. import schema as s
+        from .. import summaries
 
         with self.engine.begin() as conn:
             conn.execute(
@@ -83,6 +84,7 @@ class LibraryStore:
             conn.execute(
                 update(s.versions).where(s.versions.c.id == version_id).values({counter: counter + 1})
             )
+            summaries.refresh(conn, summaries.reports_of_versions(conn, [version_id]))
 
 
 def _now() -> dt.datetime:
