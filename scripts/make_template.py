@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from converter.format import official as fmt  # noqa: E402
 from converter.format.grid import column_widths, grid_rows, left_aligned, small_print  # noqa: E402
+from converter.render.ppr import place_in_ppr  # noqa: E402
 
 TEMPLATE = ROOT / "converter" / "render" / "templates" / "default.docx"
 
@@ -134,57 +135,10 @@ def first_line_indent(style, chars: int, size: float) -> None:
     ind.set(qn("w:firstLine"), str(int(chars * size * 20)))
 
 
-# w:pPr children in schema order (CT_PPrBase): Word rejects them out of order.
-PPR_ORDER = [
-    "pStyle",
-    "keepNext",
-    "keepLines",
-    "pageBreakBefore",
-    "framePr",
-    "widowControl",
-    "numPr",
-    "suppressLineNumbers",
-    "pBdr",
-    "shd",
-    "tabs",
-    "suppressAutoHyphens",
-    "kinsoku",
-    "wordWrap",
-    "overflowPunct",
-    "topLinePunct",
-    "autoSpaceDE",
-    "autoSpaceDN",
-    "bidi",
-    "adjustRightInd",
-    "snapToGrid",
-    "spacing",
-    "ind",
-    "contextualSpacing",
-    "mirrorIndents",
-    "suppressOverlap",
-    "jc",
-    "textDirection",
-    "textAlignment",
-    "textboxTightWrap",
-    "outlineLvl",
-    "divId",
-    "cnfStyle",
-    "rPr",
-    "sectPr",
-    "pPrChange",
-]
-
-
 def add_ppr_child(style, xml: str) -> None:
     """Insert a paragraph property at its schema position."""
-    ppr = style.element.get_or_add_pPr()
     child = parse_xml(xml.replace(" ", f" {nsdecls('w')} ", 1))  # `<w:tag attr/>`: declare w first
-    rank = PPR_ORDER.index(etree.QName(child).localname)
-    for existing in ppr:
-        if PPR_ORDER.index(etree.QName(existing).localname) > rank:
-            existing.addprevious(child)
-            return
-    ppr.append(child)
+    place_in_ppr(style.element.get_or_add_pPr(), child)
 
 
 def outline_level(style, level: int) -> None:

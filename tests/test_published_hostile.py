@@ -27,11 +27,13 @@ from hostile_inputs import (
     set_property,
     text_page,
 )
+from published_inputs import markdown_table3, report_markdown, table3_rows
 from typer.testing import CliRunner
 
 from converter.cli import app
 from converter.published import import_report
 from converter.published.read_docx import MAX_TABLE_CELLS
+from converter.published.read_text import MAX_TEXT_BYTES, MAX_TEXT_LINES
 from converter.render.docx import render_report
 
 DATA = Path(__file__).resolve().parent / "data" / "published"
@@ -247,6 +249,48 @@ def test_a_deeply_nested_single_file_page_is_refused(tmp_path):
     path = tmp_path / "页面.mht"
     path.write_bytes(nested_mht(2000))
     refused_in_bounds(tmp_path, path, "multipart", "另存为 .html")
+
+
+# --------------------------------------------------------------------------- text and Markdown
+
+
+def _many_rows_markdown(report, repeats: int) -> str:
+    """A report whose 表三 rows are printed `repeats` times over (the issue's 60,000 rows, 4.3 MB)."""
+    table = markdown_table3(table3_rows(report))
+    return report_markdown(report, table[:2] + table[2:] * repeats)
+
+
+@pytest.mark.parametrize(
+    "name, make, words",
+    [
+        (
+            "表格六万行.md",
+            lambda: _many_rows_markdown(consistent_report(), 2400),
+            ["有 60,0", f"超过 {MAX_TEXT_LINES:,} 行"],
+        ),
+        (
+            "六万行.txt",
+            lambda: "行政许可  1  2  3  4  5  6  7\r\n" * 60_000,
+            ["有 60,000 行", f"超过 {MAX_TEXT_LINES:,} 行"],
+        ),
+        ("旧式换行.txt", lambda: "政府信息公开\r" * 20_000, ["有 20,000 行"]),
+        ("六兆.md", lambda: "# 标题\n\n" + "政" * (MAX_TEXT_BYTES // 3 + 10), ["超过 5 MiB"]),
+    ],
+)
+def test_a_text_or_markdown_file_too_long_is_refused_in_bounds(tmp_path, name, make, words):
+    path = tmp_path / name
+    path.write_text(make(), encoding="utf-8", newline="")
+    refused_in_bounds(tmp_path, path, *words)
+
+
+def test_a_markdown_report_of_exactly_the_most_lines_is_read(tmp_path):
+    report = consistent_report()
+    text = report_markdown(report)
+    title, rest = text.split("\n", 1)
+    path = tmp_path / "空行很多.md"
+    path.write_text(title + "\n" * (MAX_TEXT_LINES - text.count("\n") + 1) + rest, encoding="utf-8")
+    assert path.read_text(encoding="utf-8").count("\n") == MAX_TEXT_LINES
+    assert import_report(path).report.values == report.values
 
 
 # --------------------------------------------------------------------------- long organ names

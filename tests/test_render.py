@@ -31,6 +31,7 @@ from converter.format import official as fmt
 from converter.read.report_json import report_from_dict
 from converter.render.context import build_context, text_items
 from converter.render.docx import default_template_path, render_report
+from converter.render.ppr import PPR_ORDER
 from converter.render.prose import (
     applications_text,
     effective_preamble,
@@ -117,10 +118,9 @@ def test_every_style_the_template_names_is_defined():
 
 
 def test_template_paragraph_properties_in_schema_order():
-    order = load_make_template().PPR_ORDER
     for part in ("word/styles.xml", "word/document.xml", "word/footer1.xml", "word/footer2.xml"):
         for ppr in template_part(part).iter(f"{W}pPr"):
-            ranks = [order.index(etree.QName(child).localname) for child in ppr]
+            ranks = [PPR_ORDER.index(etree.QName(child).localname) for child in ppr]
             assert ranks == sorted(ranks), part
 
 

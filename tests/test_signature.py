@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import zipfile
 
 import pdfplumber
 import pytest
 from conftest import SAMPLES
+from hypothesis import given
+from hypothesis import strategies as st
 from lxml import etree
 from typer.testing import CliRunner
 
 from converter.cli import app
-from converter.render.signature import DATE_RIGHT, ORG_RIGHT_AT_LEAST, axis, chars
+from converter.render.signature import DATE_RIGHT, ORG_RIGHT_AT_LEAST, axis, chars, right_space
 
 LINE = 8845 / 320  # the default template's type area, in 三号 characters (27.6)
 DATE = "2025年1月20日"
@@ -46,13 +50,22 @@ def test_widths_count_digits_as_half():
     assert chars(DATE) == 6.5 and chars("某某局") == 3
 
 
-def _build(tmp_path, name: str):
+@given(st.integers(1, 60), st.integers(4, 30))
+def test_the_right_space_is_what_the_docx_centre_leaves(half_org, half_date):
+    org, date = half_org / 2, half_date / 2
+    centre = axis(org, date, LINE)
+    if centre is not None:
+        assert centre + max(org, date) / 2 + right_space(org, date) == pytest.approx(LINE)
+    assert ORG_RIGHT_AT_LEAST <= right_space(org, date) <= DATE_RIGHT
+
+
+def _build(tmp_path, name: str, *options: str):
     data = json.loads((SAMPLES / "huaian-2024.json").read_text(encoding="utf-8"))
     data["info"].update(org=name, date="2025-01-20")
     source = tmp_path / f"{len(name)}.json"
     source.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     out = tmp_path / f"{len(name)}.docx"
-    result = CliRunner().invoke(app, ["build", str(source), "-o", str(out)])
+    result = CliRunner().invoke(app, ["build", str(source), "-o", str(out), *options])
     assert result.exit_code == 0, result.output
     return out
 
@@ -104,3 +117,72 @@ def test_printed_pages_centre_the_name_over_the_date(tmp_path, soffice):
         assert abs((org_left + org_right) / 2 - (date_left + date_right) / 2) < 3, name
         left_margin, right_margin = 1587 / 20, page.width - 1474 / 20
         assert org_left >= left_margin - 1 and org_right <= right_margin + 1, name
+
+
+# --------------------------------------------------------------------------- the page (--html)
+
+PAGE_LINES = """() => {
+  const range = document.createRange();
+  const lines = [...document.querySelectorAll(".signature p")].map((p) => {
+    range.selectNodeContents(p);
+    const box = range.getBoundingClientRect();
+    return [box.left, box.right];
+  });
+  const article = document.querySelector("article");
+  const right = article.getBoundingClientRect().right - parseFloat(getComputedStyle(article).paddingRight);
+  return {lines, right, em: parseFloat(getComputedStyle(document.querySelector(".signature")).fontSize)};
+}"""
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    under_ci = os.environ.get("CI") == "true"
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - the test extra installs it
+        if under_ci:
+            raise
+        pytest.skip("playwright not installed")
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        if under_ci:
+            pytest.fail("chromium is required under CI=true (scripts/setup.sh installs it)")
+        pytest.skip("chromium not installed")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=path)
+        yield browser
+        browser.close()
+
+
+def _page_lines(chromium, tmp_path, name: str, width: int) -> dict:
+    page_path = _build(tmp_path, name, "--html").with_suffix(".html")
+    page = chromium.new_page(viewport={"width": width, "height": 800})
+    page.goto(page_path.as_uri())
+    found = page.evaluate(PAGE_LINES)
+    page.close()
+    return found
+
+
+@pytest.mark.parametrize(
+    "length, width", [(6, 1000), (12, 1000), (20, 1000), (28, 1000), (6, 400), (12, 400)]
+)
+def test_the_page_centres_the_name_over_the_date_as_the_docx(tmp_path, chromium, length, width):
+    """In Chromium, as in the .docx: one centre for both lines, the longer one right_space() characters
+    from the right of the text (the date 右空四字 under a short name; a long name 右空二字)."""
+    name = NAMES[length]
+    found = _page_lines(chromium, tmp_path, name, width)
+    (org_left, org_right), (date_left, date_right) = found["lines"]
+    em = found["em"]
+    assert abs((org_left + org_right) / 2 - (date_left + date_right) / 2) < 1
+    assert (org_right - org_left) / em == pytest.approx(length, abs=0.1)  # on one line
+    expected = right_space(chars(name), chars(DATE))
+    assert (found["right"] - max(org_right, date_right)) / em == pytest.approx(expected, abs=0.1)
+
+
+def test_on_a_narrow_screen_a_long_name_wraps_within_the_text(tmp_path, chromium):
+    found = _page_lines(chromium, tmp_path, NAMES[20], 400)
+    (org_left, org_right), (date_left, date_right) = found["lines"]
+    em = found["em"]
+    assert abs((org_left + org_right) / 2 - (date_left + date_right) / 2) < 1
+    assert (found["right"] - org_right) / em >= ORG_RIGHT_AT_LEAST - 0.1
+    assert (org_right - org_left) / em < 20 and org_left >= found["right"] - 400

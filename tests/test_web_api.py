@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import re
 import socket
 import tempfile
 import time
@@ -355,6 +356,22 @@ def test_openapi_describes_the_api(base):
     assert "multipart/form-data" in build["requestBody"]["content"]
     assert {"/api/check", "/api/build", "/api/build-zip", "/api/new", "/api/format"} <= set(paths)
     assert httpx.get(base + "/docs").status_code == 404  # the docs UI would load scripts from a CDN
+
+
+def test_openapi_upload_fields_speak_to_the_pages_users(base):
+    """What to upload is said as a clerk knows it (a workbook); the command line only as one way."""
+    schemas = httpx.get(base + "/api/openapi.json").json()["components"]["schemas"]
+    fields = {
+        (name, field): spec.get("description", "")
+        for name, schema in schemas.items()
+        if name.startswith("Body_")
+        for field, spec in schema.get("properties", {}).items()
+    }
+    uploads = {key: text for key, text in fields.items() if key[1] in ("workbook", "previous")}
+    assert len(uploads) >= 6, sorted(fields)
+    for (name, field), text in uploads.items():
+        assert text.startswith(("填好的工作簿", "上年的工作簿")), (name, field, text)
+        assert "`xxgk" not in text and not re.search(r"或\s*`?xxgk", text), (name, field, text)
 
 
 # --------------------------------------------------------------------------- a published report

@@ -191,7 +191,7 @@ def test_wrong_cell_is_named_and_highlighted_and_nothing_to_download(page, tmp_p
     page.click(f"button[data-target='u0-{WRONG_FIELD.replace('.', '-')}']")
     assert page.evaluate("document.activeElement.dataset.key") == WRONG_FIELD
     if os.environ.get("XXGK_WEB_SCREENSHOT"):
-        page.set_viewport_size({"width": 1000, "height": 900})
+        page.set_viewport_size({"width": 1000, "height": 1800})  # 表三 whole within its box (80vh)
         cell.focus()
         clip = page.evaluate(
             """() => {

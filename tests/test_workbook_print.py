@@ -3,6 +3,8 @@ rules a clerk's workbook is checked by, and 填写说明 and 基本信息 wrappe
 
 from __future__ import annotations
 
+import re
+
 import pdfplumber
 import pytest
 from openpyxl import load_workbook
@@ -23,8 +25,10 @@ def test_status_row_speaks_to_web_and_command_line_users():
 
 def test_instructions_never_address_only_command_line_users():
     lines = [line for line, _ in wbs.instruction_lines()]
-    commands = [line for line in lines if "xxgk " in line]
+    commands = [line for line in lines if re.search(r"xxgk |--[a-z]", line)]  # a command or an option
     assert commands and all("网页版" in line for line in commands), commands
+    previous = [line for line in lines if line.startswith(("R4", "S1"))]
+    assert len(previous) == 2 and all("上年工作簿" in line for line in previous), previous
 
 
 def test_instructions_list_the_clerk_rules_and_no_template_rules():

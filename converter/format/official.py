@@ -557,6 +557,9 @@ LABELS_2019 = (
 
 # --------------------------------------------------------------------------- what evaluators look for
 
+WITH_PREVIOUS = "给出上年工作簿时检查（网页版在“可选”中选择上年工作簿；命令行加 --previous 上年工作簿.xlsx）"
+"""When the rules comparing with last year run: words for clerks on the web page and on the command line."""
+
 NEEDS = {
     "previous": "没有上年报告（--previous，或同一机关上一年的报告一并给出）",
     "publication_date": "发布日期不明（没有网页发布时间、PDF 创建日期或成文日期）",
@@ -780,7 +783,7 @@ RULES: dict[str, Rule] = {
             "R4",
             "error",
             "表三：本年“上年结转”等于上年报告的“结转下年度继续办理”",
-            "提供上年工作簿（--previous）时检查：本年“二、上年结转”每一列等于上年“四、结转下年度继续办理”同一列。",
+            f"{WITH_PREVIOUS}：本年“二、上年结转”每一列等于上年“四、结转下年度继续办理”同一列。",
             "上年结转（{actual}）不等于上年报告的结转下年度继续办理（{expected}）",
             scope=Scope.YEARS,
             messages={
@@ -841,7 +844,7 @@ RULES: dict[str, Rule] = {
             "S1",
             "warning",
             "表二：上年现行有效件数+本年制发−本年废止 应等于本年现行有效件数",
-            "提供上年工作簿（--previous）时检查；因清理、修订等原因不一致时仅作提示。",
+            f"{WITH_PREVIOUS}；因清理、修订等原因不一致时仅作提示。",
             "上年现行有效（{previous}）+本年制发（{issued}）−本年废止（{repealed}）={expected}，与本年现行有效件数（{actual}）不一致",
             scope=Scope.YEARS,
         ),
@@ -960,7 +963,7 @@ RULES: dict[str, Rule] = {
             "与上年报告雷同",
             "与上年报告逐部分比较（总体情况、问题及改进、其他事项），重复上年文字的比例"
             f"达 {COPY_LAST_YEAR['warning']:.0%} 为警告，达 {COPY_LAST_YEAR['error']:.0%} 为错误；"
-            "年份不同不算改动；工作簿（check --previous）只给警告，不影响生成报告。引用最长的重复段落。",
+            "年份不同不算改动；检查工作簿时（同样要给出上年工作簿）只给警告，不影响生成报告。引用最长的重复段落。",
             "“{heading}”有{share}的文字与上年报告（{other}）相同",
             scope=Scope.YEARS,
             needs="previous",

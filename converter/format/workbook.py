@@ -19,8 +19,8 @@ CUSTOM_HINT = "自定义字段：模板中用 custom.名称 引用，如名称�
 STATUS_OK = "✔ 本表勾稽关系成立"
 STATUS_OK_NO_RULES = "✔ 本表已填写完整"
 HOW_TO_CHECK = "拖入网页版检查，或运行 xxgk check"  # words for clerks with the web page and with the command
-STATUS_BAD = f"✘ 本表勾稽关系不成立或有空格：{HOW_TO_CHECK}查看"
-STATUS_BAD_NO_RULES = f"✘ 本表有空格或非数字：{HOW_TO_CHECK}查看"
+STATUS_BAD = f"✘ 本表勾稽关系不成立或有空格：{HOW_TO_CHECK} 查看"
+STATUS_BAD_NO_RULES = f"✘ 本表有空格或非数字：{HOW_TO_CHECK} 查看"
 CHINESE_NUMERALS = "一二三四五六七八九十"
 
 

@@ -26,6 +26,7 @@ def published_limits_markdown() -> str:
         ("Word 报告一个表格读取的列数（更宽的跨列在此截断）", f"{read_docx.MAX_GRID_COLUMNS}"),
         ("网页文件的大小", f"{read_html.MAX_HTML_BYTES // MiB} MiB"),
         ("文本、Markdown 文件的大小", f"{read_text.MAX_TEXT_BYTES // MiB} MiB"),
+        ("文本、Markdown 文件的行数", f"{read_text.MAX_TEXT_LINES:,}"),
         ("单个文件网页（.mht）中的多部分（multipart）段数", f"{read_html.MAX_MHT_PARTS}"),
     )
     lines = [

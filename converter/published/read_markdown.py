@@ -11,9 +11,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..core.errors import UnreadableInput
 from .document import Document, Line
-from .read_text import DASHED_PAGE_NUMBER, MAX_TEXT_BYTES, decode
+from .read_text import DASHED_PAGE_NUMBER, read_bounded
 from .sections import date_parts
 
 HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -100,9 +99,4 @@ def markdown_lines(text: str) -> list[Line]:
 
 
 def read_markdown(path: Path) -> Document:
-    data = path.read_bytes()
-    if len(data) > MAX_TEXT_BYTES:
-        raise UnreadableInput(
-            f"{path.name} 超过 {MAX_TEXT_BYTES // 1024 // 1024} MiB，不像是一份年度报告的文本。"
-        )
-    return Document("markdown", markdown_lines(decode(data, path)))
+    return Document("markdown", markdown_lines(read_bounded(path)))

@@ -24,6 +24,28 @@ def drop_bare_page_number(lines: list[Line]) -> list[Line]:
 
 
 MAX_TEXT_BYTES = 5 * 1024 * 1024
+"""A report's text is tens of KiB; Markdown with images inlined (base64) may be a few MiB on few lines."""
+MAX_TEXT_LINES = 10_000
+"""A report is a few hundred lines (a per-row Markdown table a few more); reading takes ~0.3 ms a line."""
+
+
+def read_bounded(path: Path) -> str:
+    """A text or Markdown file's text, refused past `MAX_TEXT_BYTES` or `MAX_TEXT_LINES`."""
+    with path.open("rb") as handle:
+        data = handle.read(MAX_TEXT_BYTES + 1)
+    if len(data) > MAX_TEXT_BYTES:
+        raise UnreadableInput(
+            f"{path.name} 超过 {MAX_TEXT_BYTES // 1024 // 1024} MiB，不像是一份年度报告的文本。"
+        )
+    text = decode(data, path)
+    lines = text.count("\n") or text.count("\r")  # ends of lines: Unix, Windows, or old Mac
+    lines += bool(text) and not text.endswith(("\n", "\r"))  # a last line without its end
+    if lines > MAX_TEXT_LINES:
+        raise UnreadableInput(
+            f"{path.name} 有 {lines:,} 行，超过 {MAX_TEXT_LINES:,} 行，不像是一份年度报告的文本"
+            "（一份报告通常只有几百行）。"
+        )
+    return text
 
 
 def decode(data: bytes, path: Path) -> str:
@@ -66,11 +88,6 @@ def lines_of(text: str, page: int | None = 1) -> list[Line]:
 
 def read_text(path: Path) -> Document:
     """A text file as lines of cells."""
-    data = path.read_bytes()
-    if len(data) > MAX_TEXT_BYTES:
-        raise UnreadableInput(
-            f"{path.name} 超过 {MAX_TEXT_BYTES // 1024 // 1024} MiB，不像是一份年度报告的文本。"
-        )
-    text = decode(data, path)
+    text = read_bounded(path)
     has_pages = "\f" in text
     return Document("text", list(lines_of(text, 1 if has_pages else None)))

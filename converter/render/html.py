@@ -16,6 +16,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from ..format import official as fmt
 from ..format.grid import column_widths, grid_rows, label_words, left_aligned, min_width_em, small_print
+from .signature import chars, right_space
 
 ARTICLE_START = "<!-- xxgk:article:start -->"
 ARTICLE_END = "<!-- xxgk:article:end -->"
@@ -40,6 +41,7 @@ def page(context: dict[str, Any]) -> str:
         sections=[_section(section, context) for section in fmt.SECTIONS],
         article_start=ARTICLE_START,
         article_end=ARTICLE_END,
+        signature_right=f"{right_space(chars(context['org']), chars(context['date'])):g}",
     )
 
 

@@ -9,33 +9,12 @@ from typing import Any
 
 from docx.oxml.ns import qn
 
+from .ppr import place_in_ppr
+
 STYLE = "Signature"  # the style id of the 落款 paragraphs in the default template
 DATE_RIGHT = 4  # 成文日期右空四字
 ORG_RIGHT_AT_LEAST = 2  # a long name keeps 右空二字
-# pPr children that come before w:tabs, and those that come after w:jc (ECMA-376 order)
-_BEFORE_TABS = (
-    "pStyle",
-    "keepNext",
-    "keepLines",
-    "pageBreakBefore",
-    "framePr",
-    "widowControl",
-    "numPr",
-    "suppressLineNumbers",
-    "pBdr",
-    "shd",
-)
-_AFTER_JC = (
-    "textDirection",
-    "textAlignment",
-    "textboxTightWrap",
-    "outlineLvl",
-    "divId",
-    "cnfStyle",
-    "rPr",
-    "sectPr",
-    "pPrChange",
-)
+# w:rPr children that come after w:spacing (ECMA-376 order)
 _AFTER_SPACING = (
     "w",
     "kern",
@@ -64,12 +43,16 @@ def chars(text: str) -> float:
     return sum(1 if unicodedata.east_asian_width(ch) in "WFA" else 0.5 for ch in text)
 
 
+def right_space(org: float, date: float) -> float:
+    """Characters between the 落款's right edge (its longer line's) and the right margin: the date
+    右空四字 with the name centred over it, as far as the name keeps 右空二字."""
+    return max(DATE_RIGHT - max(org - date, 0) / 2, ORG_RIGHT_AT_LEAST)
+
+
 def axis(org: float, date: float, line: float) -> float | None:
     """Where the organ and date are centred, in characters from the left margin (`line` wide); None
     when the name is too long for the 落款 to stand right of centre (then both are centred on the line)."""
-    centre = line - DATE_RIGHT - date / 2
-    if centre + org / 2 > line - ORG_RIGHT_AT_LEAST:
-        centre = line - ORG_RIGHT_AT_LEAST - org / 2
+    centre = line - right_space(org, date) - max(org, date) / 2
     return centre if centre - org / 2 >= 0 and centre >= line / 2 else None
 
 
@@ -143,12 +126,9 @@ def _tab_at(p: Any, position: int) -> None:
     """A centre tab stop of the paragraph's own at `position` (left of the style's, so it is the one the
     tab reaches first)."""
     ppr = _ppr(p)
-    for old in ppr.findall(qn("w:tabs")):
-        ppr.remove(old)
     tabs = ppr.makeelement(qn("w:tabs"), {})
     tabs.append(tabs.makeelement(qn("w:tab"), {qn("w:val"): "center", qn("w:pos"): str(position)}))
-    before = [child for child in ppr if child.tag in {qn(f"w:{n}") for n in _BEFORE_TABS}]
-    ppr.insert(ppr.index(before[-1]) + 1 if before else 0, tabs)
+    place_in_ppr(ppr, tabs)
 
 
 def _centred(p: Any) -> None:
@@ -156,14 +136,7 @@ def _centred(p: Any) -> None:
     tab = next(p.iter(qn("w:tab")))
     tab.getparent().remove(tab)
     ppr = _ppr(p)
-    for old in ppr.findall(qn("w:jc")):
-        ppr.remove(old)
-    jc = ppr.makeelement(qn("w:jc"), {qn("w:val"): "center"})
-    after = [child for child in ppr if child.tag in {qn(f"w:{n}") for n in _AFTER_JC}]
-    if after:
-        after[0].addprevious(jc)
-    else:
-        ppr.append(jc)
+    place_in_ppr(ppr, ppr.makeelement(qn("w:jc"), {qn("w:val"): "center"}))
 
 
 def _condense(p: Any, twips: int) -> None:

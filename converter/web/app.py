@@ -113,12 +113,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 # --------------------------------------------------------------------------- routes
 
+WORKBOOK_UPLOAD = (
+    "填好的工作簿（.xlsx），或由工作簿导出的报告 JSON（.json，供程序调用；命令行中用 xxgk dump 导出）"
+)
+"""Words for the page's users and programs alike: the workbook first, the command line only as one way."""
 WorkbookFiles = Annotated[
     list[UploadFile],
-    File(description=f"填好的工作簿（.xlsx）或 `xxgk dump` 的 JSON，可多个（一次最多 {MAX_WORKBOOKS} 个）"),
+    File(description=f"{WORKBOOK_UPLOAD}，可多个（一次最多 {MAX_WORKBOOKS} 个）"),
 ]
-OneWorkbook = Annotated[UploadFile, File(description="填好的工作簿（.xlsx）或 `xxgk dump` 的 JSON")]
-PreviousFile = Annotated[UploadFile | None, File(description="上年的工作簿，用于检查上年结转（R4）")]
+OneWorkbook = Annotated[UploadFile, File(description=WORKBOOK_UPLOAD)]
+PreviousFile = Annotated[
+    UploadFile | None,
+    File(
+        description="上年的工作簿（.xlsx 或 JSON）：检查时核对上年结转（R4）等，"
+        "生成工作簿时带入机关信息和结转数"
+    ),
+]
 TemplateFile = Annotated[UploadFile | None, File(description="自定义 Word 模板（.docx）")]
 
 
