@@ -40,7 +40,7 @@ MiB = 1024 * 1024
 STATIC = Path(__file__).resolve().parent / "static"
 SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm", ".json", ".xls", ".xlt", ".et", ".ett", ".xlsb", ".ods"}
 SUFFIXES |= {".docx", ".docm", ".dotx", ".dotm", ".doc", ".dot", ".wps", ".wpt", ".odt"}
-SUFFIXES |= {".pdf", ".html", ".htm", ".mht", ".mhtml", ".txt"}
+SUFFIXES |= {".pdf", ".html", ".htm", ".mht", ".mhtml", ".txt", ".md", ".markdown"}
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 LABEL = {f.key: f.label for f in fmt.INFO_FIELDS}  # the format's words for the form fields
 MAX_WORKBOOKS = 200
@@ -222,7 +222,11 @@ def _add_routes(app: FastAPI, pool: Pool) -> None:
     )
     async def import_published(
         report: Annotated[
-            UploadFile, File(description="已发布的年度报告：Word（.docx）、带文字的 PDF、网页（.html）")
+            UploadFile,
+            File(
+                description="已发布的年度报告：Word（.docx）、带文字的 PDF、网页（.html、.mht）、"
+                "Markdown（.md）或文本（.txt）"
+            ),
         ],
     ) -> Response:
         with tempfile.TemporaryDirectory(prefix="xxgk-web-") as folder:  # private, 0700
