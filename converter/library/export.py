@@ -53,14 +53,13 @@ def write_xlsx(path: Path, rows: list[Row]) -> None:
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
+    from ..write.summary import append_row
+
     wb = Workbook()
     ws = wb.active
     ws.title = "指标"
     for values in [[*HEADER, *titles()], *(cells(r) for r in rows)]:
-        ws.append(values)
-        for cell, value in zip(ws[ws.max_row], values, strict=True):
-            if isinstance(value, str):  # openpyxl takes a string beginning with `=` for a formula
-                cell.data_type = "s"
+        append_row(ws, values)  # text always a string cell, never a formula
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)

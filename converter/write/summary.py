@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -214,11 +214,16 @@ def _total_over_units(key: str, counted: Sequence[FileFindings]) -> Number:
 
 def append_row(ws: Worksheet, values: Sequence[Any]) -> None:
     """A row of values from input: every text is a string cell, never a formula (an organ named
-    `=HYPERLINK(…)` stays that text), without the control characters a workbook cannot hold."""
-    ws.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in values])
-    for cell in ws[ws.max_row]:
-        if isinstance(cell.value, str):
-            cell.data_type = "s"
+    `=HYPERLINK(…)` stays that text), without the control characters a workbook cannot hold. The cells
+    are made here and appended (looking the row up again by `ws.max_row` scans every cell of the sheet:
+    100,000 rows took minutes)."""
+    ws.append([_text_cell(ws, v) if isinstance(v, str) else v for v in values])
+
+
+def _text_cell(ws: Worksheet, text: str) -> Cell:
+    cell = Cell(ws, value=ILLEGAL_CHARACTERS_RE.sub("", text))
+    cell.data_type = "s"  # openpyxl takes a string beginning with `=` for a formula
+    return cell
 
 
 def text_width(text: str) -> int:
