@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -110,13 +109,9 @@ def time_views(url: str, runs: int = 10) -> dict[str, tuple[float, float]]:
         }
         for name, run in cases.items():
             for label, scope in (("all", ""), ("county", county)):
-                times = []
-                for _ in range(runs):
-                    started = time.perf_counter()
-                    run(scope)
-                    times.append((time.perf_counter() - started) * 1000)
-                times.sort()
-                out[f"{name} [{label}]"] = (statistics.median(times), times[int(0.95 * (len(times) - 1))])
+                out[f"{name} [{label}]"] = bench_library.percentiles(
+                    lambda run=run, scope=scope: run(scope), runs
+                )
         for label, scope in (("all", ""), ("county", county)):
             started = time.perf_counter()
             dashboard.to_xlsx(dashboard.matrix(conn, scope, Filters(), everything=True), "")

@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -205,6 +206,17 @@ def rebuild(url: str) -> float:
     return time.perf_counter() - started
 
 
+def percentiles(run: Callable[[], object], runs: int) -> tuple[float, float]:
+    """(p50, p95) in milliseconds of `runs` calls (the 95th of a sorted list: the worst but one of 20)."""
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        run()
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return statistics.median(times), times[int(0.95 * (len(times) - 1))]
+
+
 def time_queries(url: str, runs: int = 20) -> dict[str, tuple[float, float]]:
     from sqlalchemy import create_engine
 
@@ -232,13 +244,7 @@ def time_queries(url: str, runs: int = 20) -> dict[str, tuple[float, float]]:
         }
         out = {}
         for name, run in cases.items():
-            times = []
-            for _ in range(runs):
-                started = time.perf_counter()
-                run()
-                times.append((time.perf_counter() - started) * 1000)
-            times.sort()
-            out[name] = (statistics.median(times), times[int(0.95 * (len(times) - 1))])
+            out[name] = percentiles(run, runs)
         started = time.perf_counter()
         queries.rows(conn)
         out["export's query (every row)"] = ((time.perf_counter() - started) * 1000,) * 2
