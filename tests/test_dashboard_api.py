@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from conftest import SAMPLES
 from dashboard_support import PASSWORD, WRONG, WRONG_FIELD, make_library, report_files
 from library_support import assert_summaries_as_rebuilt
 from openpyxl import load_workbook
@@ -519,3 +520,18 @@ def test_the_stored_original_is_served_only_while_unchanged(library, tmp_path):
         assert changed.status_code == 409 and "已被修改" in changed.json()["message"]
         Path(source).unlink()
         assert http.get(f"/api/library/original/{version}").status_code == 404
+
+
+def test_a_copying_finding_quotes_the_repeated_passages(library):
+    base = json.loads((SAMPLES / "huaian-2024.json").read_text("utf-8"))
+    text = "".join(p["body"] for rows in base["sections"].values() for p in rows)
+    report = report_id(library, "洪泽区教育局", 2023)  # its 2022 report has the same prose
+    with client(library) as http:
+        session(http, "省评估员")
+        detail = http.get(f"/api/library/report/{report}").json()
+    copied = [f for f in detail["findings"] if f["rule"] == "P1"]
+    assert copied and all(f["quote"] for f in copied)
+    for finding in copied:  # passages both years print, not the message again
+        quote = finding["quote"]
+        assert quote != finding["message"]
+        assert any(quote[i : i + 30] in text for i in range(len(quote) - 30))

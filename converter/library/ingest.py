@@ -226,7 +226,9 @@ def _prepare_workbook(job: Job) -> Prepared:
 
     result = check_file(Path(job.path))
     rows = [
-        _finding_row(f.rule, f.code, f.severity.value, f.field, f.location, f.message, result.report)
+        _finding_row(
+            f.rule, f.code, f.severity.value, f.field, f.location, f.message, result.report, f.evidence
+        )
         for f in result.findings
     ]
     kind = "json" if job.file_name.lower().endswith(".json") else "xlsx"
@@ -242,7 +244,9 @@ def _prepare_published(job: Job) -> Prepared:
         imported.dates = {**dict(job.dates), **imported.dates}
     found = audit_one(imported)
     rows = [
-        _finding_row(f.rule, f.code, f.severity, f.field or "", f.location, f.message, imported.report)
+        _finding_row(
+            f.rule, f.code, f.severity, f.field or "", f.location, f.message, imported.report, f.evidence
+        )
         for f in found
     ]
     prepared = _prepared(job, imported.kind, True, imported.report, rows)
@@ -274,7 +278,14 @@ def _prepared(job: Job, kind: str, published: bool, report: Any, rows: list[dict
 
 
 def _finding_row(
-    rule: str, code: str, severity: str, key: str, position: str, message: str, report: Any
+    rule: str,
+    code: str,
+    severity: str,
+    key: str,
+    position: str,
+    message: str,
+    report: Any,
+    evidence: tuple[str, ...] = (),
 ) -> dict[str, str]:
     return {
         "rule": rule,
@@ -282,9 +293,18 @@ def _finding_row(
         "severity": severity,
         "field": key or "",
         "position": position or "",
-        "quote": _quote(report, key or ""),
+        "quote": _evidence(evidence) or _quote(report, key or ""),
         "message": message,
     }
+
+
+MAX_QUOTE = 1000  # characters of a finding's quoted passages kept in the library
+
+
+def _evidence(passages: tuple[str, ...]) -> str:
+    """What the finding quotes as its evidence (P1/P2's repeated passages, C3's sentence), one a line."""
+    text = "\n".join(p.strip() for p in passages if p.strip())
+    return text if len(text) <= MAX_QUOTE else text[: MAX_QUOTE - 1] + "…"
 
 
 def _quote(report: Any, key: str) -> str:
@@ -498,7 +518,7 @@ def _between_years(conn: Any, organ_id: int, prepared: Prepared) -> list[dict[st
         return []
     this = report_of(prepared.document)
     return [
-        _finding_row(f.rule, f.code, f.severity.value, f.field, f.location, f.message, this)
+        _finding_row(f.rule, f.code, f.severity.value, f.field, f.location, f.message, this, f.evidence)
         for f in between_years(this, report_of(last), prepared.published)
     ]
 
