@@ -240,7 +240,7 @@ def time_queries(url: str, runs: int = 20) -> dict[str, tuple[float, float]]:
             "list --rule R0 --year 2023": lambda: queries.rows(conn, rule="R0", year=2023),
             "list --type 乡镇街道 --year 2022": lambda: queries.rows(conn, organ_type="乡镇街道", year=2022),
             "show ORGAN (history, R4)": lambda: queries.history(conn, organ),
-            "dashboard aggregates": dashboard,
+            "dashboard overview + trends (both views)": dashboard,
         }
         out = {}
         for name, run in cases.items():
