@@ -223,6 +223,10 @@ def test_drill_down_from_the_matrix_to_a_quoted_passage_and_a_drawn_cell(browse,
     go(page, "#/organ?id=1")
     act(page, "click", f"#content table.view a:text-is('{WRONG[1]}')")
     assert page.inner_text("#content h2") == f"{WRONG[0]} {WRONG[1]} 年度报告（第 1 版）"
+    copied = page.locator(".finding:has(h3:text('P1'))")  # the same prose as last year: its passages
+    places = copied.locator(".where").all_inner_texts()
+    assert any("五、存在的主要问题及改进情况" in p for p in places) and not any("NaN" in p for p in places)
+    assert copied.first.locator("blockquote").inner_text().strip()
     card = page.locator(".finding:has(h3:text('R0'))")
     card.locator("button.to-cell").click()
     cell = page.locator("#ur-applications-carried_forward-natural_person")

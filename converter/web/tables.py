@@ -14,12 +14,14 @@ WORD_BREAK = "\u200b"  # a zero-width space: where the page may break a header l
 
 @cache
 def format_description() -> dict[str, Any]:
-    """Tables (grid cells with labels and value keys), value descriptions and organ types, from format.py."""
+    """Tables (grid cells with labels and value keys), value descriptions, section headings and organ
+    types, from the format."""
     return {
         "version": fmt.FORMAT_VERSION,
         "organ_types": list(fmt.ORGAN_TYPES),
         "tables": [_table(t) for t in fmt.TABLES],
         "values": {key: value.description for key, value in fmt.VALUES.items()},
+        "sections": {section.key: section.heading for section in fmt.SECTIONS},
     }
 
 

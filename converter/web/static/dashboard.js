@@ -377,7 +377,11 @@ function findingCard(f, data) {
 function placeOf(f) {
   const bare = !f.position || f.position === f.field || f.position.endsWith(`.${f.field}`);
   if (bare && f.field && D.format.values[f.field]) return D.format.values[f.field];
-  if (bare && f.field.startsWith("sections.")) return `正文第 ${Number(f.field.split(".").pop()) + 1} 段`;
+  if (bare && f.field.startsWith("sections.")) {
+    const [, key, paragraph] = f.field.split(".");  // sections.problems, or sections.problems.2
+    const heading = D.format.sections[key] || "正文";
+    return /^\d+$/.test(paragraph || "") ? `${heading} 第 ${Number(paragraph) + 1} 段` : heading;
+  }
   return f.position || f.field || "全文";
 }
 
