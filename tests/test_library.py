@@ -520,6 +520,34 @@ def assert_consistent(url: str) -> None:
     e.dispose()
 
 
+def test_a_reader_does_not_wait_for_a_writer(tmp_path):
+    """SQLite: `reading` connections (the dashboard, list, show) read while another connection holds
+    the write lock; a connection that may write waits for it."""
+    import threading
+
+    url = db.database_url(str(tmp_path / "库.db"))
+    assert xxgk(url, "add", str(SAMPLES / "huaian-2024.json")).exit_code == 0
+    with db.opened(url) as library:
+        answers: dict[str, object] = {}
+
+        def read(name: str, connect) -> None:
+            with connect() as conn:
+                answers[name] = conn.execute(select(func.count()).select_from(schema.versions)).scalar()
+
+        with library.begin() as writing:  # an add's transaction, held open
+            writing.execute(text("UPDATE versions SET message = message"))
+            reader = threading.Thread(target=read, args=("reading", lambda: db.reading(library)))
+            reader.start()
+            reader.join(timeout=10)
+            assert answers == {"reading": 1}
+            waiting = threading.Thread(target=read, args=("connect", library.connect), daemon=True)
+            waiting.start()
+            waiting.join(timeout=1)
+            assert "connect" not in answers  # queued behind the writer (BEGIN IMMEDIATE)
+        waiting.join(timeout=30)
+        assert answers == {"reading": 1, "connect": 1}
+
+
 def test_two_adds_at_once_store_each_version_once(library_url, tmp_path):
     files = many_reports(tmp_path / "in", 30)
     runs = [

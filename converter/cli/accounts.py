@@ -77,7 +77,7 @@ def list_users(db: Database = None) -> None:
         from ..library import accounts
         from ..library import db as library_db
 
-        with library_db.opened(url) as engine, library_db.translated(url), engine.connect() as conn:
+        with library_db.opened(url) as engine, library_db.translated(url), library_db.reading(engine) as conn:
             return [
                 f"{u.name}\t{accounts.ROLES[u.role]}\t{u.region or '全部地区'}" for u in accounts.users(conn)
             ]

@@ -161,7 +161,7 @@ def list_reports(
     url = _url(db)
 
     def read() -> tuple[list[Any], list[Any]]:
-        with library_db.opened(url) as engine, library_db.translated(url), engine.connect() as conn:
+        with library_db.opened(url) as engine, library_db.translated(url), library_db.reading(engine) as conn:
             found = queries.rows(conn, year=year, region=region, organ_type=organ_type, rule=rule)
             failed = queries.unreadable(conn) if not any((year, region, organ_type, rule)) else []
             return found, failed
@@ -207,7 +207,7 @@ def show(
     url = _url(db)
 
     def read() -> Any:
-        with library_db.opened(url) as engine, library_db.translated(url), engine.connect() as conn:
+        with library_db.opened(url) as engine, library_db.translated(url), library_db.reading(engine) as conn:
             found, hints = queries.find_organ(conn, organ)
             if len(found) > 1:
                 names = "、".join(o.display_name for o in found)
@@ -336,7 +336,7 @@ def export(
     url = _url(db)
 
     def run() -> int:
-        with library_db.opened(url) as engine, library_db.translated(url), engine.connect() as conn:
+        with library_db.opened(url) as engine, library_db.translated(url), library_db.reading(engine) as conn:
             found = queries.rows(conn, year=year, region=region, organ_type=organ_type)
         writer = write_xlsx if suffix == ".xlsx" else write_csv
         write_atomically(out, lambda tmp: writer(tmp, found), force=force, suffix=suffix)
@@ -384,7 +384,7 @@ def organs(
                 with engine.begin() as conn:
                     imported = import_directory(conn, entries)
                 library_db.refresh_statistics(engine)
-            with engine.connect() as conn:
+            with library_db.reading(engine) as conn:
                 return imported, queries.organs(conn)
 
     imported, listed = guarded(run)

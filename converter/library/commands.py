@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import signal
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +30,12 @@ def add(
         db.one_writer(url),
         db.opened(url) as engine,
         tempfile.TemporaryDirectory(prefix="xxgk-library-") as scratch,
+        stop_between() as stop,
     ):
-        items = list(_items(paths, Path(scratch)))
+        items = []
+        for item in _items(paths, Path(scratch)):  # folders listed, files hashed
+            stop.check()
+            items.append(item)
         with db.translated(url), engine.connect() as conn:
             known = known_hashes(conn, [i.content_hash for i in items if isinstance(i, Job)])
         todo: list[Job] = []
@@ -42,11 +49,45 @@ def add(
                 seen.add(item.content_hash)
                 todo.append(item)
         for prepared in batch.run(prepare, todo, label="入库", quiet=quiet):  # type: ignore[arg-type]
+            stop.check()
             with db.translated(url):
                 yield store(engine, prepared, ruleset)
+            stop.check()
         if todo:
             with db.translated(url):
                 db.refresh_statistics(engine)
+
+
+class Stop:
+    """Ctrl+C asked for: `check` raises KeyboardInterrupt where it is safe to stop."""
+
+    def __init__(self) -> None:
+        self.asked = False
+
+    def check(self) -> None:
+        if self.asked:
+            raise KeyboardInterrupt
+
+
+@contextmanager
+def stop_between() -> Iterator[Stop]:
+    """Ctrl+C stops between two reports, not wherever Python happens to be: raised asynchronously it can
+    land in a garbage collector's callback, where Python prints "Exception ignored" and goes on (the add
+    then ran to its end). A second Ctrl+C stops at once. Outside the main thread: nothing to install."""
+    stop = Stop()
+    if threading.current_thread() is not threading.main_thread():
+        yield stop
+        return
+
+    def ask(_signum: int, _frame: Any) -> None:
+        stop.asked = True
+        signal.signal(signal.SIGINT, previous)  # a second Ctrl+C: at once
+
+    previous = signal.signal(signal.SIGINT, ask)
+    try:
+        yield stop
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _items(paths: Iterable[Path], scratch: Path) -> Iterator[Job | Skipped]:

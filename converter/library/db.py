@@ -51,7 +51,8 @@ def shown(url: str) -> str:
 def engine_for(url: str) -> Engine:
     """An engine for the URL. SQLite: every transaction takes the write lock at BEGIN (so two writers
     queue instead of one failing, and DDL is transactional: a library is created whole or not at all),
-    waiting up to a minute for another writer."""
+    waiting up to a minute for another writer; except a connection from `reading`, whose deferred
+    BEGIN takes no lock (WAL: readers neither wait for a writer nor for each other)."""
     from sqlalchemy import create_engine, event
 
     if url.startswith("sqlite"):
@@ -68,13 +69,24 @@ def engine_for(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _begin(connection):
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            read_only = connection.get_execution_options().get(READ_ONLY)
+            connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
     try:
         return create_engine(url, pool_pre_ping=True)
     except Exception as exc:  # an unknown scheme or a driver that is not installed
         raise LibraryError(f"无法使用数据库 {shown(url)}：{exc}", reason="database-url") from exc
+
+
+READ_ONLY = "xxgk_read_only"  # the execution option `reading` sets
+
+
+def reading(engine: Engine) -> Connection:
+    """A connection that only reads (a context manager, as `engine.connect()`): on SQLite its
+    transactions take no write lock, so the dashboard's readers never queue behind `add`'s writes
+    or behind each other. For reading only: writes go through `engine.begin()`."""
+    return engine.connect().execution_options(**{READ_ONLY: True})
 
 
 def _alembic_config(connection: Connection):

@@ -24,7 +24,7 @@ from fastapi import Depends, FastAPI, Form, Header, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
-from ..library import accounts, dashboard, review
+from ..library import accounts, dashboard, db, review
 from ..library.accounts import LOCAL_USER, Throttle, User
 from ..library.dashboard import Filters
 
@@ -70,7 +70,7 @@ class Library:
         token = request.cookies.get(COOKIE, "")
         if not token:
             return None
-        with self.engine.connect() as conn:
+        with db.reading(self.engine) as conn:
             return accounts.session_user(conn, token)
 
 
@@ -230,7 +230,7 @@ def add_dashboard(app: FastAPI, library: Library, disposition: Callable[[str], s
 
     @app.get("/api/library/choices", summary="筛选项：年度、地区、类型、规则")
     def choices(who: Viewer) -> dict[str, Any]:
-        with library.engine.connect() as conn:
+        with db.reading(library.engine) as conn:
             return dashboard.choices(conn, who.region)
 
     @app.get("/api/library/view/{name}", summary="一个视图：标题、表格和图表数据")
@@ -254,7 +254,7 @@ def add_dashboard(app: FastAPI, library: Library, disposition: Callable[[str], s
     def _view(name: str, who: User, chosen: Filters, everything: bool = False) -> dict[str, Any]:
         if name not in VIEWS:
             raise HTTPException(404)
-        with library.engine.connect() as conn:
+        with db.reading(library.engine) as conn:
 
             def make() -> dict[str, Any]:
                 if name == "matrix":
@@ -266,7 +266,7 @@ def add_dashboard(app: FastAPI, library: Library, disposition: Callable[[str], s
 
     @app.get("/api/library/organ/{organ_id}", summary="一个机关的历年报告")
     def organ(organ_id: int, who: Viewer) -> dict[str, Any]:
-        with library.engine.connect() as conn:
+        with db.reading(library.engine) as conn:
             found = dashboard.organ_years(conn, who.region, organ_id)
         if found is None:
             raise HTTPException(404)
@@ -276,7 +276,7 @@ def add_dashboard(app: FastAPI, library: Library, disposition: Callable[[str], s
     def report(
         report_id: int, who: Viewer, version: Annotated[int | None, Query(ge=1)] = None
     ) -> dict[str, Any]:
-        with library.engine.connect() as conn:
+        with db.reading(library.engine) as conn:
             found = review.report_detail(conn, who.region, report_id, version)
         if found is None:
             raise HTTPException(404)
@@ -284,7 +284,7 @@ def add_dashboard(app: FastAPI, library: Library, disposition: Callable[[str], s
 
     @app.get("/api/library/original/{version_id}", summary="入库的原始文件（文件仍在原处且内容未变时）")
     def original(version_id: int, who: Viewer) -> Response:
-        with library.engine.connect() as conn:
+        with db.reading(library.engine) as conn:
             found = dashboard.version_of_scope(conn, who.region, version_id)
         if found is None:
             raise HTTPException(404)

@@ -118,7 +118,7 @@ def _check_accounts(url: str, needed: bool) -> None:
     """The library opens at this version's schema; a server others can reach has an account to log in."""
     from ..library import accounts, db
 
-    with db.opened(url) as engine, db.translated(url), engine.connect() as conn:
+    with db.opened(url) as engine, db.translated(url), db.reading(engine) as conn:
         count = len(accounts.users(conn))
     if needed and not count:
         raise ServeError(
