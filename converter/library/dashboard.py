@@ -129,6 +129,7 @@ def _latest(scope: str, filters: Filters, name: str = "latest") -> Any:
         errors.label("errors"),
         warnings.label("warnings"),
         m.c.on_time,
+        *(m.c[name] for name in TREND_KEYS),  # the trends' sums
     ).where(visible(m, scope, filters))
     if filters.year is not None:
         query = query.where(m.c.year == filters.year)
@@ -469,7 +470,6 @@ def trends(conn: Connection, scope: str, filters: Filters, organ_id: int | None 
     per region one level under the chosen one (`by="organ"`: per organ, at most MAX_TREND_ORGANS).
     """
     latest = _latest(scope, replace(filters, year=None))
-    fig = s.summaries
     names = list(TREND_KEYS)
     by_organ = filters.by == "organ" and organ_id is None
     if by_organ:
@@ -477,8 +477,7 @@ def trends(conn: Connection, scope: str, filters: Filters, organ_id: int | None 
         by_organ = len(conn.execute(organs).all()) <= MAX_TREND_ORGANS
     group = latest.c.organ if by_organ else latest.c.region
     query = (
-        select(group.label("group"), latest.c.year, *(func.sum(fig.c[n]).label(n) for n in names))
-        .select_from(latest.join(fig, fig.c.report_id == latest.c.report_id))
+        select(group.label("group"), latest.c.year, *(func.sum(latest.c[n]).label(n) for n in names))
         .group_by(group, latest.c.year)
     )
     if organ_id is not None:
