@@ -502,6 +502,25 @@ def test_a_view_answered_before_shows_a_report_added_since(library, tmp_path):
         assert after[-1][1] == before[-1][1] + 1
 
 
+def test_a_view_answered_before_shows_an_organ_the_directory_moved(library, tmp_path):
+    silent = "涟水县水利局"  # in the directory, no report: only the organs table changes
+    with client(library, login=False) as http:
+
+        def region() -> str:
+            rows = http.get("/api/library/view/matrix").json()["rows"]
+            return next(row[1] for row in rows if row[0] == silent)
+
+        assert region() == "江苏省/淮安市/涟水县"
+        assert region() == "江苏省/淮安市/涟水县"  # answered again, from the cache
+        directory = tmp_path / "机关名录.csv"
+        directory.write_text(
+            f"机关全称,上级地区,机关类型,别名\n{silent},江苏省/淮安市/洪泽区,,\n", encoding="utf-8"
+        )
+        done = runner.invoke(cli_app, ["library", "organs", "--import", str(directory), "--db", library])
+        assert done.exit_code == 0, done.output
+        assert region() == "江苏省/淮安市/洪泽区"
+
+
 def test_the_stored_original_is_served_only_while_unchanged(library, tmp_path):
     engine = create_engine(library)
     with engine.connect() as conn:

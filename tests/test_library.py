@@ -432,6 +432,7 @@ def test_reports_stored_before_the_summaries_existed_are_listed_after_the_upgrad
     with e.begin() as conn:  # the library as revision 0004 left it: no summaries, the trends' table
         conn.execute(text("DROP TABLE summary_rules"))
         conn.execute(text("DROP TABLE summaries"))
+        conn.execute(text("ALTER TABLE organs DROP COLUMN generation"))
         conn.execute(text("CREATE TABLE dashboard_figures (version_id INTEGER PRIMARY KEY)"))
         conn.execute(text("UPDATE alembic_version SET version_num = '0004'"))
     e.dispose()

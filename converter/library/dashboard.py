@@ -158,12 +158,12 @@ def _view(name: str, title: str, columns: list[str], rows: list[list[Any]], **ex
 
 
 def stamp(conn: Connection) -> tuple[Any, ...]:
-    """What changes when the library does: a view computed at the same stamp is still right (within the
-    cache's age limit: a directory import that only moves organs without reports keeps the stamp)."""
+    """What changes when the library does (a version, a review, an organ added; a report's summary or a
+    directory organ changed): a view computed at the same stamp is still right."""
     newest = [select(func.max(t.c.id)).scalar_subquery() for t in (s.versions, s.reviews, s.organs)]
     organs = select(func.count()).select_from(s.organs).scalar_subquery()
-    generation = select(func.max(s.summaries.c.generation)).scalar_subquery()
-    return tuple(conn.execute(select(*newest, organs, generation)).one())
+    generations = [select(func.max(t.c.generation)).scalar_subquery() for t in (s.summaries, s.organs)]
+    return tuple(conn.execute(select(*newest, organs, *generations)).one())
 
 
 # --------------------------------------------------------------------------- the filter choices
@@ -476,10 +476,9 @@ def trends(conn: Connection, scope: str, filters: Filters, organ_id: int | None 
         organs = select(latest.c.organ_id).distinct().limit(MAX_TREND_ORGANS + 1)
         by_organ = len(conn.execute(organs).all()) <= MAX_TREND_ORGANS
     group = latest.c.organ if by_organ else latest.c.region
-    query = (
-        select(group.label("group"), latest.c.year, *(func.sum(latest.c[n]).label(n) for n in names))
-        .group_by(group, latest.c.year)
-    )
+    query = select(
+        group.label("group"), latest.c.year, *(func.sum(latest.c[n]).label(n) for n in names)
+    ).group_by(group, latest.c.year)
     if organ_id is not None:
         query = query.where(latest.c.organ_id == organ_id)
     parent = filters.region or scope

@@ -135,10 +135,17 @@ def import_directory(conn: Connection, entries: list[DirectoryEntry]) -> Directo
 
     result = DirectoryImport()
     touched: set[int] = set()  # organs whose name, region or type may have changed, or got reports
+    generation = (conn.execute(select(func.max(s.organs.c.generation))).scalar() or 0) + 1
     for entry in entries:
         organ_type = entry.organ_type or infer(entry.name)[1]
         row = conn.execute(select(s.organs.c.id).where(s.organs.c.name == entry.name)).scalar()
-        values = dict(region=entry.region, organ_type=organ_type, source="directory", ambiguous=False)
+        values = dict(
+            region=entry.region,
+            organ_type=organ_type,
+            source="directory",
+            ambiguous=False,
+            generation=generation,
+        )
         if row is None:
             row = conn.execute(
                 insert(s.organs).values(name=entry.name, display_name=entry.name, **values)

@@ -52,6 +52,9 @@ organs = Table(
     Column("organ_type", String(20), nullable=False, default=""),
     Column("source", String(20), nullable=False),  # "directory" | "name" (not in any directory)
     Column("ambiguous", Boolean, nullable=False, default=False),  # a directory alias of several organs
+    Column(
+        "generation", Integer, nullable=False, default=0
+    ),  # raised by each directory import that sets it (0005)
     Index("ix_organs_region", "region"),
     Index("ix_organs_organ_type", "organ_type"),
 )

@@ -96,3 +96,5 @@ def upgrade() -> None:
         ["rule", "year", "region", "organ_type", "open_findings", "findings", "report_id"],
     )
     op.drop_table("dashboard_figures")
+    with op.batch_alter_table("organs") as batch:
+        batch.add_column(sa.Column("generation", sa.Integer, nullable=False, server_default="0"))
