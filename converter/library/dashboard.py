@@ -20,12 +20,12 @@ from sqlalchemy.engine import Connection
 from ..format import official as fmt
 from . import schema as s
 from . import summaries
-from .organs import normalise_region
+from .organs import normalise_region, under
 
 TYPE, DATE = (fmt.INFO_BY_KEY[key].label for key in ("organ_type", "date"))  # the format's words
 NO_SCORE = "无评分"
 MISSING = "缺报"
-STATUS = {"ok": "通过", "errors": "有错误", "unreadable": "无法读取"}
+STATUS = summaries.STATUS
 MIN_ORGAN_REPORTS = 3  # ranking: an organ with fewer reports (years) in the selection is listed apart
 MIN_REGION_REPORTS = 5  # ranking: a region with fewer reports is listed apart
 MAX_TREND_ORGANS = 30  # trends per organ: more organs in view are shown per region instead
@@ -56,37 +56,20 @@ class Filters:
         return replace(self, region=normalise_region(self.region), page=max(1, self.page))
 
 
-def score_of(errors: int, warnings: int) -> int:
-    """The library's mark (converter.library.queries.score): 100, less 10 an error and 2 a warning."""
-    return max(0, 100 - 10 * errors - 2 * warnings)
-
-
 # --------------------------------------------------------------------------- scope and filters
-
-
-def under(column: Any, region: str) -> Any:
-    """The organs whose region is `region` or lies under it."""
-    return or_(column == region, column.startswith(region + "/", autoescape=True))
 
 
 def visible_organs(scope: str, filters: Filters) -> Any:
     """The WHERE clause on organs: the account's region, then the chosen region and type."""
-    o = s.organs
-    clauses = []
-    if scope:
-        clauses.append(under(o.c.region, scope))
-    if filters.region:
-        clauses.append(under(o.c.region, filters.region))
-    if filters.organ_type:
-        clauses.append(o.c.organ_type == filters.organ_type)
-    return and_(true(), *clauses)
+    return visible(s.organs, scope, filters)
 
 
 KEY = summaries.KEY  # a finding of a version, as a review names it
 
 
 def visible(table: Any, scope: str, filters: Filters) -> Any:
-    """The same clause on a table with region and organ_type columns (summaries)."""
+    """The WHERE clause on a table with region and organ_type columns (organs, summaries,
+    summary_rules): the account's region, then the chosen region and type."""
     clauses = []
     if scope:
         clauses.append(under(table.c.region, scope))
@@ -95,11 +78,6 @@ def visible(table: Any, scope: str, filters: Filters) -> Any:
     if filters.organ_type:
         clauses.append(table.c.organ_type == filters.organ_type)
     return and_(true(), *clauses)
-
-
-def same_finding(a: Any, b: Any) -> Any:
-    """The two rows are the same finding of the same version (by version and KEY, not by row id)."""
-    return and_(a.c.version_id == b.c.version_id, *(a.c[k] == b.c[k] for k in KEY))
 
 
 def with_rule(rule: str, dismissed: bool) -> Any:
@@ -115,6 +93,7 @@ def _latest(scope: str, filters: Filters, name: str = "latest") -> Any:
     m = s.summaries
     errors = m.c.errors if filters.dismissed else m.c.open_errors
     warnings = m.c.warnings if filters.dismissed else m.c.open_warnings
+    score = m.c.score_all if filters.dismissed else m.c.score
     query = select(
         m.c.organ_id,
         m.c.organ,
@@ -128,6 +107,7 @@ def _latest(scope: str, filters: Filters, name: str = "latest") -> Any:
         m.c.status,
         errors.label("errors"),
         warnings.label("warnings"),
+        score.label("score"),
         m.c.on_time,
         *(m.c[name] for name in TREND_KEYS),  # the trends' sums
     ).where(visible(m, scope, filters))
@@ -136,11 +116,6 @@ def _latest(scope: str, filters: Filters, name: str = "latest") -> Any:
     if filters.rule:
         query = query.where(m.c.report_id.in_(with_rule(filters.rule, filters.dismissed)))
     return query.subquery(name)
-
-
-def _score_sql(latest: Any) -> Any:
-    raw = 100 - 10 * latest.c.errors - 2 * latest.c.warnings
-    return case((latest.c.status == "unreadable", None), (raw < 0, 0), else_=raw)
 
 
 def _status(status: str, errors: int) -> str:
@@ -218,7 +193,7 @@ def child_region(region: str, parent: str) -> str:
 def overview(conn: Connection, scope: str, filters: Filters) -> dict[str, Any]:
     """Per year: reports, on-time and pass shares, mean score; the score bands; the rules failing most."""
     latest = _latest(scope, filters)
-    score = _score_sql(latest)
+    score = latest.c.score
     band = case(*((score >= low, label) for low, label in SCORE_BANDS), else_=None)
     grouped = conn.execute(  # one pass: by year and score band, summed up here
         select(
@@ -339,13 +314,11 @@ def matrix(conn: Connection, scope: str, filters: Filters, *, everything: bool =
     ids = [row.id for row in organs]
     cells: dict[tuple[int, int], Any] = {}
     if everything:  # one pass over every report in view (batches of organs re-ran the join each time)
-        for row in conn.execute(select(latest, _score_sql(latest).label("score"))):
+        for row in conn.execute(select(latest)):
             cells[(row.organ_id, row.year)] = row
     for start in range(0, 0 if everything else len(ids), 500):
         part = ids[start : start + 500]
-        for row in conn.execute(
-            select(latest, _score_sql(latest).label("score")).where(latest.c.organ_id.in_(part))
-        ):
+        for row in conn.execute(select(latest).where(latest.c.organ_id.in_(part))):
             cells[(row.organ_id, row.year)] = row
     rows, marks = [], []
     for organ in organs:
@@ -390,7 +363,7 @@ def matrix(conn: Connection, scope: str, filters: Filters, *, everything: bool =
 def ranking(conn: Connection, scope: str, filters: Filters) -> dict[str, Any]:
     """Mean score by organ or by region (one level under the chosen region); too few reports: apart."""
     latest = _latest(scope, filters)
-    score = _score_sql(latest)
+    score = latest.c.score
     parent = filters.region or scope
     if filters.by == "organ":
         grouped = conn.execute(
@@ -612,7 +585,7 @@ def organ_years(conn: Connection, scope: str, organ_id: int) -> dict[str, Any] |
             y.errors,
             y.warnings,
             y.open_errors,
-            score_of(y.open_errors, y.open_warnings) if y.status != "unreadable" else NO_SCORE,
+            y.score if y.status != "unreadable" else NO_SCORE,
         ]
         for y in years
     ]
@@ -659,8 +632,6 @@ def today() -> dt.date:
 
 # --------------------------------------------------------------------------- export of what a view shows
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # as converter.library.export
-
 
 def to_xlsx(view: dict[str, Any], filters_line: str) -> bytes:
     """The view's table as a workbook: a title row, the filters, the header, the rows. Text cells are
@@ -672,6 +643,8 @@ def to_xlsx(view: dict[str, Any], filters_line: str) -> bytes:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
+    from ..write.summary import text_cell
+
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(view["view"][:31])
     ws.freeze_panes = "A4"
@@ -680,9 +653,7 @@ def to_xlsx(view: dict[str, Any], filters_line: str) -> bytes:
     def line(values: list[Any], font: Font | None = None) -> list[Any]:
         out = []
         for value in values:
-            cell = WriteOnlyCell(ws, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # openpyxl takes a string beginning with `=` for a formula
+            cell = text_cell(ws, value) if isinstance(value, str) else WriteOnlyCell(ws, value=value)
             if font is not None:
                 cell.font = font
             out.append(cell)
@@ -704,20 +675,16 @@ def to_csv(view: dict[str, Any], filters_line: str) -> bytes:
     import csv
     import io
 
+    from ..write.summary import csv_cell
+
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([_safe(view["title"])])
-    writer.writerow([_safe(filters_line)])
-    writer.writerow([_safe(c) for c in view["columns"]])
+    writer.writerow([csv_cell(view["title"])])
+    writer.writerow([csv_cell(filters_line)])
+    writer.writerow([csv_cell(c) for c in view["columns"]])
     for row in view["rows"]:
-        writer.writerow([_safe(c) for c in row])
+        writer.writerow([csv_cell(c) for c in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def _safe(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return "" if value is None else value
 
 
 def filters_line(scope: str, filters: Filters) -> str:

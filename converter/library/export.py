@@ -10,6 +10,7 @@ import csv
 from pathlib import Path
 
 from ..format import official as fmt
+from ..write.summary import csv_cell
 from .organs import TYPE_LABEL
 from .queries import KEY_FIGURES, STATUS, Row, titles
 
@@ -27,7 +28,6 @@ HEADER = [
     fmt.INFO_BY_KEY["date"].label,
     "文件",
 ]
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def cells(row: Row) -> list[object]:
@@ -83,10 +83,4 @@ def write_csv(path: Path, rows: list[Row]) -> None:
         writer = csv.writer(fh)
         writer.writerow([*HEADER, *titles()])
         for row in rows:
-            writer.writerow([_safe(v) for v in cells(row)])
-
-
-def _safe(value: object) -> object:
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return "" if value is None else value
+            writer.writerow([csv_cell(v) for v in cells(row)])

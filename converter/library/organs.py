@@ -12,8 +12,9 @@ import io
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from ..core.errors import UnreadableInput
@@ -36,6 +37,11 @@ def normalise(name: str) -> str:
 def normalise_region(region: str) -> str:
     parts = [normalise(p) for p in unicodedata.normalize("NFKC", region or "").replace("／", "/").split("/")]
     return "/".join(p for p in parts if p)
+
+
+def under(column: Any, region: str) -> Any:
+    """The rows whose region (`column`) is `region` or lies under it (`江苏省/淮安市` takes its counties)."""
+    return or_(column == region, column.startswith(region + "/", autoescape=True))
 
 
 def resolve(conn: Connection, printed: str) -> int:

@@ -13,9 +13,8 @@ from sqlalchemy.engine import Connection
 from ..format import official as fmt
 from ..published.summary import KEY_FIGURES, figure_title
 from . import schema as s
-from .organs import normalise, normalise_region
-
-STATUS = {"ok": "通过", "errors": "有错误", "unreadable": "无法读取"}
+from .organs import normalise, normalise_region, under
+from .summaries import STATUS
 
 
 def short_title(key: str) -> str:
@@ -29,11 +28,6 @@ def short_title(key: str) -> str:
 
 
 SHORT_TITLES = tuple(short_title(k) for k in KEY_FIGURES)
-
-
-def score(errors: int, warnings: int) -> int:
-    """A rough mark for sorting and charts: 100, less 10 a error and 2 a warning, at least 0."""
-    return max(0, 100 - 10 * errors - 2 * warnings)
 
 
 @dataclass
@@ -52,13 +46,10 @@ class Row:
     status: str
     errors: int
     warnings: int
+    score: int  # converter.library.summaries.score
     published_on: Any
     ruleset: str
     figures: dict[str, float | None] = field(default_factory=dict)
-
-    @property
-    def score(self) -> int:
-        return score(self.errors, self.warnings)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -105,6 +96,7 @@ def rows(
         m.c.status,
         m.c.errors,
         m.c.warnings,
+        m.c.score_all,
         m.c.published_on,
         m.c.ruleset,
         m.c.figures,
@@ -113,7 +105,7 @@ def rows(
         query = query.where(m.c.year == year)
     if region:
         wanted = normalise_region(region)
-        query = query.where((m.c.region == wanted) | m.c.region.startswith(wanted + "/", autoescape=True))
+        query = query.where(under(m.c.region, wanted))
     if organ_type:
         query = query.where(m.c.organ_type == organ_type)
     if organ_id is not None:
@@ -135,6 +127,7 @@ def rows(
             row.status,
             row.errors,
             row.warnings,
+            row.score_all,
             row.published_on,
             row.ruleset,
             json.loads(row.figures),

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 from ..core.errors import ExitCode, XxgkError
 from . import schema as s
 from . import summaries
-from .dashboard import KEY, NO_SCORE, STATUS, Filters, score_of, version_of_scope, visible_organs
+from .dashboard import KEY, NO_SCORE, STATUS, Filters, version_of_scope, visible_organs
 
 ACTIONS = {"confirmed": "已确认", "dismissed": "已排除", "rectified": "已整改"}
 OPEN = "待审核"
@@ -175,8 +175,8 @@ def report_detail(
             "warnings": chosen.warnings,
             "open_errors": open_errors,
             "open_warnings": open_warnings,
-            "score": NO_SCORE if unreadable else score_of(open_errors, open_warnings),
-            "score_all": NO_SCORE if unreadable else score_of(chosen.errors, chosen.warnings),
+            "score": NO_SCORE if unreadable else summaries.score(open_errors, open_warnings),
+            "score_all": NO_SCORE if unreadable else summaries.score(chosen.errors, chosen.warnings),
         },
     }
 

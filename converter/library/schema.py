@@ -194,6 +194,8 @@ summaries = Table(  # one row per report: its latest version as list, show, expo
     Column("warnings", Integer, nullable=False),
     Column("open_errors", Integer, nullable=False),  # less the findings a reviewer dismissed
     Column("open_warnings", Integer, nullable=False),
+    Column("score", Integer, nullable=False),  # summaries.score of the open errors and warnings
+    Column("score_all", Integer, nullable=False),  # … of them all, dismissed ones included
     Column("published_on", Date, nullable=True),
     Column("on_time", Integer, nullable=True),  # 1 | 0, NULL: no publication date
     Column("ruleset", String(40), nullable=False),
@@ -215,6 +217,8 @@ summaries = Table(  # one row per report: its latest version as list, show, expo
         "open_warnings",
         "errors",
         "warnings",
+        "score",
+        "score_all",
         "on_time",
         "organ_id",
         "report_id",

@@ -217,13 +217,25 @@ def append_row(ws: Worksheet, values: Sequence[Any]) -> None:
     `=HYPERLINK(…)` stays that text), without the control characters a workbook cannot hold. The cells
     are made here and appended (looking the row up again by `ws.max_row` scans every cell of the sheet:
     100,000 rows took minutes)."""
-    ws.append([_text_cell(ws, v) if isinstance(v, str) else v for v in values])
+    ws.append([text_cell(ws, v) if isinstance(v, str) else v for v in values])
 
 
-def _text_cell(ws: Worksheet, text: str) -> Cell:
-    cell = Cell(ws, value=ILLEGAL_CHARACTERS_RE.sub("", text))
+def text_cell(ws: Any, text: str) -> Cell:
+    """A string cell of `ws` (a worksheet, or one in write-only mode) holding the text as text."""
+    cell = Cell(ws, row=1, column=1, value=ILLEGAL_CHARACTERS_RE.sub("", text))  # placed by append
     cell.data_type = "s"  # openpyxl takes a string beginning with `=` for a formula
     return cell
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet would read as a formula
+
+
+def csv_cell(value: Any) -> Any:
+    """A value for a CSV a spreadsheet will open: text it would take for a formula gets a leading `'`,
+    None is empty."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return "" if value is None else value
 
 
 def text_width(text: str) -> int:
